@@ -1,0 +1,3 @@
+from westander_cli.cli.app import run
+
+run()

@@ -1,0 +1,83 @@
+"""The `wst` application: registers the command groups and owns the single error path."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+import typer
+
+from westander_cli.cli import check, process, setup, views
+from westander_cli.errors import ExitCode, WstError
+
+app = typer.Typer(
+    name="wst",
+    help="Vet possible new engagements against the client policy and walk them through the intake process.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+check.register(app)
+process.register(app)
+views.register(app)
+setup.register(app)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run wst and return its exit code; every failure becomes one line on stderr."""
+    from typer._click import exceptions as click_exceptions  # Typer vendors click
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=args, prog_name="wst", standalone_mode=False)
+    except WstError as error:
+        return _fail(error.exit_code, str(error), args, getattr(error, "missing", []))
+    except click_exceptions.UsageError as error:
+        hint = f" (see 'wst {error.ctx.command_path.removeprefix('wst ').strip()} --help')" if error.ctx else ""
+        return _fail(ExitCode.INVALID, error.format_message() + hint, args)
+    except click_exceptions.ClickException as error:
+        return _fail(ExitCode.INVALID, error.format_message(), args)
+    except (typer.Abort, KeyboardInterrupt):
+        return _fail(ExitCode.FAILED, "aborted", args)
+    except typer.Exit as exit_:
+        return int(exit_.exit_code)
+    except BrokenPipeError:
+        return int(ExitCode.OK)
+    except Exception as error:  # noqa: BLE001 - the one place that turns surprises into a short pointer
+        if os.environ.get("WST_DEBUG"):
+            raise
+        return _fail(ExitCode.INTERNAL, f"internal error: {type(error).__name__}: {error} (set WST_DEBUG=1 for a traceback)", args)
+    return int(result) if isinstance(result, int) else int(ExitCode.OK)
+
+
+def _fail(code: ExitCode, message: str, args: list[str], missing: Sequence[str] = ()) -> int:
+    sys.stderr.write(f"wst: error: {_one_line(message)}\n")
+    if _wants_json(args):
+        payload = {"version": 1, "error": {"code": int(code), "message": message, "missing": list(missing)}}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    return int(code)
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+def _wants_json(args: list[str]) -> bool:
+    if os.environ.get("WST_FORMAT") == "json":
+        return True
+    for i, arg in enumerate(args):
+        if arg in ("--format=json", "-fjson") or (arg in ("--format", "-f") and args[i + 1 : i + 2] == ["json"]):
+            return True
+    return False
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+__all__ = ["app", "main", "run"]

@@ -1,0 +1,61 @@
+"""`wst check` and `wst policy`: judging proposals, and reading the rules with their sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from westander_cli.cli.common import DataOption, FormatOption, PoliciesOption, workspace
+from westander_cli.render import Format, emit
+
+VERDICT_EXIT = {"clear": 0, "needs_exception": 3, "forbidden": 1}
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check")(check)
+    policy_app = typer.Typer(help="The client policy's rules, with the sentence each one enforces.", no_args_is_help=True)
+    policy_app.command("list")(policy_list)
+    policy_app.command("show")(policy_show)
+    app.add_typer(policy_app, name="policy")
+
+
+def check(
+    files: Annotated[list[Path], typer.Argument(help="proposal files (SPEC 2.3)", show_default=False)],
+    fmt: FormatOption = Format.TABLE,
+    data: DataOption = Path("data"),
+    policies: PoliciesOption = None,
+) -> int:
+    """Judge proposal files against the policy and the firm's active engagements; records nothing.
+
+    Exit code: 0 clear, 3 needs a CEO exception, 1 forbidden (the worst over all files), 2 invalid file.
+    """
+    from westander_cli.render import payloads, table
+
+    ws = workspace(data, policies)
+    ws.policy  # a broken policy is reported before any proposal
+    context = ws.context()
+    results = [payloads.check_result(str(path), ws.check_file(path, context)) for path in files]
+    emit(fmt, {"results": results}, table.check_results)
+    return max((VERDICT_EXIT[r["verdict"]] for r in results), key=lambda code: (0, 3, 1).index(code))
+
+
+def policy_list(fmt: FormatOption = Format.TABLE, policies: PoliciesOption = None) -> None:
+    """Every rule: id, kind, severity, title and source."""
+    from westander_cli.render import payloads, table
+
+    ws = workspace(Path("data"), policies)
+    emit(fmt, {"rules": [payloads.rule(r) for r in ws.policy.rules]}, table.policy_list)
+
+
+def policy_show(
+    rule_id: Annotated[str, typer.Argument(metavar="RULE", help="a rule id, e.g. ownership.cn_ru", show_default=False)],
+    fmt: FormatOption = Format.TABLE,
+    policies: PoliciesOption = None,
+) -> None:
+    """One rule with its source, the policy sentence it enforces, and its parameters."""
+    from westander_cli.render import payloads, table
+
+    ws = workspace(Path("data"), policies)
+    emit(fmt, {"rule": payloads.rule(ws.policy.get(rule_id))}, table.policy_show)

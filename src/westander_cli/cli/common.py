@@ -1,0 +1,36 @@
+"""Options every command shares, and the one way commands reach a workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from westander_cli.render import Format
+
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table for people, json for scripts", envvar="WST_FORMAT")]
+DataOption = Annotated[Path, typer.Option("--data", envvar="WST_DATA", help="the firm's data folder", show_default=True)]
+PoliciesOption = Annotated[Optional[Path], typer.Option("--policies", envvar="WST_POLICIES", help="policies folder [default: ./policies, else the shipped policy]")]
+AsOption = Annotated[Optional[str], typer.Option("--as", help="act as this person (id or email); else WST_USER, else git user.email")]
+IdArgument = Annotated[str, typer.Argument(help="the engagement id", show_default=False)]
+
+
+def workspace(data: Path, policies: Path | None) -> Any:
+    """The data and policies folders as chosen by option, environment or default (SPEC 2)."""
+    from westander_cli import clock
+    from westander_cli.intake import Workspace
+    from westander_cli.resources import shipped
+    from westander_cli.store import DataFolder
+
+    if policies is None:
+        policies = Path("policies") if Path("policies").is_dir() else shipped("policies")
+    return Workspace(data=DataFolder(data), policies_dir=policies, now=clock.now())
+
+
+def fail_after_output(code: int, message: str) -> int:
+    """For commands whose report is already written: the diagnostic goes to stderr, the code is returned."""
+    import sys
+
+    sys.stderr.write(f"wst: error: {message}\n")
+    return code

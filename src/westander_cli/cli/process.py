@@ -1,0 +1,194 @@
+"""The intake process: propose, respond, decide, and move an engagement on (SPEC 3, 4)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from westander_cli.cli.common import AsOption, DataOption, FormatOption, IdArgument, PoliciesOption, fail_after_output, workspace
+from westander_cli.errors import ExitCode, InvalidInput
+from westander_cli.render import Format, emit
+
+ReasonOption = Annotated[Optional[str], typer.Option("--reason", help="why, in a sentence")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("propose")(propose)
+    app.command("ack")(ack)
+    app.command("comment")(comment)
+    app.command("object")(object_)
+    app.command("approve")(approve)
+    app.command("veto")(veto)
+    app.command("withdraw")(withdraw)
+    app.command("offer")(offer)
+    app.command("won")(won)
+    app.command("lost")(lost)
+    app.command("end")(end)
+    app.command("team")(team)
+    app.command("assign")(assign)
+    app.command("criticism")(criticism)
+    app.command("notify")(notify)
+
+
+def propose(
+    file: Annotated[Path, typer.Argument(help="the proposal file (SPEC 2.3)", show_default=False)],
+    exception_reason: Annotated[Optional[str], typer.Option("--exception-reason", help="why the CEO should grant an exception to block findings")] = None,
+    as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
+) -> int:
+    """Register a possible engagement, check it, and inform every colleague before any offer.
+
+    Exit 1 if the policy forbids it (nothing stored) or a delivery failed (stored; retry with 'wst notify').
+    """
+    from westander_cli.render import payloads, table
+
+    ws = workspace(data, policies)
+    actor = ws.identify(as_person)
+    outcome = ws.propose(file, actor, exception_reason)
+    result = payloads.check_result(str(file), outcome.result)
+    payload: dict[str, Any] = {
+        "id": outcome.id, "stored": outcome.stored, "verdict": result["verdict"], "findings": result["findings"],
+        "state": ws.view(outcome.id).state.value if outcome.stored else None,
+        "review_deadline": payloads.when(ws.view(outcome.id).review_deadline) if outcome.stored else None,
+        "deliveries": [d.__dict__ for d in outcome.deliveries],
+    }
+    emit(fmt, payload, table.propose)
+    if not outcome.stored:
+        return fail_after_output(ExitCode.FAILED, f"{file}: forbidden by the client policy; nothing was stored")
+    if outcome.failed:
+        return fail_after_output(ExitCode.FAILED, f"'{outcome.id}' is stored, but {len(outcome.failed)} deliveries failed; retry with 'wst notify {outcome.id}'")
+    return int(ExitCode.OK)
+
+
+def _act(action: str, engagement_id: str, as_person: str | None, fmt: Format, data: Path, policies: Path | None, **details: Any) -> int:
+    from westander_cli.render import payloads, table
+    from westander_cli.workflow import Action
+
+    ws = workspace(data, policies)
+    actor = ws.identify(as_person)
+    event = ws.act(Action(action), engagement_id, actor, **details)
+    payload: dict[str, Any] = {"id": engagement_id, "event": payloads.event(event), "deliveries": []}
+    if action == "criticism":
+        payload["deliveries"] = [d.__dict__ for d in ws.inform(engagement_id, actor)]
+    payload["state"] = ws.view(engagement_id).state.value
+    emit(fmt, payload, table.event)
+    failed = [d for d in payload["deliveries"] if d["error"]]
+    if failed:
+        return fail_after_output(ExitCode.FAILED, f"the criticism is recorded, but the CEO was not reached; retry with 'wst notify {engagement_id}'")
+    return int(ExitCode.OK)
+
+
+def ack(engagement_id: IdArgument, as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> int:
+    """Seen, no objection. Silence until the review deadline counts the same (lazy consensus)."""
+    return _act("ack", engagement_id, as_person, fmt, data, policies)
+
+
+def comment(
+    engagement_id: IdArgument,
+    text: Annotated[str, typer.Argument(help="your view", show_default=False)],
+    as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
+) -> int:
+    """A view on the engagement; not an objection."""
+    return _act("comment", engagement_id, as_person, fmt, data, policies, text=text)
+
+
+def object_(
+    engagement_id: IdArgument,
+    reason: ReasonOption = None,
+    personal: Annotated[bool, typer.Option("--personal", help="decline to work on it yourself (no dispute)")] = False,
+    withdraw_: Annotated[bool, typer.Option("--withdraw", help="withdraw your own open objection")] = False,
+    as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
+) -> int:
+    """Object on behalf of the firm (the CEO then decides), decline personally, or withdraw your objection."""
+    if personal and withdraw_:
+        raise InvalidInput("object: choose --personal or --withdraw, not both")
+    action = "object --personal" if personal else "object --withdraw" if withdraw_ else "object"
+    return _act(action, engagement_id, as_person, fmt, data, policies, text=reason)
+
+
+def approve(
+    engagement_id: IdArgument,
+    reason: ReasonOption = None,
+    consulted: Annotated[Optional[list[str]], typer.Option("--consulted", metavar="CLIENT=HOW", help="how an affected active client was consulted (repeat per client)")] = None,
+    as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
+) -> int:
+    """CEO: resolve a dispute and grant exceptions to block findings."""
+    return _act("approve", engagement_id, as_person, fmt, data, policies, text=reason, consulted=consulted or [])
+
+
+def veto(engagement_id: IdArgument, reason: ReasonOption = None, as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> int:
+    """CEO: decline the engagement for good."""
+    return _act("veto", engagement_id, as_person, fmt, data, policies, text=reason)
+
+
+def withdraw(engagement_id: IdArgument, reason: ReasonOption = None, as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> int:
+    """Client lead: withdraw the proposal."""
+    return _act("withdraw", engagement_id, as_person, fmt, data, policies, text=reason)
+
+
+def offer(engagement_id: IdArgument, as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> int:
+    """Client lead: make the offer; refused (exit 3) with what is missing until the engagement is cleared."""
+    return _act("offer", engagement_id, as_person, fmt, data, policies)
+
+
+def won(engagement_id: IdArgument, as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> int:
+    """Client lead: the client accepted; it is now an active client."""
+    return _act("won", engagement_id, as_person, fmt, data, policies)
+
+
+def lost(engagement_id: IdArgument, reason: ReasonOption = None, as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> int:
+    """Client lead: the client declined the offer."""
+    return _act("lost", engagement_id, as_person, fmt, data, policies, text=reason)
+
+
+def end(engagement_id: IdArgument, as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> int:
+    """Client lead: the engagement has ended."""
+    return _act("end", engagement_id, as_person, fmt, data, policies)
+
+
+def team(
+    engagement_id: IdArgument,
+    team_action: Annotated[str, typer.Argument(metavar="add|remove", help="add or remove", show_default=False)],
+    person: Annotated[str, typer.Argument(metavar="PERSON", help="a person id", show_default=False)],
+    as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
+) -> int:
+    """Client lead: the working group; nobody who declined personally can be added."""
+    if team_action not in ("add", "remove"):
+        raise InvalidInput(f"team: '{team_action}' is not add or remove")
+    return _act("team", engagement_id, as_person, fmt, data, policies, team_action=team_action, person=person)
+
+
+def assign(
+    engagement_id: IdArgument,
+    person: Annotated[str, typer.Argument(metavar="PERSON", help="the new client lead", show_default=False)],
+    reason: ReasonOption = None,
+    as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
+) -> int:
+    """CEO: appoint a new client lead."""
+    return _act("assign", engagement_id, as_person, fmt, data, policies, person=person, text=reason)
+
+
+def criticism(
+    engagement_id: IdArgument,
+    note: Annotated[Optional[str], typer.Option("--note", help="what the client criticised")] = None,
+    as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
+) -> int:
+    """Client lead: record criticism from the client and inform the CEO at once."""
+    return _act("criticism", engagement_id, as_person, fmt, data, policies, text=note)
+
+
+def notify(engagement_id: IdArgument, as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> int:
+    """Client lead: deliver what has not been delivered yet (after a failed delivery)."""
+    from westander_cli.render import table
+    from westander_cli.workflow import Action, authorize
+
+    ws = workspace(data, policies)
+    actor = ws.identify(as_person)
+    authorize(Action.NOTIFY, actor, ws.view(engagement_id))
+    deliveries = [d.__dict__ for d in ws.inform(engagement_id, actor)]
+    payload = {"id": engagement_id, "deliveries": deliveries, "message": f"{len([d for d in deliveries if not d['error']])} delivered, nothing else pending" if deliveries else "nothing to deliver"}
+    emit(fmt, payload, table.deliveries if deliveries else table.message)
+    if any(d["error"] for d in deliveries):
+        return fail_after_output(ExitCode.FAILED, f"some deliveries failed again; retry with 'wst notify {engagement_id}'")
+    return int(ExitCode.OK)

@@ -1,0 +1,78 @@
+"""`wst init` (a new data folder) and `wst demo` (the whole process on the example firm)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from westander_cli.errors import InvalidInput
+
+FIRM_TEMPLATE = """\
+name = "{firm}"
+language = "sv"        # sv | en: the language of messages to colleagues
+review_hours = 48      # how long colleagues have to object before lazy consensus clears a proposal
+
+[notify]
+channels = ["outbox"]  # outbox | smtp
+sender = "wst@example.se"
+outbox = "outbox"      # inside the data folder, never committed
+
+# [notify.smtp]
+# host = "smtp.example.se"
+# port = 587
+# security = "starttls"   # starttls | tls | none
+# user = "wst@example.se"
+# password_env = "WST_SMTP_PASSWORD"
+"""
+
+PEOPLE_TEMPLATE = """\
+[[person]]
+id = "{ceo_id}"
+name = "{ceo_name}"
+email = "{ceo_email}"
+role = "ceo"
+business_area = ""
+active = true
+"""
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("demo")(demo)
+
+
+def init(
+    folder: Annotated[Path, typer.Argument(help="where to create the data folder")] = Path("data"),
+    firm: Annotated[str, typer.Option("--firm", help="the firm's name")] = "Min byrå AB",
+    ceo_id: Annotated[str, typer.Option("--ceo-id", help="the CEO's person id")] = "vd",
+    ceo_name: Annotated[str, typer.Option("--ceo-name")] = "Vd",
+    ceo_email: Annotated[str, typer.Option("--ceo-email")] = "vd@example.se",
+) -> None:
+    """Create a new data folder: firm.toml, people.toml (with the CEO), and git settings."""
+    from westander_cli.model import Firm, People
+    from westander_cli.store import DataFolder, write_once
+    from westander_cli.tomlfile import load_model, parse_toml
+
+    if (folder / "firm.toml").exists() or (folder / "people.toml").exists():
+        raise InvalidInput(f"{folder}: already holds a data folder (firm.toml or people.toml exists)")
+    firm_text = FIRM_TEMPLATE.format(firm=firm.replace('"', "'"))
+    people_text = PEOPLE_TEMPLATE.format(ceo_id=ceo_id, ceo_name=ceo_name.replace('"', "'"), ceo_email=ceo_email)
+    load_model(parse_toml(Path("--firm"), firm_text), Firm)
+    load_model(parse_toml(Path("--ceo-*"), people_text), People)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_once(folder / "firm.toml", firm_text)
+    write_once(folder / "people.toml", people_text)
+    (folder / "engagements").mkdir(exist_ok=True)
+    DataFolder(folder).ensure_ignores()
+    print(f"created {folder}: edit people.toml to add your colleagues, then 'wst --help'")
+
+
+def demo(
+    keep: Annotated[Optional[Path], typer.Option("--keep", help="play in this folder and keep it (default: a temporary folder)")] = None,
+) -> int:
+    """Play the whole intake process on a copy of the example firm, with narration."""
+    from westander_cli.demo import play
+
+    return play(keep)

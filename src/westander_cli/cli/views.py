@@ -1,0 +1,65 @@
+"""Read-only views: `list`, `show`, `log` and `status` (what awaits me)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from westander_cli.cli.common import AsOption, DataOption, FormatOption, IdArgument, PoliciesOption, workspace
+from westander_cli.render import Format, emit
+
+
+def register(app: typer.Typer) -> None:
+    app.command("list")(list_)
+    app.command("show")(show)
+    app.command("log")(log)
+    app.command("status")(status)
+
+
+def list_(
+    state: Annotated[Optional[str], typer.Option("--state", help="only engagements in this state")] = None,
+    fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
+) -> None:
+    """Every engagement with its state, client, lead and review deadline."""
+    from westander_cli.render import payloads, table
+    from westander_cli.workflow import State
+
+    if state is not None and state not in {s.value for s in State}:
+        from westander_cli.errors import InvalidInput
+
+        raise InvalidInput(f"--state: '{state}' is not one of {', '.join(s.value for s in State)}")
+    ws = workspace(data, policies)
+    ws.data.require()
+    rows = [payloads.summary(v) for v in ws.views() if state is None or v.state.value == state]
+    emit(fmt, {"engagements": rows}, table.engagement_list)
+
+
+def show(engagement_id: IdArgument, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
+    """One engagement: state, findings, responses, and what is missing before an offer."""
+    from westander_cli.render import payloads, table
+
+    ws = workspace(data, policies)
+    ws.data.require()
+    emit(fmt, {"engagement": payloads.detail(ws.view(engagement_id))}, table.engagement_show)
+
+
+def log(engagement_id: IdArgument, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
+    """The engagement's history, event by event."""
+    from westander_cli.render import payloads, table
+
+    ws = workspace(data, policies)
+    ws.data.require()
+    record = ws.record(engagement_id)
+    emit(fmt, {"id": engagement_id, "events": [payloads.event(e) for e in record.events]}, table.log)
+
+
+def status(as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
+    """What awaits me: engagements I have not responded to, my engagements' next step, and for the CEO the decisions."""
+    from westander_cli.render import table
+    from westander_cli.status import awaiting
+
+    ws = workspace(data, policies)
+    actor = ws.identify(as_person)
+    emit(fmt, {"person": actor.id, "awaiting": awaiting(actor, ws.views())}, table.status)

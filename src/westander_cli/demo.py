@@ -1,0 +1,114 @@
+"""`wst demo`: the whole intake process, played with narration on a copy of the example firm."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import sys
+import tempfile
+from contextlib import contextmanager
+from collections.abc import Iterator
+from pathlib import Path
+
+from westander_cli.resources import shipped
+
+STEPS: list[tuple[str, str, list[str]]] = [
+    # (narration, WST_NOW, command)
+    ("Anna has five requests on her desk. She checks them against the client policy; nothing is recorded.",
+     "2026-12-01T08:00:00Z", ["check", "examples/cykel-clear.toml", "examples/nordvind-competitor.toml",
+                              "examples/batteri-ownership.toml", "examples/dold-uppdragsgivare-forbidden.toml",
+                              "examples/massaverken-opposing.toml"]),
+    ("1. A clean proposal. Anna registers it; every colleague is informed at once (see the outbox).",
+     "2026-12-01T09:00:00Z", ["propose", "examples/cykel-clear.toml", "--as", "anna"]),
+    ("Erik acknowledges, Sara comments. Too early for an offer: wst says exactly what is missing (exit 3).",
+     "2026-12-01T10:00:00Z", ["ack", "2026-svensk-cykling-cykelvagar", "--as", "erik"]),
+    ("", "2026-12-01T10:05:00Z", ["comment", "2026-svensk-cykling-cykelvagar",
+                                  "Bra uppdrag, jag hjälper gärna till med kommunerna i väst.", "--as", "sara"]),
+    ("", "2026-12-01T11:00:00Z", ["offer", "2026-svensk-cykling-cykelvagar", "--as", "anna"]),
+    ("48 hours later nobody has objected: lazy consensus clears it. Anna offers, and the client says yes.",
+     "2026-12-03T09:30:00Z", ["offer", "2026-svensk-cykling-cykelvagar", "--as", "anna"]),
+    ("", "2026-12-04T09:00:00Z", ["won", "2026-svensk-cykling-cykelvagar", "--as", "anna"]),
+    ("2. A competitor of our client Vattenfall. Jonas proposes it with a reason for an exception; Sara objects.",
+     "2026-12-05T09:00:00Z", ["propose", "examples/nordvind-competitor.toml", "--as", "jonas",
+                              "--exception-reason", "Havsbaserad vind konkurrerar inte med Vattenfalls uppdrag om elnät."]),
+    ("", "2026-12-05T10:00:00Z", ["object", "2026-nordvind-havsvind",
+                                  "--reason", "Vattenfall bygger också havsvind; risk för intressekonflikt.", "--as", "sara"]),
+    ("The CEO decides the dispute, after consulting Vattenfall as the policy demands.",
+     "2026-12-06T09:00:00Z", ["approve", "2026-nordvind-havsvind",
+                              "--reason", "Vattenfall har inget emot uppdraget.",
+                              "--consulted", "Vattenfall AB=samtal med kommunikationschefen 2026-12-05", "--as", "petra"]),
+    ("", "2026-12-06T10:00:00Z", ["offer", "2026-nordvind-havsvind", "--as", "jonas"]),
+    ("3. A battery factory 30 % owned from China. Sara asks for an exception; the CEO vetoes.",
+     "2026-12-07T09:00:00Z", ["propose", "examples/batteri-ownership.toml", "--as", "sara",
+                              "--exception-reason", "Minoritetsägare utan styrelseplats."]),
+    ("", "2026-12-07T12:00:00Z", ["veto", "2026-nordic-cell-batterifabrik",
+                                  "--reason", "Vi tackar nej till företag med kinesiska ägare.", "--as", "petra"]),
+    ("4. Lobbying for a hidden principal: the policy forbids it, and nothing is stored (exit 1).",
+     "2026-12-08T09:00:00Z", ["propose", "examples/dold-uppdragsgivare-forbidden.toml", "--as", "erik"]),
+    ("5. Svensk Cykling criticises a press release. Anna records it; the CEO is informed at once.",
+     "2026-12-10T09:00:00Z", ["criticism", "2026-svensk-cykling-cykelvagar",
+                              "--note", "Kunden tyckte att pressmeddelandet var för försiktigt.", "--as", "anna"]),
+    ("What awaits the CEO, and every engagement of the firm:", "2026-12-10T10:00:00Z", ["status", "--as", "petra"]),
+    ("", "2026-12-10T10:00:00Z", ["list"]),
+]
+
+
+def play(keep: Path | None) -> int:
+    from westander_cli.cli.app import main
+
+    folder = keep if keep is not None else Path(tempfile.mkdtemp(prefix="wst-demo-"))
+    data = folder / "data"
+    if data.exists():
+        shutil.rmtree(data)
+    shutil.copytree(shipped("data"), data, ignore=shutil.ignore_patterns("outbox", ".wst", "seed"))
+    print(f"The example firm is copied to {data}; every command below runs there.\n", flush=True)
+    worst = 0
+    try:
+        with _env(WST_DATA=str(data)), _cwd(data):
+            for narration, moment, command in STEPS:
+                if narration:
+                    print(f"\n## {narration}", flush=True)
+                print(f"$ WST_NOW={moment} wst {shlex.join(command)}", flush=True)
+                with _env(WST_NOW=moment):
+                    code = main(command)
+                sys.stdout.flush()
+                sys.stderr.flush()
+                print(f"  (exit {code})", flush=True)
+                worst = max(worst, 0 if code in (0, 1, 3) else code)
+        _show_outbox(data)
+    finally:
+        if keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    return worst
+
+
+def _show_outbox(data: Path) -> None:
+    messages = sorted((data / "outbox").rglob("*.eml"))
+    print(f"\n## The outbox: {len(messages)} messages, one per colleague and event. The first one:")
+    if messages:
+        print(messages[0].read_text(encoding="utf-8"))
+
+
+@contextmanager
+def _env(**values: str) -> Iterator[None]:
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@contextmanager
+def _cwd(path: Path) -> Iterator[None]:
+    old = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)

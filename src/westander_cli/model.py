@@ -1,0 +1,291 @@
+"""Pydantic models of the files a firm keeps: proposals, people and the firm's settings."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+SLUG = r"^[a-z0-9][a-z0-9-]{0,63}$"
+PERSON_ID = r"^[a-z0-9._-]{1,64}$"
+NACE_CODE = re.compile(r"^\d{2}(\.\d{1,3})?$")
+
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
+RequiredLongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+PersonId = Annotated[str, StringConstraints(pattern=PERSON_ID)]
+
+
+def lax(enum: type[StrEnum]) -> object:
+    """An enum field that accepts its string values (strict mode would insist on enum instances)."""
+    return Annotated[enum, Field(strict=False)]
+
+
+class Strict(BaseModel):
+    """Base for file models: unknown keys are errors, values are not coerced from other types."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class ClientKind(StrEnum):
+    COMPANY = "company"
+    POLITICAL_PARTY = "political_party"
+    NONPROFIT = "nonprofit"
+    PUBLIC_SECTOR = "public_sector"
+    TRADE_ASSOCIATION = "trade_association"
+    INDIVIDUAL = "individual"
+
+
+class OwnerKind(StrEnum):
+    COMPANY = "company"
+    PERSON = "person"
+    STATE = "state"
+
+
+class Relation(StrEnum):
+    COMPETITOR = "competitor"
+    OPPONENT = "opponent"
+    TARGET = "target"
+    PARTNER = "partner"
+
+
+class Role(StrEnum):
+    CONSULTANT = "consultant"
+    BUSINESS_AREA_MANAGER = "business_area_manager"
+    CEO = "ceo"
+
+
+def check_country(code: str) -> str:
+    """ISO 3166-1 alpha-2, written in capitals."""
+    import pycountry  # costs ~50 ms, so only where a file is validated
+
+    upper = code.upper()
+    if len(upper) != 2 or pycountry.countries.get(alpha_2=upper) is None:
+        raise ValueError("not an ISO 3166-1 alpha-2 country code")
+    return upper
+
+
+def check_swedish_org_number(number: str) -> str:
+    """Swedish organisation numbers carry a Luhn check digit; a typo is caught here."""
+    from stdnum.exceptions import ValidationError as StdnumError
+    from stdnum.se import orgnr
+
+    try:
+        return str(orgnr.format(orgnr.validate(number)))
+    except StdnumError as error:
+        raise ValueError(f"not a valid Swedish organisation number: {error.message.lower()}") from None
+
+
+class Owner(Strict):
+    name: ShortText
+    kind: lax(OwnerKind) = OwnerKind.COMPANY  # type: ignore[valid-type]
+    country: str = "SE"
+    share: Annotated[float, Field(ge=0, le=100)] | None = None
+    control: bool = False
+    org_number: Annotated[str, StringConstraints(max_length=40)] | None = None
+
+    _country = field_validator("country")(check_country)
+
+    @model_validator(mode="after")
+    def _swedish_number(self) -> Owner:
+        if self.org_number and self.country == "SE" and self.kind == OwnerKind.COMPANY:
+            object.__setattr__(self, "org_number", check_swedish_org_number(self.org_number))
+        return self
+
+
+class Client(Strict):
+    name: ShortText
+    org_number: Annotated[str, StringConstraints(max_length=40)] | None = None
+    country: str = "SE"
+    kind: lax(ClientKind) = ClientKind.COMPANY  # type: ignore[valid-type]
+    sectors: Annotated[list[str], Field(max_length=50)] = []
+    environmental_responsibility: Annotated[list[ShortText], Field(max_length=50)] = []
+    aliases: Annotated[list[ShortText], Field(max_length=50)] = []
+    owners: Annotated[list[Owner], Field(max_length=200)] = []
+
+    _country = field_validator("country")(check_country)
+
+    @field_validator("sectors")
+    @classmethod
+    def _nace(cls, codes: list[str]) -> list[str]:
+        for code in codes:
+            if not NACE_CODE.match(code):
+                raise ValueError(f"'{code}' is not a NACE code like '12', '11.05' or '46.341'")
+        return codes
+
+    @model_validator(mode="after")
+    def _swedish_number(self) -> Client:
+        if self.org_number and self.country == "SE":
+            object.__setattr__(self, "org_number", check_swedish_org_number(self.org_number))
+        return self
+
+
+class Counterparty(Strict):
+    name: ShortText
+    relation: lax(Relation)  # type: ignore[valid-type]
+    org_number: Annotated[str, StringConstraints(max_length=40)] | None = None
+
+
+class Proposal(Strict):
+    """A possible engagement as a consultant describes it (SPEC 2.3)."""
+
+    id: Annotated[str, StringConstraints(pattern=SLUG)] | None = None
+    title: ShortText
+    description: RequiredLongText
+    website_text: LongText = ""
+    lead: PersonId | None = None
+    political_influence: bool = False
+    transparency_accepted: bool = False
+    on_behalf_of: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] = ""
+    principal_disclosed: bool = True
+    election_campaign: bool = False
+    estimated_value_sek: Annotated[float, Field(ge=0, le=1e12)] = 0
+    client: Client
+    counterparties: Annotated[list[Counterparty], Field(max_length=200)] = []
+
+
+class Person(Strict):
+    id: PersonId
+    name: ShortText
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+    role: lax(Role) = Role.CONSULTANT  # type: ignore[valid-type]
+    business_area: Annotated[str, StringConstraints(max_length=200)] = ""
+    active: bool = True
+    signing_key: Annotated[str, StringConstraints(max_length=20_000)] | None = None
+
+
+class People(Strict):
+    person: Annotated[list[Person], Field(min_length=1, max_length=10_000)]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> People:
+        seen_ids: set[str] = set()
+        seen_emails: set[str] = set()
+        for person in self.person:
+            if person.id in seen_ids:
+                raise ValueError(f"person id '{person.id}' is used twice")
+            if person.email.lower() in seen_emails:
+                raise ValueError(f"email '{person.email}' is used twice")
+            seen_ids.add(person.id)
+            seen_emails.add(person.email.lower())
+        ceos = [p.id for p in self.person if p.active and p.role == Role.CEO]
+        if len(ceos) != 1:
+            raise ValueError(f"exactly one active person must have role 'ceo' (found {len(ceos)})")
+        return self
+
+
+class Language(StrEnum):
+    SV = "sv"
+    EN = "en"
+
+
+class SmtpSecurity(StrEnum):
+    STARTTLS = "starttls"
+    TLS = "tls"
+    NONE = "none"
+
+
+class SmtpSettings(Strict):
+    host: ShortText
+    port: Annotated[int, Field(ge=1, le=65535)] = 587
+    security: lax(SmtpSecurity) = SmtpSecurity.STARTTLS  # type: ignore[valid-type]
+    user: Annotated[str, StringConstraints(max_length=254)] = ""
+    password_env: Annotated[str, StringConstraints(pattern=r"^[A-Z_][A-Z0-9_]*$")] | None = None
+    timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 20
+
+
+class Channel(StrEnum):
+    OUTBOX = "outbox"
+    SMTP = "smtp"
+
+
+class NotifySettings(Strict):
+    channels: Annotated[list[lax(Channel)], Field(min_length=1)] = [Channel.OUTBOX]  # type: ignore[valid-type]
+    sender: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")] = "wst@localhost"
+    outbox: Annotated[str, StringConstraints(min_length=1, max_length=200)] = "outbox"
+    smtp: SmtpSettings | None = None
+
+    @model_validator(mode="after")
+    def _smtp_configured(self) -> NotifySettings:
+        if Channel.SMTP in self.channels and self.smtp is None:
+            raise ValueError("channel 'smtp' needs a [notify.smtp] table")
+        return self
+
+
+class Firm(Strict):
+    name: ShortText
+    language: lax(Language) = Language.SV  # type: ignore[valid-type]
+    review_hours: Annotated[int, Field(ge=1, le=24 * 60)] = 48
+    notify: NotifySettings = NotifySettings()
+
+
+class EventKind(StrEnum):
+    PROPOSED = "proposed"
+    INFORMED = "informed"
+    ACK = "ack"
+    COMMENT = "comment"
+    OBJECTION = "objection"
+    OBJECTION_WITHDRAWN = "objection_withdrawn"
+    OPT_OUT = "opt_out"
+    APPROVAL = "approval"
+    VETO = "veto"
+    WITHDRAWN = "withdrawn"
+    OFFER = "offer"
+    WON = "won"
+    LOST = "lost"
+    ENDED = "ended"
+    TEAM = "team"
+    LEAD_CHANGED = "lead_changed"
+    CRITICISM = "criticism"
+
+
+class StoredFinding(BaseModel):
+    """A finding as recorded with the proposal: what colleagues and the CEO decided on."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rule: str
+    severity: str
+    message: str
+    source: str
+    evidence: dict[str, object] = {}
+    kind: str = ""
+
+
+class Event(BaseModel):
+    """One record in an engagement's history; written once, never rewritten (one file each).
+
+    `follows` names, by hash, the events that were the newest when this one was recorded, so the
+    history is a hash-linked graph that two git clones can extend and merge without conflict.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: lax(EventKind)  # type: ignore[valid-type]
+    at: AwareDatetime
+    by: PersonId
+    follows: list[Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]] = []
+    # what some kinds carry
+    reason: Annotated[str, StringConstraints(max_length=20_000)] | None = None
+    text: Annotated[str, StringConstraints(max_length=20_000)] | None = None
+    person: PersonId | None = None
+    action: Literal["add", "remove"] | None = None
+    objection: str | None = None
+    recipients: list[PersonId] | None = None
+    channel: lax(Channel) | None = None  # type: ignore[valid-type]
+    about: str | None = None
+    consulted: dict[str, str] | None = None
+    proposal_sha256: str | None = None
+    lead: PersonId | None = None
+    colleagues: list[PersonId] | None = None
+    review_deadline: AwareDatetime | None = None
+    exception_reason: str | None = None
+    findings: list[StoredFinding] | None = None
+    hash: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+    signature: str | None = None
+
+    def content(self) -> dict[str, object]:
+        """The hashed part: everything but the hash and the signature, as stored."""
+        return self.model_dump(mode="json", exclude={"hash", "signature"}, exclude_none=True)

@@ -1,0 +1,168 @@
+"""Informing people: one RFC 5322 message per recipient, delivered to an outbox folder and/or SMTP."""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from westander_cli.model import Channel, Firm, Person, Proposal, StoredFinding
+from westander_cli.store import write_once
+
+
+@dataclass(frozen=True)
+class Delivery:
+    person: str
+    channel: Channel
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+_TEXT = {
+    "sv": {
+        "subject": "Möjligt nytt uppdrag: {title} ({client})",
+        "intro": "{lead} föreslår ett nytt uppdrag. Enligt kundpolicyn informeras alla kollegor innan en offert lämnas.",
+        "title": "Uppdrag", "client": "Kund", "lead": "Kundansvarig", "deadline": "Synpunkter senast",
+        "description": "Beskrivning", "website": "Så skulle samarbetet presenteras på hemsidan",
+        "findings": "Policyprövning", "none": "Inga anmärkningar.", "exception": "Skäl för undantag",
+        "how": "Svara med wst (tystnad till tidsgränsen räknas som godkännande):",
+        "ack": "har sett, ingen invändning", "comment": "synpunkt, inte invändning",
+        "object": "invändning för företagets räkning", "personal": "avstår själv från att arbeta i uppdraget",
+        "crit_subject": "Kritik från kund: {client} ({id})",
+        "crit_intro": "{lead} rapporterar att kunden framfört kritik. Enligt Eget ansvar ska vd alltid kontaktas när kunden framför kritik.",
+        "note": "Kritiken",
+    },
+    "en": {
+        "subject": "Possible new engagement: {title} ({client})",
+        "intro": "{lead} proposes a new engagement. Under the client policy every colleague is informed before an offer is made.",
+        "title": "Engagement", "client": "Client", "lead": "Client lead", "deadline": "Views by",
+        "description": "Description", "website": "How it would be presented on our website",
+        "findings": "Policy check", "none": "No findings.", "exception": "Reason for an exception",
+        "how": "Reply with wst (silence until the deadline counts as no objection):",
+        "ack": "seen, no objection", "comment": "a view, not an objection",
+        "object": "objection on behalf of the firm", "personal": "decline to work on it yourself",
+        "crit_subject": "Client criticism: {client} ({id})",
+        "crit_intro": "{lead} reports that the client has voiced criticism. The CEO must always be told when a client criticises us.",
+        "note": "The criticism",
+    },
+}
+
+
+def proposal_message(
+    firm: Firm, sender: str, recipient: Person, lead: Person, engagement_id: str,
+    proposal: Proposal, findings: Sequence[StoredFinding], deadline: datetime,
+    exception_reason: str, now: datetime,
+) -> EmailMessage:
+    t = _TEXT[firm.language.value]
+    lines = [
+        t["intro"].format(lead=lead.name), "",
+        f"{t['title']}: {proposal.title}",
+        f"{t['client']}: {proposal.client.name}" + (f" ({proposal.client.org_number})" if proposal.client.org_number else ""),
+        f"{t['lead']}: {lead.name} <{lead.email}>",
+        f"{t['deadline']}: {deadline:%Y-%m-%d %H:%M} UTC", "",
+        f"{t['description']}:", proposal.description, "",
+        f"{t['website']}:", proposal.website_text or "-", "",
+        f"{t['findings']}:",
+    ]
+    lines += [f"  [{f.severity}] {f.rule}: {f.message} ({f.source})" for f in findings] or [f"  {t['none']}"]
+    if exception_reason:
+        lines += ["", f"{t['exception']}: {exception_reason}"]
+    lines += [
+        "", t["how"],
+        f"  wst ack {engagement_id}                      # {t['ack']}",
+        f"  wst comment {engagement_id} \"...\"            # {t['comment']}",
+        f"  wst object {engagement_id} --reason \"...\"    # {t['object']}",
+        f"  wst object {engagement_id} --personal        # {t['personal']}",
+        "", f"-- {firm.name}",
+    ]
+    subject = t["subject"].format(title=proposal.title, client=proposal.client.name)
+    return _message(sender, recipient, subject, "\n".join(lines), engagement_id, now)
+
+
+def criticism_message(
+    firm: Firm, sender: str, recipient: Person, lead: Person, engagement_id: str,
+    proposal: Proposal, note: str, now: datetime,
+) -> EmailMessage:
+    t = _TEXT[firm.language.value]
+    body = "\n".join([
+        t["crit_intro"].format(lead=lead.name), "",
+        f"{t['title']}: {proposal.title} ({engagement_id})",
+        f"{t['client']}: {proposal.client.name}",
+        f"{t['lead']}: {lead.name} <{lead.email}>", "",
+        f"{t['note']}:", note, "", f"-- {firm.name}",
+    ])
+    subject = t["crit_subject"].format(client=proposal.client.name, id=engagement_id)
+    return _message(sender, recipient, subject, body, engagement_id, now)
+
+
+def _message(sender: str, recipient: Person, subject: str, body: str, engagement_id: str, now: datetime) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = f"{recipient.name} <{recipient.email}>"
+    message["Subject"] = subject
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = make_msgid(domain=sender.split("@")[-1])
+    message["X-Wst-Engagement"] = engagement_id
+    message.set_content(body)
+    return message
+
+
+def deliver(firm: Firm, outbox: Path, messages: Sequence[tuple[Person, Channel, EmailMessage]]) -> list[Delivery]:
+    """Deliver each message on its channel; failures are returned, never raised."""
+    results: list[Delivery] = []
+    smtp_batch = [(p, m) for p, c, m in messages if c == Channel.SMTP]
+    for person, channel, message in messages:
+        if channel == Channel.OUTBOX:
+            results.append(_to_outbox(outbox, person, message))
+    if smtp_batch:
+        results.extend(_by_smtp(firm, smtp_batch))
+    return results
+
+
+def _to_outbox(outbox: Path, person: Person, message: EmailMessage) -> Delivery:
+    engagement = str(message["X-Wst-Engagement"])
+    name = f"{os.urandom(4).hex()}-{person.id}.eml"
+    try:
+        write_once(outbox / engagement / name, message.as_string())
+    except OSError as error:
+        return Delivery(person.id, Channel.OUTBOX, f"outbox: {error.strerror or error}")
+    return Delivery(person.id, Channel.OUTBOX)
+
+
+def _by_smtp(firm: Firm, batch: Sequence[tuple[Person, EmailMessage]]) -> list[Delivery]:
+    settings = firm.notify.smtp
+    assert settings is not None
+    try:
+        password = os.environ.get(settings.password_env, "") if settings.password_env else ""
+        if settings.password_env and not password:
+            raise RuntimeError(f"environment variable {settings.password_env} (the SMTP password) is not set")
+        client: smtplib.SMTP
+        if settings.security.value == "tls":
+            client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout_seconds, context=ssl.create_default_context())
+        else:
+            client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout_seconds)
+        with client:
+            if settings.security.value == "starttls":
+                client.starttls(context=ssl.create_default_context())
+            if settings.user:
+                client.login(settings.user, password)
+            results = []
+            for person, message in batch:
+                try:
+                    client.send_message(message)
+                    results.append(Delivery(person.id, Channel.SMTP))
+                except (smtplib.SMTPException, OSError) as error:
+                    results.append(Delivery(person.id, Channel.SMTP, f"smtp: {error}"))
+            return results
+    except (smtplib.SMTPException, OSError, RuntimeError) as error:
+        reason = f"smtp {settings.host}:{settings.port}: {getattr(error, 'strerror', None) or error}"
+        return [Delivery(person.id, Channel.SMTP, reason) for person, _ in batch]

@@ -1,0 +1,1 @@
+"""The client policy: rules loaded from TOML and evaluated into findings."""

@@ -1,0 +1,364 @@
+"""Judge a proposal against the policy: findings and a verdict, no terminal and no files written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+from westander_cli.model import Client, ClientKind, Counterparty, Proposal, Relation
+from westander_cli.policy.rules import (
+    ConflictRule,
+    EnvironmentRule,
+    HiddenPrincipalRule,
+    OwnershipRule,
+    PartyNeutralityRule,
+    Policy,
+    Rule,
+    SectorRule,
+    Severity,
+    TransparencyRule,
+)
+from westander_cli.screening import ownership, sectors
+from westander_cli.screening.names import Certainty, NameIndex, NameMatch
+
+
+class Verdict(StrEnum):
+    CLEAR = "clear"
+    NEEDS_EXCEPTION = "needs_exception"
+    FORBIDDEN = "forbidden"
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    message: str
+    source: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+    kind: str = ""
+    """The rule's kind, so that callers need not parse rule ids."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "message": self.message,
+            "source": self.source,
+            "evidence": self.evidence,
+        }
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    proposal: Proposal
+    findings: tuple[Finding, ...]
+
+    @property
+    def verdict(self) -> Verdict:
+        return verdict_of(self.findings)
+
+
+def verdict_of(findings: Iterable[Finding]) -> Verdict:
+    severities = {f.severity for f in findings}
+    if Severity.FORBID in severities:
+        return Verdict.FORBIDDEN
+    if Severity.BLOCK in severities:
+        return Verdict.NEEDS_EXCEPTION
+    return Verdict.CLEAR
+
+
+@dataclass(frozen=True)
+class ActiveEngagement:
+    """What conflict checks need to know of an engagement that is proposed, disputed, cleared, offered or won."""
+
+    id: str
+    state: str
+    client: Client
+    counterparties: tuple[Counterparty, ...]
+
+
+class EngagementSource(Protocol):
+    def active_engagements(self) -> Sequence[ActiveEngagement]: ...
+
+
+@dataclass
+class Context:
+    """What a check knows beyond the proposal: the firm's active engagements and ownership data."""
+
+    engagements: Sequence[ActiveEngagement] = ()
+    owners: ownership.OwnerSource = field(default_factory=ownership.NoRegistry)
+    language: str = "sv"
+    sector_titles: dict[str, str] = field(default_factory=dict)
+    _index: _ConflictIndex | None = None
+
+    def conflict_index(self) -> _ConflictIndex:
+        if self._index is None:
+            self._index = _ConflictIndex(self.engagements)
+        return self._index
+
+
+def check(proposal: Proposal, policy: Policy, context: Context, exclude_id: str | None = None) -> CheckResult:
+    """Evaluate every rule. `exclude_id` leaves the engagement itself out of its conflict checks."""
+    findings: list[Finding] = []
+    for rule in policy.rules:
+        findings.extend(_EVALUATORS[type(rule)](rule, proposal, context, exclude_id))
+    findings.sort(key=lambda f: -f.severity.rank)
+    return CheckResult(proposal=proposal, findings=tuple(findings))
+
+
+def _t(context: Context, sv: str, en: str) -> str:
+    return sv if context.language == "sv" else en
+
+
+def _finding(rule: Rule, context: Context, detail: str, evidence: dict[str, Any], severity: Severity | None = None) -> Finding:
+    title = rule.title.sv if context.language == "sv" else rule.title.en
+    return Finding(
+        rule=rule.id,
+        severity=severity or rule.severity,
+        message=f"{title}: {detail}",
+        source=rule.source,
+        evidence=evidence,
+        kind=rule.kind,
+    )
+
+
+def _sector_hits(codes: Sequence[str], rule_codes: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Client codes inside the rule's codes, and client codes too coarse to tell."""
+    inside, broader = [], []
+    for code in codes:
+        matches = {sectors.match(code, rule_code) for rule_code in rule_codes}
+        if sectors.SectorMatch.INSIDE in matches:
+            inside.append(code)
+        elif sectors.SectorMatch.BROADER in matches:
+            broader.append(code)
+    return inside, broader
+
+
+def _titled(codes: Sequence[str], context: Context) -> str:
+    return ", ".join(f"{c} {context.sector_titles[c]}" if c in context.sector_titles else c for c in codes)
+
+
+def _sector(rule: SectorRule, proposal: Proposal, context: Context, _: str | None) -> list[Finding]:
+    inside, broader = _sector_hits(proposal.client.sectors, rule.codes)
+    if inside:
+        return [_finding(rule, context, _t(context, f"kundens bransch {_titled(inside, context)}", f"the client's sector {_titled(inside, context)}"), {"sectors": inside, "rule_codes": rule.codes})]
+    if broader:
+        return [_finding(rule, context, _t(context, f"koden {', '.join(broader)} är för grov för att avgöra; ange kundens NACE-klass", f"code {', '.join(broader)} is too coarse to tell; give the client's NACE class"), {"sectors": broader, "rule_codes": rule.codes}, Severity.WARN)]
+    return []
+
+
+def _environment(rule: EnvironmentRule, proposal: Proposal, context: Context, _: str | None) -> list[Finding]:
+    evidence = proposal.client.environmental_responsibility
+    if len(evidence) >= rule.min_evidence:
+        return []
+    inside, broader = _sector_hits(proposal.client.sectors, rule.codes)
+    if inside:
+        return [_finding(rule, context, _t(context, f"bransch {_titled(inside, context)} utan belägg för aktivt miljöansvar", f"sector {_titled(inside, context)} with no evidence of active environmental responsibility"), {"sectors": inside, "evidence_given": list(evidence)})]
+    if broader:
+        return [_finding(rule, context, _t(context, f"koden {', '.join(broader)} kan vara en miljöbelastande bransch; ange NACE-klass eller belägg för miljöansvar", f"code {', '.join(broader)} may be an environmentally heavy sector; give the NACE class or evidence of responsibility"), {"sectors": broader}, Severity.WARN)]
+    return []
+
+
+def _transparency(rule: TransparencyRule, proposal: Proposal, context: Context, _: str | None) -> list[Finding]:
+    if proposal.political_influence and not proposal.transparency_accepted:
+        return [_finding(rule, context, _t(context, "kunden har inte accepterat öppenhetskravet (transparency_accepted = false)", "the client has not accepted the transparency requirement (transparency_accepted = false)"), {"political_influence": True, "transparency_accepted": False})]
+    return []
+
+
+def _hidden_principal(rule: HiddenPrincipalRule, proposal: Proposal, context: Context, _: str | None) -> list[Finding]:
+    if proposal.political_influence and proposal.on_behalf_of and not proposal.principal_disclosed:
+        return [_finding(rule, context, _t(context, f"uppdraget utförs för {proposal.on_behalf_of}, som inte ska namnges", f"the work is done for {proposal.on_behalf_of}, who will not be named"), {"on_behalf_of": proposal.on_behalf_of, "principal_disclosed": False})]
+    return []
+
+
+def _party_neutrality(rule: PartyNeutralityRule, proposal: Proposal, context: Context, _: str | None) -> list[Finding]:
+    if proposal.client.kind == ClientKind.POLITICAL_PARTY and proposal.election_campaign:
+        return [_finding(rule, context, _t(context, f"{proposal.client.name} är ett politiskt parti och uppdraget gäller en valrörelse", f"{proposal.client.name} is a political party and the work is an election campaign"), {"client_kind": "political_party", "election_campaign": True})]
+    return []
+
+
+def _ownership(rule: OwnershipRule, proposal: Proposal, context: Context, _: str | None) -> list[Finding]:
+    client = proposal.client
+    restricted = set(rule.countries)
+    if client.country in restricted:
+        return [_finding(rule, context, _t(context, f"kunden är registrerad i {client.country}", f"the client is registered in {client.country}"), {"client_country": client.country})]
+    party = ownership.Party(client.name, "company", client.country, client.org_number)
+    direct = [
+        ownership.Holding(ownership.Party(o.name, o.kind.value, o.country, o.org_number), o.share, o.share, o.control)
+        for o in client.owners
+    ]
+    exposure = ownership.trace(party, direct, context.owners, lambda p: p.country in restricted)
+    chains = [
+        {"chain": c.describe(), "owner": c.top.name, "country": c.top.country, "share_min": _round(c.share_min), "share_max": _round(c.share_max), "control": c.controlled}
+        for c in exposure.chains
+    ]
+    evidence: dict[str, Any] = {"effective_share_min": _round(exposure.share_min), "effective_share_max": _round(exposure.share_max), "controlled": exposure.controlled, "min_share": rule.min_share, "chains": chains}
+    owners_text = "; ".join(c["chain"] for c in chains)
+    if exposure.controlled:
+        return [_finding(rule, context, _t(context, f"kontrolleras av {owners_text}", f"controlled by {owners_text}"), evidence)]
+    if exposure.share_min >= rule.min_share:
+        return [_finding(rule, context, _t(context, f"effektiv andel {exposure.share_min:.4g} % (gräns {rule.min_share:g} %): {owners_text}", f"effective share {exposure.share_min:.4g} % (threshold {rule.min_share:g} %): {owners_text}"), evidence)]
+    findings = []
+    if exposure.unknown_chains or (exposure.share_max is not None and exposure.share_max >= rule.min_share):
+        findings.append(_finding(rule, context, _t(context, f"andelen är okänd eller kan nå gränsen {rule.min_share:g} % och måste granskas: {owners_text}", f"the share is unknown or may reach the {rule.min_share:g} % threshold and needs a human look: {owners_text}"), evidence))
+    elif exposure.share_min > 0:
+        findings.append(_finding(rule, context, _t(context, f"minoritetsägande {exposure.share_min:.4g} % under gränsen {rule.min_share:g} %: {owners_text}", f"minority holding {exposure.share_min:.4g} % below the {rule.min_share:g} % threshold: {owners_text}"), evidence, Severity.INFO))
+    if exposure.cycles or exposure.truncated:
+        cycles = [" <- ".join(c) for c in exposure.cycles]
+        findings.append(_finding(rule, context, _t(context, "ägarkedjan går i cirkel eller är för lång och måste granskas", "the ownership chain is circular or too long and needs a human look"), {"cycles": cycles, "truncated": exposure.truncated}, Severity.WARN))
+    return findings
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+# --- conflicts -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Hit:
+    engagement: ActiveEngagement
+    match: NameMatch
+    party: str
+
+
+class _ConflictIndex:
+    """Active clients and their counterparties, indexed so that a check does not scan every engagement."""
+
+    def __init__(self, engagements: Sequence[ActiveEngagement]) -> None:
+        self.engagements = list(engagements)
+        self.clients = NameIndex()
+        self.client_numbers: dict[str, list[int]] = {}
+        self.by_class: dict[str, list[int]] = {}
+        self.counterparties = NameIndex()
+        self.counterparty_rows: list[tuple[int, Counterparty]] = []
+        self.counterparty_numbers: dict[str, list[int]] = {}
+        for position, engagement in enumerate(self.engagements):
+            client = engagement.client
+            self.clients.add(position, client.name, *client.aliases)
+            if client.org_number:
+                self.client_numbers.setdefault(_digits(client.org_number), []).append(position)
+            if client.kind == ClientKind.COMPANY:
+                for nace_class in {sectors.class_of(code) for code in client.sectors} - {None}:
+                    self.by_class.setdefault(str(nace_class), []).append(position)
+            for counterparty in engagement.counterparties:
+                row = len(self.counterparty_rows)
+                self.counterparty_rows.append((position, counterparty))
+                self.counterparties.add(row, counterparty.name)
+                if counterparty.org_number:
+                    self.counterparty_numbers.setdefault(_digits(counterparty.org_number), []).append(row)
+
+    def active_clients_named(self, name: str, org_number: str | None, aliases: Sequence[str] = ()) -> list[_Hit]:
+        """Active engagements whose client is this party (by org number, or by name at least possibly)."""
+        best: dict[int, NameMatch] = {}
+        for position in self.client_numbers.get(_digits(org_number or ""), []):
+            best[position] = NameMatch(Certainty.EXACT, 100.0)
+        for candidate in (name, *aliases):
+            for position, match in self.clients.search(candidate).items():
+                if position not in best or match.certainty > best[position].certainty:
+                    best[position] = match
+        return [_Hit(self.engagements[p], m, name) for p, m in best.items()]
+
+    def counterparties_naming(self, client: Client) -> list[tuple[_Hit, Counterparty]]:
+        """Counterparties of active engagements that are this client."""
+        best: dict[int, NameMatch] = {}
+        if client.org_number:
+            for row in self.counterparty_numbers.get(_digits(client.org_number), []):
+                best[row] = NameMatch(Certainty.EXACT, 100.0)
+        for candidate in (client.name, *client.aliases):
+            for row, match in self.counterparties.search(candidate).items():
+                if row not in best or match.certainty > best[row].certainty:
+                    best[row] = match
+        hits = []
+        for row, match in best.items():
+            position, counterparty = self.counterparty_rows[row]
+            hits.append((_Hit(self.engagements[position], match, counterparty.name), counterparty))
+        return hits
+
+
+def _digits(number: str) -> str:
+    return "".join(ch for ch in number if ch.isdigit())
+
+
+def _same_client(index: _ConflictIndex, client: Client) -> set[str]:
+    """Engagements for this very client: taking a client again is no conflict."""
+    return {
+        hit.engagement.id
+        for hit in index.active_clients_named(client.name, client.org_number, client.aliases)
+        if hit.match.certainty >= Certainty.STRONG
+    }
+
+
+def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_id: str | None) -> list[Finding]:
+    index = context.conflict_index()
+    client = proposal.client
+    own = _same_client(index, client) | ({exclude_id} if exclude_id else set())
+    wanted = {Relation.COMPETITOR} if rule.relation == "competitor" else {Relation.OPPONENT, Relation.TARGET}
+    found: dict[tuple[str, str], tuple[str, str, dict[str, Any], Certainty]] = {}
+
+    def note(engagement: ActiveEngagement, certainty: Certainty, sv: str, en: str, evidence: dict[str, Any]) -> None:
+        key = (engagement.id, evidence["reason"])
+        if engagement.id in own or (key in found and found[key][3] >= certainty):
+            return
+        found[key] = (sv, en, evidence | {"engagement": engagement.id, "client": engagement.client.name, "match": certainty.name.lower()}, certainty)
+
+    for counterparty in proposal.counterparties:
+        if counterparty.relation not in wanted:
+            continue
+        for hit in index.active_clients_named(counterparty.name, counterparty.org_number):
+            note(hit.engagement, hit.match.certainty,
+                 f"uppdraget anger {counterparty.name} som {counterparty.relation.value}, och {hit.engagement.client.name} är aktiv kund ({hit.engagement.id})",
+                 f"the work names {counterparty.name} as {counterparty.relation.value}, and {hit.engagement.client.name} is an active client ({hit.engagement.id})",
+                 {"reason": f"counterparty_{counterparty.relation.value}", "score": round(hit.match.score, 1)})
+    for hit, counterparty in index.counterparties_naming(client):
+        if counterparty.relation in wanted:
+            note(hit.engagement, hit.match.certainty,
+                 f"det aktiva uppdraget {hit.engagement.id} för {hit.engagement.client.name} anger {counterparty.name} som {counterparty.relation.value}",
+                 f"active engagement {hit.engagement.id} for {hit.engagement.client.name} names {counterparty.name} as {counterparty.relation.value}",
+                 {"reason": f"active_counterparty_{counterparty.relation.value}", "score": round(hit.match.score, 1)})
+    if rule.relation == "competitor" and client.kind == ClientKind.COMPANY:
+        for nace_class in sorted({sectors.class_of(code) for code in client.sectors} - {None}):
+            for position in index.by_class.get(str(nace_class), []):
+                engagement = index.engagements[position]
+                note(engagement, Certainty.EXACT,
+                     f"{engagement.client.name} ({engagement.id}) är aktiv kund i samma bransch {_titled([str(nace_class)], context)}",
+                     f"{engagement.client.name} ({engagement.id}) is an active client in the same class {_titled([str(nace_class)], context)}",
+                     {"reason": "same_nace_class", "nace_class": nace_class})
+    findings = []
+    for sv, en, evidence, certainty in found.values():
+        if certainty >= Certainty.STRONG:
+            findings.append(_finding(rule, context, _t(context, sv, en), evidence))
+        elif certainty == Certainty.POSSIBLE:
+            findings.append(_finding(rule, context, _t(context, f"möjlig namnträff att granska: {sv}", f"possible name match to review: {en}"), evidence, Severity.WARN))
+    return findings
+
+
+_EVALUATORS: dict[type, Any] = {
+    SectorRule: _sector,
+    EnvironmentRule: _environment,
+    ConflictRule: _conflict,
+    TransparencyRule: _transparency,
+    HiddenPrincipalRule: _hidden_principal,
+    PartyNeutralityRule: _party_neutrality,
+    OwnershipRule: _ownership,
+}
+
+
+class _FindingLike(Protocol):
+    kind: str
+    severity: str
+    evidence: dict[str, Any]
+
+
+def affected_clients(findings: Iterable[_FindingLike]) -> list[str]:
+    """Active clients a conflict finding concerns: each must be consulted before a CEO approves."""
+    names = {
+        str(f.evidence["client"])
+        for f in findings
+        if f.kind == "conflict" and f.severity == Severity.BLOCK and "client" in f.evidence
+    }
+    return sorted(names)
+

@@ -1,0 +1,211 @@
+"""Policy rules as data. Kinds are a closed set in code; policy files only choose and parameterise."""
+
+from __future__ import annotations
+
+import difflib
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StringConstraints, ValidationError, field_validator
+
+from westander_cli.errors import InvalidInput
+from westander_cli.model import NACE_CODE, Strict, lax
+from westander_cli.tomlfile import FileProblems, TomlDocument, describe_validation_error, read_toml
+
+
+class Severity(StrEnum):
+    FORBID = "forbid"
+    BLOCK = "block"
+    WARN = "warn"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"forbid": 3, "block": 2, "warn": 1, "info": 0}[self.value]
+
+
+class Texts(Strict):
+    sv: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    en: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+class RuleBase(Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")]
+    severity: lax(Severity)  # type: ignore[valid-type]
+    title: Texts
+    explanation: Texts
+    source: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    quote: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+def _check_codes(codes: list[str]) -> list[str]:
+    for code in codes:
+        if not NACE_CODE.match(code):
+            raise ValueError(f"'{code}' is not a NACE code like '12', '11.05' or '46.341'")
+    return codes
+
+
+class SectorRule(RuleBase):
+    """The client itself works in one of `codes`."""
+
+    kind: Literal["sector"]
+    codes: Annotated[list[str], Field(min_length=1)]
+
+    _codes = field_validator("codes")(_check_codes)
+
+
+class EnvironmentRule(RuleBase):
+    """The client works in an environmentally heavy sector and shows no environmental responsibility."""
+
+    kind: Literal["environment"]
+    codes: Annotated[list[str], Field(min_length=1)]
+    min_evidence: Annotated[int, Field(ge=1, le=10)] = 1
+
+    _codes = field_validator("codes")(_check_codes)
+
+
+class ConflictRule(RuleBase):
+    """The engagement competes with, or works against, an active client."""
+
+    kind: Literal["conflict"]
+    relation: Literal["competitor", "opposing"]
+
+
+class TransparencyRule(RuleBase):
+    kind: Literal["political_transparency"]
+
+
+class HiddenPrincipalRule(RuleBase):
+    kind: Literal["hidden_principal"]
+
+
+class PartyNeutralityRule(RuleBase):
+    kind: Literal["party_neutrality"]
+
+
+class OwnershipRule(RuleBase):
+    """Restricted owners (by country) hold at least `min_share` percent or control the client."""
+
+    kind: Literal["ownership"]
+    countries: Annotated[list[str], Field(min_length=1)]
+    min_share: Annotated[float, Field(gt=0, le=100)] = 25.0
+
+    @field_validator("countries")
+    @classmethod
+    def _iso(cls, countries: list[str]) -> list[str]:
+        from westander_cli.model import check_country
+
+        return [check_country(c) for c in countries]
+
+
+Rule = (
+    SectorRule
+    | EnvironmentRule
+    | ConflictRule
+    | TransparencyRule
+    | HiddenPrincipalRule
+    | PartyNeutralityRule
+    | OwnershipRule
+)
+
+RULE_KINDS: dict[str, type[BaseModel]] = {
+    "sector": SectorRule,
+    "environment": EnvironmentRule,
+    "conflict": ConflictRule,
+    "political_transparency": TransparencyRule,
+    "hidden_principal": HiddenPrincipalRule,
+    "party_neutrality": PartyNeutralityRule,
+    "ownership": OwnershipRule,
+}
+
+
+class Policy(BaseModel):
+    """All rules of a policies folder, in file and then rule order."""
+
+    rules: list[Rule]
+    files: list[Path]
+
+    def get(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        hint = difflib.get_close_matches(rule_id, [r.id for r in self.rules], n=1)
+        suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+        raise InvalidInput(f"no rule '{rule_id}'{suggestion}; see 'wst policy list'")
+
+
+def load_policy(folder: Path) -> Policy:
+    """Read every `*.toml` in the folder; any problem is an InvalidInput naming file, line and rule."""
+    problems = policy_problems(folder)
+    if problems.problems:
+        raise FileProblems(problems.problems)
+    return Policy(rules=problems.rules, files=problems.files)
+
+
+class _Loaded:
+    def __init__(self) -> None:
+        self.rules: list[Rule] = []
+        self.files: list[Path] = []
+        self.problems: list[str] = []
+
+
+def policy_problems(folder: Path) -> _Loaded:
+    """Load what can be loaded and collect every problem (for `wst validate`)."""
+    loaded = _Loaded()
+    if not folder.is_dir():
+        loaded.problems.append(f"{folder}: no such policies folder")
+        return loaded
+    files = sorted(folder.glob("*.toml"))
+    if not files:
+        loaded.problems.append(f"{folder}: no policy files (*.toml)")
+    seen: dict[str, Path] = {}
+    for path in files:
+        loaded.files.append(path)
+        try:
+            document = read_toml(path, "policy file")
+        except InvalidInput as error:
+            loaded.problems.append(str(error))
+            continue
+        for rule in _rules_of(document, loaded.problems):
+            if rule.id in seen:
+                line = document.line_of("rule")
+                loaded.problems.append(
+                    f"{path}:{line or 1}: rule '{rule.id}' is defined twice (also in {seen[rule.id]})"
+                )
+                continue
+            seen[rule.id] = path
+            loaded.rules.append(rule)
+    return loaded
+
+
+def _rules_of(document: TomlDocument, problems: list[str]) -> list[Rule]:
+    path = document.path
+    unknown = set(document.data) - {"rule", "title", "version"}
+    for key in sorted(unknown):
+        problems.append(f"{path}:{document.line_of(key) or 1}: {key}: unknown key (expected [[rule]])")
+    raw_rules = document.data.get("rule", [])
+    if not isinstance(raw_rules, list) or not all(isinstance(r, dict) for r in raw_rules):
+        problems.append(f"{path}:{document.line_of('rule') or 1}: rule: must be [[rule]] tables")
+        return []
+    rules: list[Rule] = []
+    for index, raw in enumerate(raw_rules):
+        at = f"rule[{index}]"
+        name = raw.get("id") if isinstance(raw.get("id"), str) else at
+        kind = raw.get("kind")
+        model = RULE_KINDS.get(kind) if isinstance(kind, str) else None
+        if model is None:
+            hint = difflib.get_close_matches(str(kind), list(RULE_KINDS), n=1)
+            problems.append(
+                f"{path}:{document.line_of(at + '.kind') or document.line_of(at) or 1}: "
+                f"rule '{name}': kind: "
+                + (f"unknown kind '{kind}'" if kind is not None else "required, but missing")
+                + (f" (did you mean '{hint[0]}'?)" if hint else f"; one of {', '.join(RULE_KINDS)}")
+            )
+            continue
+        try:
+            rules.append(model.model_validate(raw))  # type: ignore[arg-type]
+        except ValidationError as error:
+            for problem in describe_validation_error(document, model, error, at=("rule", index)):
+                problems.append(problem.replace(f": {at}.", f": rule '{name}': ", 1))
+    return rules

@@ -1,0 +1,37 @@
+"""Output for people (Rich tables) and for machines (stable JSON), chosen with --format."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any
+
+JSON_VERSION = 1
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+def emit(fmt: Format, payload: dict[str, Any], table: Callable[[Any, dict[str, Any]], None]) -> None:
+    """Write the payload as JSON (plain print: no wrapping, no markup) or as a table via Rich."""
+    if fmt == Format.JSON:
+        sys.stdout.write(json.dumps({"version": JSON_VERSION, **payload}, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    table(console(), payload)
+
+
+def console() -> Any:
+    """A Rich console: colour only on a terminal, NO_COLOR respected (Rich reads it), no wrapping markup in data."""
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+def error_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)

@@ -1,0 +1,68 @@
+"""The documented JSON shapes of every command, built from domain objects (no Rich here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from westander_cli.clock import iso
+from westander_cli.model import Event
+from westander_cli.policy.engine import CheckResult
+from westander_cli.policy.rules import Rule
+from westander_cli.workflow import Engagement
+
+
+when = iso
+
+
+def check_result(file: str, result: CheckResult) -> dict[str, Any]:
+    return {
+        "file": file,
+        "id": result.proposal.id,
+        "client": result.proposal.client.name,
+        "verdict": result.verdict.value,
+        "findings": [f.as_dict() for f in result.findings],
+    }
+
+
+def rule(rule: Rule) -> dict[str, Any]:
+    base = {"id", "kind", "severity", "title", "explanation", "source", "quote"}
+    data = rule.model_dump(mode="json")
+    return {**{k: data[k] for k in ("id", "kind", "severity", "title", "explanation", "source", "quote")},
+            "parameters": {k: v for k, v in data.items() if k not in base}}
+
+
+def summary(view: Engagement) -> dict[str, Any]:
+    return {
+        "id": view.id,
+        "state": view.state.value,
+        "title": view.proposal.title,
+        "client": view.proposal.client.name,
+        "lead": view.lead,
+        "review_deadline": when(view.review_deadline),
+    }
+
+
+def detail(view: Engagement) -> dict[str, Any]:
+    return {
+        **summary(view),
+        "proposed_at": when(view.proposed_at),
+        "proposed_by": view.proposed_by,
+        "team": sorted(view.team),
+        "colleagues": list(view.active_colleagues),
+        "informed": sorted(p for p, channels in view.informed.items() if set(view.channels) <= channels),
+        "acks": sorted(view.acks),
+        "opted_out": sorted(view.opted_out),
+        "objections": [{"by": o.by, "reason": o.reason, "at": when(o.at), "event": o.hash} for o in view.objections.values()],
+        "approved": view.approved,
+        "exception_reason": view.exception_reason or None,
+        "findings": [f.model_dump(exclude={"kind"}) for f in view.findings],
+        "missing_for_offer": view.missing_for_clearance() if view.state.value in ("proposed", "disputed") else [],
+        "proposal": view.proposal.model_dump(mode="json"),
+    }
+
+
+def event(e: Event) -> dict[str, Any]:
+    content = e.model_dump(mode="json", exclude_none=True, exclude={"signature"})
+    details = {k: v for k, v in content.items() if k not in ("kind", "at", "by", "follows", "hash", "findings", "colleagues")}
+    return {"kind": e.kind.value, "at": when(e.at), "by": e.by, "hash": e.hash, "follows": e.follows,
+            "details": "; ".join(f"{k}={v}" for k, v in details.items())}

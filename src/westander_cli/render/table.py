@@ -1,0 +1,152 @@
+"""Rich renderings of the JSON payloads, so that people and machines always see the same facts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+SEVERITY_STYLE = {"forbid": "bold red", "block": "red", "warn": "yellow", "info": "cyan"}
+VERDICT_STYLE = {"forbidden": "bold red", "needs_exception": "yellow", "clear": "green"}
+STATE_STYLE = {"cleared": "green", "won": "green", "disputed": "yellow", "offered": "cyan",
+               "vetoed": "red", "withdrawn": "dim", "lost": "dim", "ended": "dim", "proposed": ""}
+
+
+def _t(value: Any, style: str = "") -> Text:
+    return Text("" if value is None else str(value), style=style)
+
+
+def findings_table(findings: list[dict[str, Any]]) -> Table:
+    table = Table(show_header=True, header_style="bold", expand=False)
+    table.add_column("severity", no_wrap=True)
+    table.add_column("rule", no_wrap=True)
+    table.add_column("finding")
+    table.add_column("source")
+    for f in findings:
+        table.add_row(_t(f["severity"], SEVERITY_STYLE.get(f["severity"], "")), _t(f["rule"]), _t(f["message"]), _t(f["source"]))
+    return table
+
+
+def check_results(console: Console, payload: dict[str, Any]) -> None:
+    for result in payload["results"]:
+        console.print(Text.assemble((f"{result['file']}", "bold"), f"  {result['client']}  ",
+                                    (result["verdict"], VERDICT_STYLE.get(result["verdict"], ""))))
+        if result["findings"]:
+            console.print(findings_table(result["findings"]))
+        else:
+            console.print(Text("  no findings", style="green"))
+
+
+def policy_list(console: Console, payload: dict[str, Any]) -> None:
+    table = Table(header_style="bold")
+    for column in ("rule", "kind", "severity", "title", "source"):
+        table.add_column(column)
+    for rule in payload["rules"]:
+        table.add_row(_t(rule["id"]), _t(rule["kind"]), _t(rule["severity"], SEVERITY_STYLE.get(rule["severity"], "")),
+                      _t(rule["title"]["sv"]), _t(rule["source"]))
+    console.print(table)
+
+
+def policy_show(console: Console, payload: dict[str, Any]) -> None:
+    rule = payload["rule"]
+    console.print(Text(f"{rule['id']}  ({rule['kind']}, {rule['severity']})", style="bold"))
+    console.print(_t(f"{rule['title']['sv']} / {rule['title']['en']}"))
+    console.print(Text(f"\n{rule['source']}:", style="bold"))
+    console.print(_t(f"  “{rule['quote']}”", "italic"))
+    console.print(Text("\nsv: ", style="bold") + _t(rule["explanation"]["sv"]))
+    console.print(Text("en: ", style="bold") + _t(rule["explanation"]["en"]))
+    if rule["parameters"]:
+        console.print(Text("\nparameters:", style="bold"))
+        for key, value in rule["parameters"].items():
+            console.print(_t(f"  {key} = {value}"))
+
+
+def propose(console: Console, payload: dict[str, Any]) -> None:
+    if not payload["stored"]:
+        console.print(Text(f"refused by policy ({payload['verdict']}); nothing was stored", style="bold red"))
+    else:
+        console.print(Text.assemble("registered ", (payload["id"], "bold"), f" ({payload['state']}); views by ",
+                                    (payload["review_deadline"], "bold")))
+    if payload["findings"]:
+        console.print(findings_table(payload["findings"]))
+    deliveries(console, payload)
+
+
+def deliveries(console: Console, payload: dict[str, Any]) -> None:
+    informed = sorted({d["person"] for d in payload.get("deliveries", []) if not d["error"]})
+    if informed:
+        console.print(_t(f"informed: {', '.join(informed)}"))
+    for d in payload.get("deliveries", []):
+        if d["error"]:
+            console.print(Text(f"not delivered to {d['person']} ({d['channel']}): {d['error']}", style="red"))
+
+
+def event(console: Console, payload: dict[str, Any]) -> None:
+    e = payload["event"]
+    console.print(Text.assemble(f"{payload['id']}: recorded {e['kind']} by {e['by']}; now ",
+                                (payload["state"], STATE_STYLE.get(payload["state"], "bold"))))
+    deliveries(console, payload)
+
+
+def engagement_list(console: Console, payload: dict[str, Any]) -> None:
+    table = Table(header_style="bold")
+    table.add_column("id", no_wrap=True)
+    for column in ("state", "client", "title", "lead", "review deadline"):
+        table.add_column(column)
+    for e in payload["engagements"]:
+        table.add_row(_t(e["id"]), _t(e["state"], STATE_STYLE.get(e["state"], "")), _t(e["client"]), _t(e["title"]),
+                      _t(e["lead"]), _t(e["review_deadline"]))
+    console.print(table)
+    if not payload["engagements"]:
+        console.print(Text("no engagements", style="dim"))
+
+
+def engagement_show(console: Console, payload: dict[str, Any]) -> None:
+    e = payload["engagement"]
+    console.print(Text.assemble((e["id"], "bold"), "  ", (e["state"], STATE_STYLE.get(e["state"], "bold"))))
+    rows = [("title", e["title"]), ("client", e["client"]), ("lead", e["lead"]), ("team", ", ".join(e["team"]) or "-"),
+            ("proposed", e["proposed_at"]), ("review deadline", e["review_deadline"]),
+            ("acknowledged", ", ".join(e["acks"]) or "-"), ("declined personally", ", ".join(e["opted_out"]) or "-"),
+            ("CEO approved", "yes" if e["approved"] else "no")]
+    table = Table.grid(padding=(0, 2))
+    for key, value in rows:
+        table.add_row(Text(key, style="bold"), _t(value))
+    console.print(table)
+    for objection in e["objections"]:
+        console.print(Text(f"open objection by {objection['by']}: {objection['reason']}", style="yellow"))
+    if e["findings"]:
+        console.print(findings_table(e["findings"]))
+    if e["missing_for_offer"]:
+        console.print(Text("before an offer:", style="bold"))
+        for item in e["missing_for_offer"]:
+            console.print(_t(f"  - {item}"))
+
+
+def log(console: Console, payload: dict[str, Any]) -> None:
+    table = Table(header_style="bold")
+    for column in ("at", "kind", "by", "details"):
+        table.add_column(column)
+    for e in payload["events"]:
+        table.add_row(_t(e["at"]), _t(e["kind"]), _t(e["by"]), _t(e["details"]))
+    console.print(table)
+
+
+def status(console: Console, payload: dict[str, Any]) -> None:
+    console.print(Text(f"awaiting {payload['person']}:", style="bold"))
+    if not payload["awaiting"]:
+        console.print(Text("  nothing", style="green"))
+        return
+    table = Table(header_style="bold")
+    table.add_column("id", no_wrap=True)
+    for column in ("state", "client", "what", "deadline"):
+        table.add_column(column)
+    for item in payload["awaiting"]:
+        table.add_row(_t(item["id"]), _t(item["state"], STATE_STYLE.get(item["state"], "")), _t(item["client"]),
+                      _t(item["what"]), _t(item["deadline"]))
+    console.print(table)
+
+
+def message(console: Console, payload: dict[str, Any]) -> None:
+    console.print(_t(payload["message"]))

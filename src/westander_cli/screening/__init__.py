@@ -1,0 +1,1 @@
+"""Screening: who a client is (names), who owns it (ownership) and what it does (sectors)."""

@@ -1,0 +1,143 @@
+"""One name normaliser for every comparison, and fuzzy matching with documented thresholds.
+
+A name is folded (case, diacritics, å ä ö ø æ ß), stripped of punctuation and of legal forms
+(AB, (publ), Aktiebolaget, Ltd, GmbH, Oyj, OOO ...), and "&", "och", "and" become one word.
+Two names are then compared with rapidfuzz:
+
+- `exact`: the normalised names are equal;
+- `strong`: similarity (rapidfuzz `ratio`) >= 92, or every word of a name of two or more words
+  appears in the other ("Hennes Mauritz" in "H M Hennes Mauritz");
+- `possible`: `token_set_ratio` >= 90 or `ratio` >= 86: shown to a person as a finding to review;
+- otherwise no match. Names whose numbers differ never match ("Tele2" / "Tele4"), and a single
+  changed letter in a short name stays below 86 ("Tele2" / "Telge" scores 80).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import IntEnum
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+STRONG_RATIO = 92.0
+POSSIBLE_RATIO = 86.0
+POSSIBLE_TOKEN_SET = 90.0
+CANDIDATE_CUTOFF = 60.0
+"""token_set_ratio below which the index does not even look at a name (well below every threshold)."""
+
+LEGAL_FORMS = frozenset(
+    """
+    ab publ aktiebolag aktiebolaget hb kb handelsbolag kommanditbolag ek for ekonomisk forening
+    ideell stiftelse ltd limited plc llc llp inc incorporated corp corporation co company gmbh ag
+    kg se sa nv bv oy oyj as asa aps sarl srl spa sas ooo pao oao zao jsc pjsc ojsc kk
+    """.split()
+)
+"""Words that only say what legal form an organisation has, not who it is.
+
+Words such as `holding`, `group` or `sverige` stay: "Volvo Car Sverige AB" and "Volvo Car AB" are
+two companies in one ownership chain, and the registry must keep them apart.
+"""
+
+_FOLD = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "đ": "d", "ł": "l", "þ": "th", "œ": "oe"})
+_AND = re.compile(r"\s*&\s*|\b(?:och|and|und|et|og)\b")
+_DOTTED_FORMS = re.compile(r"\b(?:a\.?\s?s|s\.\s?a|n\.\s?v|b\.\s?v|ek\.\s?f[oö]r|co)\.(?=\s|$)")
+_SLASHED_FORMS = re.compile(r"\b(a)/(s|b)\b")
+_NON_WORD = re.compile(r"[^a-z0-9 ]+")
+_DIGITS = re.compile(r"\d+")
+
+
+class Certainty(IntEnum):
+    NONE = 0
+    POSSIBLE = 1
+    STRONG = 2
+    EXACT = 3
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    certainty: Certainty
+    score: float
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics: 'Åhléns' -> 'ahlens', 'Ørsted' -> 'orsted'."""
+    text = text.casefold().translate(_FOLD)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=65_536)
+def normalise(name: str) -> str:
+    """The comparable core of an organisation name."""
+    text = fold(name)
+    text = _DOTTED_FORMS.sub(lambda m: m.group(0).replace(".", "").replace(" ", ""), text)
+    text = _SLASHED_FORMS.sub(r"\1\2", text)
+    text = _AND.sub(" and ", text)
+    text = text.replace("(publ)", " ")
+    text = _NON_WORD.sub(" ", text)
+    words = [w for w in text.split() if w != "and"]
+    core = [w for w in words if w not in LEGAL_FORMS]
+    return " ".join(core or words)
+
+
+def compare(a: str, b: str) -> NameMatch:
+    """How surely two names denote the same organisation."""
+    return compare_normalised(normalise(a), normalise(b))
+
+
+def compare_normalised(na: str, nb: str) -> NameMatch:
+    if not na or not nb:
+        return NameMatch(Certainty.NONE, 0.0)
+    if na == nb:
+        return NameMatch(Certainty.EXACT, 100.0)
+    if _DIGITS.findall(na) != _DIGITS.findall(nb):
+        return NameMatch(Certainty.NONE, 0.0)
+    ratio = fuzz.ratio(na, nb)
+    if ratio >= STRONG_RATIO:
+        return NameMatch(Certainty.STRONG, ratio)
+    words_a, words_b = set(na.split()), set(nb.split())
+    smaller = min((words_a, words_b), key=len)
+    if len(smaller) >= 2 and (words_a <= words_b or words_b <= words_a):
+        return NameMatch(Certainty.STRONG, fuzz.token_set_ratio(na, nb))
+    token_set = fuzz.token_set_ratio(na, nb)
+    if token_set >= POSSIBLE_TOKEN_SET or ratio >= POSSIBLE_RATIO:
+        return NameMatch(Certainty.POSSIBLE, max(ratio, token_set))
+    return NameMatch(Certainty.NONE, max(ratio, token_set))
+
+
+class NameIndex:
+    """Names of many organisations, searchable with rapidfuzz's batch scorer (C, not a Python loop)."""
+
+    def __init__(self) -> None:
+        self._keys: list[str] = []
+        self._owners: list[int] = []
+
+    def add(self, owner: int, *names: str) -> None:
+        for name in names:
+            key = normalise(name)
+            if key:
+                self._keys.append(key)
+                self._owners.append(owner)
+
+    def search(self, name: str) -> dict[int, NameMatch]:
+        """Every owner with a name that matches at least possibly, with its best match."""
+        key = normalise(name)
+        found: dict[int, NameMatch] = {}
+        if not key or not self._keys:
+            return found
+        candidates = process.extract(
+            key,
+            self._keys,
+            scorer=fuzz.token_set_ratio,
+            score_cutoff=CANDIDATE_CUTOFF,
+            limit=None,
+        )
+        for _, _, position in candidates:
+            match = compare_normalised(key, self._keys[position])
+            owner = self._owners[position]
+            if match.certainty and (owner not in found or match.certainty > found[owner].certainty):
+                found[owner] = match
+        return found

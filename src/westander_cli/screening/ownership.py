@@ -1,0 +1,156 @@
+"""Who ultimately owns or controls a client: chains of owners, effective shares, control.
+
+The proposal names the direct owners; an `OwnerSource` (the registry) tells who owns an owner.
+Effective share of restricted owners = sum over every chain of the product of the shares along
+it, stopping at the first restricted owner so that a restricted parent and its restricted owner
+are not counted twice. Unknown shares and cycles are reported, never read as zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+CONTROL_SHARE = 50.0
+MAX_DEPTH = 40
+
+
+@dataclass(frozen=True)
+class Party:
+    """An owner or an owned entity: a company, a person or a state."""
+
+    name: str
+    kind: str
+    country: str
+    org_number: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.org_number or f"{self.kind}:{self.country}:{self.name.casefold()}"
+
+
+@dataclass(frozen=True)
+class Holding:
+    """`owner` holds between `share_min` and `share_max` percent of something; None is unknown."""
+
+    owner: Party
+    share_min: float | None
+    share_max: float | None
+    control: bool = False
+
+    @property
+    def controlling(self) -> bool:
+        return self.control or (self.share_min is not None and self.share_min > CONTROL_SHARE)
+
+
+class OwnerSource(Protocol):
+    def owners_of(self, party: Party) -> Sequence[Holding]: ...
+
+
+class NoRegistry:
+    """Where no ownership data is kept: only the owners named in the proposal are known."""
+
+    def owners_of(self, party: Party) -> Sequence[Holding]:
+        return ()
+
+
+@dataclass(frozen=True)
+class Chain:
+    """One path from the client up to a restricted owner."""
+
+    links: tuple[Holding, ...]
+
+    @property
+    def top(self) -> Party:
+        return self.links[-1].owner
+
+    @property
+    def share_min(self) -> float | None:
+        return _product([h.share_min for h in self.links])
+
+    @property
+    def share_max(self) -> float | None:
+        return _product([h.share_max for h in self.links])
+
+    @property
+    def controlled(self) -> bool:
+        return all(h.controlling for h in self.links)
+
+    def describe(self) -> str:
+        parts = [f"{h.owner.name} ({h.owner.country}, {_pct(h.share_min, h.share_max)})" for h in self.links]
+        return " <- ".join(parts)
+
+
+@dataclass
+class Exposure:
+    """What the chains found: restricted owners, their effective share, and what stayed unknown."""
+
+    chains: list[Chain] = field(default_factory=list)
+    cycles: list[tuple[str, ...]] = field(default_factory=list)
+    truncated: bool = False
+
+    @property
+    def share_min(self) -> float:
+        return sum(c.share_min or 0.0 for c in self.chains)
+
+    @property
+    def share_max(self) -> float | None:
+        """Upper bound, or None where a share on some chain is unknown."""
+        total = 0.0
+        for chain in self.chains:
+            upper = chain.share_max
+            if upper is None:
+                return None
+            total += upper
+        return min(total, 100.0)
+
+    @property
+    def controlled(self) -> bool:
+        return any(c.controlled for c in self.chains)
+
+    @property
+    def unknown_chains(self) -> list[Chain]:
+        return [c for c in self.chains if c.share_min is None and not c.controlled]
+
+
+def trace(
+    client: Party,
+    direct_owners: Sequence[Holding],
+    source: OwnerSource,
+    is_restricted: Callable[[Party], bool],
+) -> Exposure:
+    """Follow every chain of owners from the client to the first restricted owner on it."""
+    exposure = Exposure()
+
+    def walk(holdings: Sequence[Holding], path: tuple[Holding, ...], seen: tuple[str, ...]) -> None:
+        for holding in holdings:
+            chain = path + (holding,)
+            if is_restricted(holding.owner):
+                exposure.chains.append(Chain(chain))
+            elif holding.owner.key in seen:
+                exposure.cycles.append(tuple(h.owner.name for h in chain))
+            elif len(chain) >= MAX_DEPTH:
+                exposure.truncated = True
+            else:
+                walk(source.owners_of(holding.owner), chain, seen + (holding.owner.key,))
+
+    walk(direct_owners, (), (client.key,))
+    return exposure
+
+
+def _product(shares: list[float | None]) -> float | None:
+    result = 100.0
+    for share in shares:
+        if share is None:
+            return None
+        result = result * share / 100.0
+    return result
+
+
+def _pct(low: float | None, high: float | None) -> str:
+    if low is None and high is None:
+        return "share unknown"
+    if low == high or high is None:
+        return f"{low:g} %" if low is not None else "share unknown"
+    return f"{(low or 0):g}-{high:g} %"

@@ -1,0 +1,238 @@
+"""Reading TOML files safely and turning validation errors into `FILE:LINE: field: message` lines."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from westander_cli.errors import InvalidInput
+
+MAX_FILE_BYTES = 1_000_000
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class TomlDocument:
+    """A parsed TOML file together with its text, kept so that errors can name a line."""
+
+    path: Path
+    text: str
+    data: dict[str, Any]
+
+    def line_of(self, field_path: str) -> int | None:
+        return locate_line(self.text, field_path)
+
+
+class FileProblems(InvalidInput):
+    """A file failed validation; `problems` holds every problem, the message the first one."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(problems[0])
+        self.problems = problems
+
+
+def read_text(path: Path, what: str = "file") -> str:
+    """The file's text, refusing what a person could not have meant as a TOML file."""
+    try:
+        if path.is_dir():
+            raise InvalidInput(f"{path}: is a directory, not a {what}")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InvalidInput(f"{path}: {what} is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InvalidInput(f"{path}: no such {what}") from None
+    except OSError as error:
+        raise InvalidInput(f"{path}: cannot read: {error.strerror or error}") from None
+    if b"\x00" in raw:
+        raise InvalidInput(f"{path}: looks like a binary file, not TOML")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise InvalidInput(f"{path}:{line}: not valid UTF-8 (byte {error.start})") from None
+    return text.removeprefix("\ufeff")
+
+
+def parse_toml(path: Path, text: str, what: str = "file") -> TomlDocument:
+    """Parse TOML text; errors name the line and column, never show a traceback."""
+    if not text.strip():
+        raise InvalidInput(f"{path}: {what} is empty")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        match = re.search(r"\(at line (\d+), column (\d+)\)", message)
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", message).rstrip(".")
+        if match:
+            raise InvalidInput(
+                f"{path}:{match.group(1)}: invalid TOML at column {match.group(2)}: {reason}"
+            ) from None
+        raise InvalidInput(f"{path}: invalid TOML: {reason}") from None
+    except RecursionError:
+        raise InvalidInput(f"{path}: invalid TOML: nested too deeply") from None
+    except ValueError as error:  # e.g. integers beyond Python's digit limit
+        raise InvalidInput(f"{path}: invalid TOML: {error}") from None
+    return TomlDocument(path=path, text=text, data=data)
+
+
+def read_toml(path: Path, what: str = "file") -> TomlDocument:
+    return parse_toml(path, read_text(path, what), what)
+
+
+def load_model(document: TomlDocument, model: type[ModelT]) -> ModelT:
+    """Validate a document against a model, raising FileProblems with located messages."""
+    try:
+        return model.model_validate(document.data)
+    except ValidationError as error:
+        raise FileProblems(describe_validation_error(document, model, error)) from None
+    except RecursionError:
+        raise InvalidInput(f"{document.path}: nested too deeply") from None
+
+
+def describe_validation_error(
+    document: TomlDocument,
+    model: type[BaseModel],
+    error: ValidationError,
+    at: tuple[Any, ...] = (),
+) -> list[str]:
+    """One `FILE:LINE: field: message` per error; `at` is where the validated part sits in the file."""
+    problems = []
+    for item in error.errors(include_url=False):
+        loc = tuple(item["loc"])
+        field_path = format_loc(at + loc)
+        message = _message(model, item, loc)
+        line = document.line_of(field_path)
+        where = f"{document.path}:{line}" if line else f"{document.path}"
+        problems.append(f"{where}: {field_path or '(file)'}: {message}")
+    return problems
+
+
+def format_loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _message(model: type[BaseModel], item: Any, loc: tuple[Any, ...]) -> str:
+    kind = item["type"]
+    if kind == "extra_forbidden":
+        allowed = _fields_at(model, loc[:-1])
+        hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        return "unknown key" + (f" (did you mean '{hint[0]}'?)" if hint else "")
+    if kind == "missing":
+        return "required, but missing"
+    message = str(item["msg"])
+    message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    message = message[:1].lower() + message[1:]
+    value = item.get("input")
+    if isinstance(value, (int, float, str, bool)) and not isinstance(value, dict):
+        shown = repr(value)
+        if len(shown) > 40:
+            shown = shown[:37] + "..."
+        if kind not in ("string_too_long",):
+            message += f" (got {shown})"
+    return message
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return []
+        field = current.model_fields.get(str(part))
+        if field is None:
+            field = next(
+                (f for f in current.model_fields.values() if f.alias == part), None
+            )
+        if field is None:
+            return []
+        current = _inner_model(field.annotation)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or name for name, f in current.model_fields.items()]
+    return []
+
+
+def _inner_model(annotation: Any) -> Any:
+    """The BaseModel inside list[X], X | None and similar, if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin in (list, tuple, typing.Union, types.UnionType) or origin is not None:
+        for arg in typing.get_args(annotation):
+            found = _inner_model(arg)
+            if found is not None:
+                return found
+    return None
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"^\s*((?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*'))*)\s*=")
+
+
+def _clean_key(key: str) -> str:
+    return ".".join(part.strip().strip("\"'") for part in key.split("."))
+
+
+def locate_line(text: str, field_path: str) -> int | None:
+    """Best-effort line of a dotted field path (`client.owners[1].share`) in TOML text.
+
+    Walks table headers and keys the way a reader would; where the exact key is not on its own
+    line (inline tables, arrays) the line of the closest enclosing table or key is returned.
+    """
+    lines: dict[str, int] = {}
+    array_counts: dict[str, int] = {}
+    prefix = ""
+    in_multiline = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if in_multiline:
+            if line.count('"""') % 2 == 1 or line.count("'''") % 2 == 1:
+                in_multiline = False
+            continue
+        header = _HEADER.match(line)
+        if header and not _KEY.match(line):
+            name = _clean_key(header.group(2))
+            if header.group(1) == "[[":
+                array_counts[name] = array_counts.get(name, 0) + 1
+            prefix = _with_indices(name, array_counts)
+            lines.setdefault(prefix, number)
+            continue
+        key = _KEY.match(line)
+        if key:
+            full = f"{prefix}.{_clean_key(key.group(1))}" if prefix else _clean_key(key.group(1))
+            lines.setdefault(full, number)
+            if line.count('"""') % 2 == 1 or line.count("'''") % 2 == 1:
+                in_multiline = True
+    candidate = field_path
+    while candidate:
+        if candidate in lines:
+            return lines[candidate]
+        candidate = re.sub(r"(\[\d+\]|\.[^.\[]+|^[^.\[]+)$", "", candidate)
+    return None
+
+
+def _with_indices(name: str, array_counts: dict[str, int]) -> str:
+    """`client.owners` -> `client.owners[1]` using how many [[client.owners]] were seen."""
+    out = ""
+    plain = ""
+    for part in name.split("."):
+        out = f"{out}.{part}" if out else part
+        plain = f"{plain}.{part}" if plain else part
+        if plain in array_counts:
+            out = f"{out}[{array_counts[plain] - 1}]"
+    return out
