@@ -6,7 +6,7 @@ import re
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 SLUG = r"^[a-z0-9][a-z0-9-]{0,63}$"
 PERSON_ID = r"^[a-z0-9._-]{1,64}$"
@@ -78,6 +78,13 @@ def check_swedish_org_number(number: str) -> str:
         raise ValueError(f"not a valid Swedish organisation number: {error.message.lower()}") from None
 
 
+def swedish_org_number_if_se(number: str | None, info: ValidationInfo) -> str | None:
+    """Checksum-validate org numbers of Swedish companies (country is validated before the number)."""
+    if number is None or info.data.get("country", "SE") != "SE" or info.data.get("kind") in (OwnerKind.PERSON, OwnerKind.STATE):
+        return number
+    return check_swedish_org_number(number)
+
+
 class Owner(Strict):
     name: ShortText
     kind: lax(OwnerKind) = OwnerKind.COMPANY  # type: ignore[valid-type]
@@ -87,18 +94,13 @@ class Owner(Strict):
     org_number: Annotated[str, StringConstraints(max_length=40)] | None = None
 
     _country = field_validator("country")(check_country)
-
-    @model_validator(mode="after")
-    def _swedish_number(self) -> Owner:
-        if self.org_number and self.country == "SE" and self.kind == OwnerKind.COMPANY:
-            object.__setattr__(self, "org_number", check_swedish_org_number(self.org_number))
-        return self
+    _org_number = field_validator("org_number")(swedish_org_number_if_se)
 
 
 class Client(Strict):
     name: ShortText
-    org_number: Annotated[str, StringConstraints(max_length=40)] | None = None
     country: str = "SE"
+    org_number: Annotated[str, StringConstraints(max_length=40)] | None = None
     kind: lax(ClientKind) = ClientKind.COMPANY  # type: ignore[valid-type]
     sectors: Annotated[list[str], Field(max_length=50)] = []
     environmental_responsibility: Annotated[list[ShortText], Field(max_length=50)] = []
@@ -115,11 +117,7 @@ class Client(Strict):
                 raise ValueError(f"'{code}' is not a NACE code like '12', '11.05' or '46.341'")
         return codes
 
-    @model_validator(mode="after")
-    def _swedish_number(self) -> Client:
-        if self.org_number and self.country == "SE":
-            object.__setattr__(self, "org_number", check_swedish_org_number(self.org_number))
-        return self
+    _org_number = field_validator("org_number")(swedish_org_number_if_se)
 
 
 class Counterparty(Strict):

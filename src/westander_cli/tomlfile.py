@@ -82,6 +82,8 @@ def parse_toml(path: Path, text: str, what: str = "file") -> TomlDocument:
         raise InvalidInput(f"{path}: invalid TOML: nested too deeply") from None
     except ValueError as error:  # e.g. integers beyond Python's digit limit
         raise InvalidInput(f"{path}: invalid TOML: {error}") from None
+    if not data:
+        raise InvalidInput(f"{path}: {what} is empty (only comments)")
     return TomlDocument(path=path, text=text, data=data)
 
 
@@ -107,7 +109,9 @@ def describe_validation_error(
 ) -> list[str]:
     """One `FILE:LINE: field: message` per error; `at` is where the validated part sits in the file."""
     problems = []
-    for item in error.errors(include_url=False):
+    # An unknown key is usually the cause of a "missing" one (a typo), so it is named first.
+    items = sorted(error.errors(include_url=False), key=lambda item: item["type"] != "extra_forbidden")
+    for item in items:
         loc = tuple(item["loc"])
         field_path = format_loc(at + loc)
         message = _message(model, item, loc)
