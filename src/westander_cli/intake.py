@@ -117,7 +117,11 @@ class Workspace:
     def _new_id(self, proposal: Proposal) -> str:
         client = normalise(proposal.client.name).split()[:3]
         title = [w for w in re.split(r"[^a-z0-9]+", _ascii(proposal.title)) if len(w) > 3][:2]
-        base = "-".join([str(self.now.year), *client, *title])[:48].rstrip("-")
+        base = str(self.now.year)
+        for word in [*client, *title]:
+            if len(base) + 1 + len(word) > 48:
+                break
+            base = f"{base}-{word[:20]}"
         candidate, number = base, 2
         while self.data.exists(candidate):
             candidate, number = f"{base}-{number}", number + 1
