@@ -20,6 +20,8 @@ from westander_cli.model import Channel, Event, EventKind, Person, Proposal, Sto
 from westander_cli.policy import engine
 from westander_cli.policy.rules import Policy, load_policy
 from westander_cli.screening.names import Certainty, compare, normalise
+from westander_cli.screening.ownership import NoRegistry
+from westander_cli.screening.registry import Registry
 from westander_cli.store import DataFolder, EngagementRecord, check_id
 from westander_cli.tomlfile import load_model, read_toml
 from westander_cli.workflow import ACTIVE, Action, Engagement, authorize, colleagues_of, derive, parse_consulted, review_deadline
@@ -59,10 +61,14 @@ class Workspace:
             if v.state in ACTIVE
         ]
 
+    def registry(self) -> Registry:
+        return Registry(self.data.root / "registry", self.data.state_dir / "registry.sqlite")
+
     def context(self) -> engine.Context:
         has_firm = (self.data.root / "firm.toml").is_file()
         return engine.Context(
             engagements=self.active_engagements() if has_firm else (),
+            owners=self.registry() if (self.data.root / "registry").is_dir() else NoRegistry(),
             language=self.data.firm.language.value if has_firm else "sv",
         )
 

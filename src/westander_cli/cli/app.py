@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import typer
 
-from westander_cli.cli import check, process, setup, views
+from westander_cli.cli import check, process, registry, setup, views
 from westander_cli.errors import ExitCode, WstError
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ app = typer.Typer(
 check.register(app)
 process.register(app)
 views.register(app)
+registry.register(app)
 setup.register(app)
 
 

@@ -189,7 +189,9 @@ def _ownership(rule: OwnershipRule, proposal: Proposal, context: Context, _: str
         ownership.Holding(ownership.Party(o.name, o.kind.value, o.country, o.org_number), o.share, o.share, o.control)
         for o in client.owners
     ]
-    exposure = ownership.trace(party, direct, context.owners, lambda p: p.country in restricted)
+    if not direct:
+        direct = list(context.owners.owners_of(party))
+    exposure = ownership.trace(party, direct, context.owners, lambda p: bool(p.countries & restricted))
     chains = [
         {"chain": c.describe(), "owner": c.top.name, "country": c.top.country, "share_min": _round(c.share_min), "share_max": _round(c.share_max), "control": c.controlled}
         for c in exposure.chains
@@ -197,7 +199,8 @@ def _ownership(rule: OwnershipRule, proposal: Proposal, context: Context, _: str
     evidence: dict[str, Any] = {"effective_share_min": _round(exposure.share_min), "effective_share_max": _round(exposure.share_max), "controlled": exposure.controlled, "min_share": rule.min_share, "chains": chains}
     owners_text = "; ".join(c["chain"] for c in chains)
     if exposure.controlled:
-        return [_finding(rule, context, _t(context, f"kontrolleras av {owners_text}", f"controlled by {owners_text}"), evidence)]
+        share = f"{exposure.share_min:.4g} %"
+        return [_finding(rule, context, _t(context, f"kontrolleras (effektiv andel {share}) av {owners_text}", f"controlled (effective share {share}) by {owners_text}"), evidence)]
     if exposure.share_min >= rule.min_share:
         return [_finding(rule, context, _t(context, f"effektiv andel {exposure.share_min:.4g} % (gräns {rule.min_share:g} %): {owners_text}", f"effective share {exposure.share_min:.4g} % (threshold {rule.min_share:g} %): {owners_text}"), evidence)]
     findings = []
@@ -205,6 +208,11 @@ def _ownership(rule: OwnershipRule, proposal: Proposal, context: Context, _: str
         findings.append(_finding(rule, context, _t(context, f"andelen är okänd eller kan nå gränsen {rule.min_share:g} % och måste granskas: {owners_text}", f"the share is unknown or may reach the {rule.min_share:g} % threshold and needs a human look: {owners_text}"), evidence))
     elif exposure.share_min > 0:
         findings.append(_finding(rule, context, _t(context, f"minoritetsägande {exposure.share_min:.4g} % under gränsen {rule.min_share:g} %: {owners_text}", f"minority holding {exposure.share_min:.4g} % below the {rule.min_share:g} % threshold: {owners_text}"), evidence, Severity.INFO))
+    if exposure.undisclosed:
+        hidden = "; ".join(c.describe() for c in exposure.undisclosed)
+        findings.append(_finding(rule, context, _t(context, f"ägardata anger en okänd ägare som måste granskas: {hidden}", f"the ownership data declares an unknown owner that needs a human look: {hidden}"), {"undisclosed": [c.describe() for c in exposure.undisclosed]}, Severity.WARN))
+    for name in context.owners.near_misses():
+        findings.append(_finding(rule, context, _t(context, f"möjlig träff i ägarregistret att granska: {name}", f"possible match in the ownership registry to review: {name}"), {"near_miss": name}, Severity.WARN))
     if exposure.cycles or exposure.truncated:
         cycles = [" <- ".join(c) for c in exposure.cycles]
         findings.append(_finding(rule, context, _t(context, "ägarkedjan går i cirkel eller är för lång och måste granskas", "the ownership chain is circular or too long and needs a human look"), {"cycles": cycles, "truncated": exposure.truncated}, Severity.WARN))

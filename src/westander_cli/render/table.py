@@ -150,3 +150,43 @@ def status(console: Console, payload: dict[str, Any]) -> None:
 
 def message(console: Console, payload: dict[str, Any]) -> None:
     console.print(_t(payload["message"]))
+
+
+def registry_import(console: Console, payload: dict[str, Any]) -> None:
+    verb = "imported" if payload["new"] else "already imported (nothing changed)"
+    console.print(_t(f"{payload['file']}: {verb}: {payload['statements']} statements, {payload['entities']} entities, "
+                     f"{payload['relationships']} relationships -> {payload['stored_as']}"))
+    for problem in payload["problems"]:
+        console.print(Text(f"  {problem}", style="yellow"))
+
+
+def _share(low: Any, high: Any) -> str:
+    if low is None and high is None:
+        return "share unknown"
+    if low == high or high is None:
+        return f"{low:g} %" if low is not None else "share unknown"
+    return f"{low or 0:g}-{high:g} %"
+
+
+def registry_tree(console: Console, payload: dict[str, Any]) -> None:
+    from rich.tree import Tree
+
+    def label(item: dict[str, Any]) -> Text:
+        countries = ",".join(item.get("countries", [])) or "?"
+        text = Text(item["name"] if item.get("cycle") else f"{item['name']} ({item.get('kind', '')}, {countries})")
+        if "share_min" in item:
+            text.append(f"  holds {_share(item['share_min'], item['share_max'])}" + (", controls" if item.get("control") else ""))
+        if item.get("cycle"):
+            text.append("  ↺ cycle", style="yellow")
+        elif "effective_share_min" in item and "share_min" in item:
+            text.append(f"  effective {_share(item['effective_share_min'], item['effective_share_max'])}", style="bold")
+        return text
+
+    def add(branch: Any, item: dict[str, Any]) -> None:
+        for owner in item.get("owners", []):
+            add(branch.add(label(owner)), owner)
+
+    root = payload["tree"]
+    tree = Tree(label(root))
+    add(tree, root)
+    console.print(tree)

@@ -5,7 +5,7 @@ A name is folded (case, diacritics, å ä ö ø æ ß), stripped of punctuation 
 Two names are then compared with rapidfuzz:
 
 - `exact`: the normalised names are equal;
-- `strong`: similarity (rapidfuzz `ratio`) >= 92, or every word of a name of two or more words
+- `strong`: similarity (rapidfuzz `ratio`) >= 95, or every word of a name of two or more words
   appears in the other ("Hennes Mauritz" in "H M Hennes Mauritz");
 - `possible`: `token_set_ratio` >= 90 or `ratio` >= 86: shown to a person as a finding to review;
 - otherwise no match. Names whose numbers differ never match ("Tele2" / "Tele4"), and a single
@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-STRONG_RATIO = 92.0
+STRONG_RATIO = 95.0
 POSSIBLE_RATIO = 86.0
 POSSIBLE_TOKEN_SET = 90.0
 CANDIDATE_CUTOFF = 60.0

@@ -14,6 +14,8 @@ from typing import Protocol
 
 CONTROL_SHARE = 50.0
 MAX_DEPTH = 40
+UNDISCLOSED = "undisclosed"
+"""The kind of an owner that the ownership data declares unknown or unidentified."""
 
 
 @dataclass(frozen=True)
@@ -24,10 +26,20 @@ class Party:
     kind: str
     country: str
     org_number: str | None = None
+    other_countries: tuple[str, ...] = ()
+    """Further nationalities of a person: each one counts."""
+
+    @property
+    def countries(self) -> frozenset[str]:
+        return frozenset((self.country, *self.other_countries))
 
     @property
     def key(self) -> str:
-        return self.org_number or f"{self.kind}:{self.country}:{self.name.casefold()}"
+        """Identity for cycle detection: the organisation number, else kind and normalised name."""
+        from westander_cli.screening.names import normalise
+
+        digits = "".join(ch for ch in self.org_number or "" if ch.isdigit())
+        return digits or f"{self.kind}:{normalise(self.name) or self.name.casefold()}"
 
 
 @dataclass(frozen=True)
@@ -47,12 +59,19 @@ class Holding:
 class OwnerSource(Protocol):
     def owners_of(self, party: Party) -> Sequence[Holding]: ...
 
+    def near_misses(self) -> list[str]:
+        """Names that resembled a known entity without matching it surely: for a person to review."""
+        ...
+
 
 class NoRegistry:
     """Where no ownership data is kept: only the owners named in the proposal are known."""
 
     def owners_of(self, party: Party) -> Sequence[Holding]:
         return ()
+
+    def near_misses(self) -> list[str]:
+        return []
 
 
 @dataclass(frozen=True)
@@ -88,6 +107,8 @@ class Exposure:
 
     chains: list[Chain] = field(default_factory=list)
     cycles: list[tuple[str, ...]] = field(default_factory=list)
+    undisclosed: list[Chain] = field(default_factory=list)
+    """Chains ending in an owner the data declares unknown (BODS unspecified interested party)."""
     truncated: bool = False
 
     @property
@@ -128,6 +149,8 @@ def trace(
             chain = path + (holding,)
             if is_restricted(holding.owner):
                 exposure.chains.append(Chain(chain))
+            elif holding.owner.kind == UNDISCLOSED:
+                exposure.undisclosed.append(Chain(chain))
             elif holding.owner.key in seen:
                 exposure.cycles.append(tuple(h.owner.name for h in chain))
             elif len(chain) >= MAX_DEPTH:

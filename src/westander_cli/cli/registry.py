@@ -1,0 +1,56 @@
+"""`wst registry`: ownership data from BODS 0.4 or TOML, and the ownership tree of a company."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from westander_cli.cli.common import DataOption, FormatOption, workspace
+from westander_cli.errors import InvalidInput
+from westander_cli.render import Format, emit
+
+
+def register(app: typer.Typer) -> None:
+    registry_app = typer.Typer(help="Ownership data (BODS 0.4 JSON or TOML) and ownership trees.", no_args_is_help=True)
+    registry_app.command("import")(import_)
+    registry_app.command("show")(show)
+    app.add_typer(registry_app, name="registry")
+
+
+def import_(
+    file: Annotated[Path, typer.Argument(help="a BODS 0.4 JSON file, or a registry TOML file", show_default=False)],
+    fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"),
+) -> None:
+    """Validate and store ownership data; reports per statement what could not be used."""
+    from westander_cli.render import table
+    from westander_cli.screening.registry import import_file
+
+    ws = workspace(data, None)
+    ws.data.require()
+    report = import_file(ws.data.root / "registry", file)
+    registry = ws.registry()
+    registry.db  # build the index now, so that the next check is fast
+    registry.close()
+    emit(fmt, {"file": str(file), "stored_as": str(report.stored_as), "new": report.new, "statements": report.statements,
+               "entities": report.entities, "relationships": report.relationships, "problems": report.problems},
+         table.registry_import)
+
+
+def show(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="a company name or organisation number", show_default=False)],
+    fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"),
+) -> None:
+    """The ownership tree of a company, with effective shares and countries."""
+    from westander_cli.render import table
+    from westander_cli.screening.registry import ownership_tree
+
+    ws = workspace(data, None)
+    ws.data.require()
+    registry = ws.registry()
+    entity_id = registry.find(name)
+    if entity_id is None:
+        near = registry.near_misses()
+        raise InvalidInput(f"'{name}' is not in the ownership registry" + (f"; did you mean {near[0].split(' ~ ')[1]}?" if near else ""))
+    emit(fmt, {"tree": ownership_tree(registry, entity_id)}, table.registry_tree)
