@@ -12,7 +12,7 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -25,12 +25,12 @@ from westander_cli.screening.names import Certainty, compare_normalised, normali
 from westander_cli.screening.ownership import UNDISCLOSED, Holding, Party
 
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
 CONTROL_INTERESTS = frozenset({"appointmentOfBoard", "controlViaCompanyRulesOrArticles", "controlByLegalFramework", "otherInfluenceOrControl"})
 STATE_TYPES = frozenset({"state", "stateBody"})
 ORG_NUMBER_SCHEMES = frozenset({"SE-BLV"})
-COMMON_TOKEN_LIMIT = 2_000
-"""A name word shared by more entities than this ('bank', 'holding') does not select fuzzy candidates."""
+MAX_CANDIDATES = 200
+"""How many names sharing the most trigrams with a query the fuzzy scorer looks at."""
 
 
 # --- the normalised form both sources are read into -----------------------------------------
@@ -323,6 +323,11 @@ def import_file(registry_dir: Path, path: Path) -> ImportReport:
 # --- the index ------------------------------------------------------------------------------
 
 
+def trigrams(norm: str) -> set[str]:
+    padded = f" {norm} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
 def _source_files(registry_dir: Path) -> list[Path]:
     if not registry_dir.is_dir():
         return []
@@ -379,7 +384,7 @@ class Registry:
             CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
             CREATE TABLE entity (id INTEGER PRIMARY KEY, name TEXT, kind TEXT, countries TEXT, org_number TEXT, org_digits TEXT);
             CREATE TABLE name (norm TEXT, entity INTEGER);
-            CREATE TABLE token (token TEXT, entity INTEGER);
+            CREATE TABLE gram (gram TEXT, entity INTEGER);
             CREATE TABLE holding (subject INTEGER, owner INTEGER, share_min REAL, share_max REAL, control INTEGER);
         """)
         shared_ids: dict[str, int] = {}
@@ -404,11 +409,11 @@ class Registry:
                     norm = normalise(alias)
                     if norm:
                         db.execute("INSERT INTO name VALUES (?, ?)", (norm, entity_id))
-                        db.executemany("INSERT INTO token VALUES (?, ?)", [(t, entity_id) for t in set(norm.split())])
+                        db.executemany("INSERT INTO gram VALUES (?, ?)", [(g, entity_id) for g in trigrams(norm)])
             db.executemany("INSERT INTO holding VALUES (?, ?, ?, ?, ?)",
                            [(local[e.subject], local[e.owner], e.share_min, e.share_max, int(e.control)) for e in parsed.edges])
         db.executescript("""
-            CREATE INDEX name_norm ON name (norm); CREATE INDEX token_token ON token (token);
+            CREATE INDEX name_norm ON name (norm); CREATE INDEX gram_gram ON gram (gram);
             CREATE INDEX entity_org ON entity (org_digits); CREATE INDEX holding_subject ON holding (subject);
         """)
         db.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
@@ -452,17 +457,17 @@ class Registry:
             self._near.append(f"{party.name} ~ {name} (score {best[1]:.0f})")
         return None
 
-    def _candidates(self, norm: str) -> Iterator[tuple[str, int]]:
-        """Names sharing a not-too-common word with the query: the fuzzy scorer sees only these."""
-        seen: set[tuple[str, int]] = set()
-        for token in set(norm.split()):
-            count = self.db.execute("SELECT COUNT(*) FROM token WHERE token = ?", (token,)).fetchone()[0]
-            if count > COMMON_TOKEN_LIMIT:
-                continue
-            for row in self.db.execute("SELECT name.norm, name.entity FROM token JOIN name ON name.entity = token.entity WHERE token.token = ?", (token,)):
-                if row not in seen:
-                    seen.add(row)
-                    yield row
+    def _candidates(self, norm: str) -> list[tuple[str, int]]:
+        """Names sharing the most character trigrams with the query: the fuzzy scorer sees only these."""
+        grams = sorted(trigrams(norm))
+        needed = max(1, len(grams) // 3)
+        marks = ",".join("?" * len(grams))
+        rows = self.db.execute(
+            f"SELECT name.norm, name.entity FROM name JOIN (SELECT entity, COUNT(*) AS shared FROM gram WHERE gram IN ({marks}) "
+            f"GROUP BY entity HAVING shared >= ? ORDER BY shared DESC LIMIT ?) AS best ON best.entity = name.entity",
+            (*grams, needed, MAX_CANDIDATES),
+        ).fetchall()
+        return [(str(n), int(e)) for n, e in rows]
 
     def party(self, entity_id: int) -> Party:
         name, kind, countries, org_number = self.db.execute(
