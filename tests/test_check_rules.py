@@ -84,6 +84,21 @@ def test_rule_cases(firm: Path, wst, tmp_path: Path, name: str, content: dict[st
         assert finding["source"].startswith("Kundpolicy") and finding["message"]
 
 
+def test_findings_show_the_code_title(firm: Path, wst, tmp_path: Path) -> None:
+    path = write_proposal(tmp_path, "p", proposal(client={"sectors": ["11.05"]}))
+    [finding] = wst("check", str(path), "--format", "json").json["results"][0]["findings"]
+    assert "11.05 (Manufacture of beer)" in finding["message"]
+
+
+def test_the_shipped_code_list_is_nace_rev2() -> None:
+    from westander_cli.screening import sectors
+
+    codes = sectors.titles()
+    assert [sum(len(c) == n for c in codes) for n in (2, 4, 5)] == [88, 272, 615]
+    assert sectors.title("92.00") == "Gambling and betting activities" and sectors.title("46.341") == "Wholesale of beverages"
+    assert all(code[:2] in codes for code in codes) and all(code[:4] in codes for code in codes if len(code) == 5)
+
+
 def test_json_shape_is_the_contract(firm: Path, wst, tmp_path: Path) -> None:
     path = write_proposal(tmp_path, "p", proposal(id="2027-example", client={"owners": [{**CN_OWNER, "share": 30.0}]}))
     output = wst("check", str(path), "--format", "json").json

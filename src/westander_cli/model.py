@@ -67,6 +67,17 @@ def check_country(code: str) -> str:
     return upper
 
 
+def check_nace_codes(codes: list[str]) -> list[str]:
+    """Codes written like '12', '11.05' or '46.341' that exist in NACE Rev. 2 (SNI 2007)."""
+    from westander_cli.screening.sectors import check_exists
+
+    for code in codes:
+        if not NACE_CODE.match(code):
+            raise ValueError(f"'{code}' is not a NACE code like '12', '11.05' or '46.341'")
+        check_exists(code)
+    return codes
+
+
 def check_swedish_org_number(number: str) -> str:
     """Swedish organisation numbers carry a Luhn check digit; a typo is caught here."""
     from stdnum.exceptions import ValidationError as StdnumError
@@ -112,10 +123,7 @@ class Client(Strict):
     @field_validator("sectors")
     @classmethod
     def _nace(cls, codes: list[str]) -> list[str]:
-        for code in codes:
-            if not NACE_CODE.match(code):
-                raise ValueError(f"'{code}' is not a NACE code like '12', '11.05' or '46.341'")
-        return codes
+        return check_nace_codes(codes)
 
     _org_number = field_validator("org_number")(swedish_org_number_if_se)
 

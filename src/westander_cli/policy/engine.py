@@ -90,7 +90,6 @@ class Context:
     engagements: Sequence[ActiveEngagement] = ()
     owners: ownership.OwnerSource = field(default_factory=ownership.NoRegistry)
     language: str = "sv"
-    sector_titles: dict[str, str] = field(default_factory=dict)
     _index: _ConflictIndex | None = None
 
     def conflict_index(self) -> _ConflictIndex:
@@ -136,14 +135,14 @@ def _sector_hits(codes: Sequence[str], rule_codes: Sequence[str]) -> tuple[list[
     return inside, broader
 
 
-def _titled(codes: Sequence[str], context: Context) -> str:
-    return ", ".join(f"{c} {context.sector_titles[c]}" if c in context.sector_titles else c for c in codes)
+def _titled(codes: Sequence[str]) -> str:
+    return ", ".join(f"{c} ({sectors.title(c)})" if sectors.title(c) else c for c in codes)
 
 
 def _sector(rule: SectorRule, proposal: Proposal, context: Context, _: str | None) -> list[Finding]:
     inside, broader = _sector_hits(proposal.client.sectors, rule.codes)
     if inside:
-        return [_finding(rule, context, _t(context, f"kundens bransch {_titled(inside, context)}", f"the client's sector {_titled(inside, context)}"), {"sectors": inside, "rule_codes": rule.codes})]
+        return [_finding(rule, context, _t(context, f"kundens bransch {_titled(inside)}", f"the client's sector {_titled(inside)}"), {"sectors": inside, "rule_codes": rule.codes})]
     if broader:
         return [_finding(rule, context, _t(context, f"koden {', '.join(broader)} är för grov för att avgöra; ange kundens NACE-klass", f"code {', '.join(broader)} is too coarse to tell; give the client's NACE class"), {"sectors": broader, "rule_codes": rule.codes}, Severity.WARN)]
     return []
@@ -155,7 +154,7 @@ def _environment(rule: EnvironmentRule, proposal: Proposal, context: Context, _:
         return []
     inside, broader = _sector_hits(proposal.client.sectors, rule.codes)
     if inside:
-        return [_finding(rule, context, _t(context, f"bransch {_titled(inside, context)} utan belägg för aktivt miljöansvar", f"sector {_titled(inside, context)} with no evidence of active environmental responsibility"), {"sectors": inside, "evidence_given": list(evidence)})]
+        return [_finding(rule, context, _t(context, f"bransch {_titled(inside)} utan belägg för aktivt miljöansvar", f"sector {_titled(inside)} with no evidence of active environmental responsibility"), {"sectors": inside, "evidence_given": list(evidence)})]
     if broader:
         return [_finding(rule, context, _t(context, f"koden {', '.join(broader)} kan vara en miljöbelastande bransch; ange NACE-klass eller belägg för miljöansvar", f"code {', '.join(broader)} may be an environmentally heavy sector; give the NACE class or evidence of responsibility"), {"sectors": broader}, Severity.WARN)]
     return []
@@ -332,8 +331,8 @@ def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_
             for position in index.by_class.get(str(nace_class), []):
                 engagement = index.engagements[position]
                 note(engagement, Certainty.EXACT,
-                     f"{engagement.client.name} ({engagement.id}) är aktiv kund i samma bransch {_titled([str(nace_class)], context)}",
-                     f"{engagement.client.name} ({engagement.id}) is an active client in the same class {_titled([str(nace_class)], context)}",
+                     f"{engagement.client.name} ({engagement.id}) är aktiv kund i samma bransch {_titled([str(nace_class)])}",
+                     f"{engagement.client.name} ({engagement.id}) is an active client in the same class {_titled([str(nace_class)])}",
                      {"reason": "same_nace_class", "nace_class": nace_class})
     findings = []
     for sv, en, evidence, certainty in found.values():

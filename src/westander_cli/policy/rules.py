@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints, ValidationError, field_validator
 
 from westander_cli.errors import InvalidInput
-from westander_cli.model import NACE_CODE, Strict, lax
+from westander_cli.model import Strict, check_nace_codes, lax
 from westander_cli.tomlfile import FileProblems, TomlDocument, describe_validation_error, read_toml
 
 
@@ -39,11 +39,6 @@ class RuleBase(Strict):
     quote: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
 
-def _check_codes(codes: list[str]) -> list[str]:
-    for code in codes:
-        if not NACE_CODE.match(code):
-            raise ValueError(f"'{code}' is not a NACE code like '12', '11.05' or '46.341'")
-    return codes
 
 
 class SectorRule(RuleBase):
@@ -52,7 +47,7 @@ class SectorRule(RuleBase):
     kind: Literal["sector"]
     codes: Annotated[list[str], Field(min_length=1)]
 
-    _codes = field_validator("codes")(_check_codes)
+    _codes = field_validator("codes")(check_nace_codes)
 
 
 class EnvironmentRule(RuleBase):
@@ -62,7 +57,7 @@ class EnvironmentRule(RuleBase):
     codes: Annotated[list[str], Field(min_length=1)]
     min_evidence: Annotated[int, Field(ge=1, le=10)] = 1
 
-    _codes = field_validator("codes")(_check_codes)
+    _codes = field_validator("codes")(check_nace_codes)
 
 
 class ConflictRule(RuleBase):

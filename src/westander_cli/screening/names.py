@@ -30,9 +30,9 @@ CANDIDATE_CUTOFF = 60.0
 
 LEGAL_FORMS = frozenset(
     """
-    ab publ aktiebolag aktiebolaget hb kb handelsbolag kommanditbolag ek for ekonomisk forening
+    ab publ aktiebolag aktiebolaget hb kb handelsbolag kommanditbolag ek for ekfor ekonomisk forening
     ideell stiftelse ltd limited plc llc llp inc incorporated corp corporation co company gmbh ag
-    kg se sa nv bv oy oyj as asa aps sarl srl spa sas ooo pao oao zao jsc pjsc ojsc kk
+    kg se sa nv bv oy oyj abp as asa aps sarl srl spa sas ooo pao oao zao jsc pjsc ojsc kk aktiengesellschaft
     """.split()
 )
 """Words that only say what legal form an organisation has, not who it is.

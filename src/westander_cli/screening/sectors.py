@@ -1,8 +1,17 @@
-"""NACE Rev. 2 / SNI 2007 codes, compared as digit prefixes ("11.05" is "1105", inside "11")."""
+"""NACE Rev. 2 / SNI 2007 codes: the shipped code list, and comparison as digit prefixes.
+
+`nace_rev2.tsv` beside this file holds every division (2 digits), group (3) and class (4) of
+NACE Rev. 2 with its English title. SNI 2007 adds a fifth digit; such a code is accepted when its
+class exists (the Swedish sub-classes are not shipped) and shown with the class's title.
+"""
 
 from __future__ import annotations
 
 from enum import Enum
+from functools import cache
+from pathlib import Path
+
+CODE_LIST = Path(__file__).with_name("nace_rev2.tsv")
 
 
 class SectorMatch(Enum):
@@ -11,6 +20,31 @@ class SectorMatch(Enum):
     """The client's code lies within the rule's code: '11.05' inside '11.0' or '11.05'."""
     BROADER = "broader"
     """The client's code is coarser than the rule's: '11' may or may not be '11.05'."""
+
+
+@cache
+def titles() -> dict[str, str]:
+    rows = (line.split("\t", 1) for line in CODE_LIST.read_text(encoding="utf-8").splitlines() if line)
+    return {code: title for code, title in rows}
+
+
+def title(code: str) -> str | None:
+    """The title of a code, or None if NACE Rev. 2 has no such code."""
+    known = titles()
+    if code in known:
+        return known[code]
+    if len(digits(code)) == 5 and code[:5] in known:
+        return known[code[:5]]
+    return None
+
+
+def check_exists(code: str) -> str:
+    """A code that NACE Rev. 2 has; otherwise a ValueError naming the nearest existing parent."""
+    if title(code) is not None:
+        return code
+    parent = next((code[:n] for n in (4, 2) if code[:n] in titles()), None)
+    hint = f"; {parent} is '{titles()[parent]}'" if parent else ""
+    raise ValueError(f"'{code}' is not a NACE Rev. 2 code{hint}")
 
 
 def digits(code: str) -> str:
