@@ -7,26 +7,26 @@ from typing import Any
 
 from westander_cli.model import Person, Role
 from westander_cli.clock import iso as when
-from westander_cli.workflow import REVIEW, Engagement, State
+from westander_cli.workflow import REVIEW, State, Summary
 
 
-def awaiting(person: Person, views: Iterable[Engagement]) -> list[dict[str, Any]]:
+def awaiting(person: Person, summaries: Iterable[Summary]) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
-    for view in views:
-        state = view.state
-        base = {"id": view.id, "state": state.value, "client": view.proposal.client.name, "deadline": when(view.review_deadline)}
-        if state in REVIEW and person.id in view.active_colleagues and person.id not in view.responded:
+    for summary in summaries:
+        state = summary.state
+        base = {"id": summary.id, "state": state.value, "client": summary.client, "deadline": when(summary.review_deadline)}
+        if state in REVIEW and person.id in summary.colleagues and person.id not in summary.responded:
             items.append({**base, "what": "respond: ack, comment or object"})
-        if person.id == view.lead:
+        if person.id == summary.lead:
             if state == State.CLEARED:
                 items.append({**base, "what": "cleared: you may make the offer ('wst offer')"})
-            elif state in (State.PROPOSED, State.DISPUTED) and view.uninformed():
+            elif state in (State.PROPOSED, State.DISPUTED) and summary.uninformed:
                 items.append({**base, "what": "deliveries failed: run 'wst notify'"})
             elif state == State.OFFERED:
                 items.append({**base, "what": "offered: record 'wst won' or 'wst lost'"})
         if person.role == Role.CEO and state in REVIEW:
-            if view.objections:
+            if summary.open_objections:
                 items.append({**base, "what": "decide the dispute: 'wst approve' or 'wst veto'"})
-            elif view.block_findings and not view.approved:
+            elif summary.needs_decision:
                 items.append({**base, "what": "decide the exception: 'wst approve' or 'wst veto'"})
     return items

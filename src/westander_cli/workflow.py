@@ -277,3 +277,55 @@ def parse_consulted(values: Sequence[str]) -> dict[str, str]:
             raise InvalidInput(f"--consulted '{value}': write CLIENT=HOW, e.g. 'Vattenfall AB=phone call with the CEO 2026-11-20'")
         consulted[client.strip()] = how.strip()
     return consulted
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What `list`, `status` and conflict checks need of an engagement, cheap to keep in an index.
+
+    State changes with time only at the review deadline, so a summary holds from `valid_from`
+    (its newest event, or the deadline once lazy consensus has applied) until `valid_until`.
+    """
+
+    id: str
+    state: State
+    title: str
+    client: str
+    lead: str
+    review_deadline: datetime | None
+    valid_from: datetime | None
+    valid_until: datetime | None
+    colleagues: tuple[str, ...]
+    responded: tuple[str, ...]
+    open_objections: bool
+    needs_decision: bool
+    uninformed: bool
+
+    def holds_at(self, now: datetime) -> bool:
+        return (self.valid_from is None or self.valid_from <= now) and (self.valid_until is None or now < self.valid_until)
+
+
+def summarize(view: Engagement) -> Summary:
+    moments = [e.at for e in view.events if e.at <= view.now]
+    deadline = view.review_deadline
+    timed = view.phase is None and deadline is not None
+    if timed and deadline is not None and view.now >= deadline:
+        moments.append(deadline)
+    ends = [e.at for e in view.events if e.at > view.now]  # a view of the past ends at the next event
+    if timed and deadline is not None and view.now < deadline:
+        ends.append(deadline)
+    return Summary(
+        id=view.id,
+        state=view.state,
+        title=view.proposal.title,
+        client=view.proposal.client.name,
+        lead=view.lead,
+        review_deadline=deadline,
+        valid_from=max(moments) if moments else None,
+        valid_until=min(ends) if ends else None,
+        colleagues=tuple(view.active_colleagues),
+        responded=tuple(sorted(view.responded)),
+        open_objections=bool(view.objections),
+        needs_decision=bool(view.block_findings) and not view.approved,
+        uninformed=bool(view.uninformed()),
+    )

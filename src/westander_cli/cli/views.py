@@ -32,7 +32,7 @@ def list_(
         raise InvalidInput(f"--state: '{state}' is not one of {', '.join(s.value for s in State)}")
     ws = workspace(data, policies)
     ws.data.require()
-    rows = [payloads.summary(v) for v in ws.views() if state is None or v.state.value == state]
+    rows = [payloads.summary(s) for s in ws.summaries() if state is None or s.state.value == state]
     emit(fmt, {"engagements": rows}, table.engagement_list)
 
 
@@ -62,4 +62,4 @@ def status(as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: D
 
     ws = workspace(data, policies)
     actor = ws.identify(as_person)
-    emit(fmt, {"person": actor.id, "awaiting": awaiting(actor, ws.views())}, table.status)
+    emit(fmt, {"person": actor.id, "awaiting": awaiting(actor, ws.summaries())}, table.status)

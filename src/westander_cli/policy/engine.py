@@ -21,7 +21,7 @@ from westander_cli.policy.rules import (
     TransparencyRule,
 )
 from westander_cli.screening import ownership, sectors
-from westander_cli.screening.names import Certainty, NameIndex, NameMatch
+from westander_cli.screening.names import Certainty, NameIndex, NameMatch, normalise
 
 
 class Verdict(StrEnum):
@@ -70,13 +70,40 @@ def verdict_of(findings: Iterable[Finding]) -> Verdict:
 
 
 @dataclass(frozen=True)
+class Side:
+    """An organisation in a conflict check: its names (as written and normalised) and org number."""
+
+    name: str
+    keys: tuple[str, ...]
+    org_number: str | None = None
+    relation: str = ""
+
+    @classmethod
+    def of(cls, name: str, aliases: Sequence[str] = (), org_number: str | None = None, relation: str = "") -> Side:
+        keys = tuple(dict.fromkeys(k for k in (normalise(n) for n in (name, *aliases)) if k))
+        return cls(name, keys, org_number, relation)
+
+
+@dataclass(frozen=True)
 class ActiveEngagement:
-    """What conflict checks need to know of an engagement that is proposed, disputed, cleared, offered or won."""
+    """What conflict checks need to know of an engagement that is proposed, disputed, cleared, offered or won.
+
+    Plain data with names already normalised, so that thousands can be read from the index cheaply.
+    """
 
     id: str
     state: str
-    client: Client
-    counterparties: tuple[Counterparty, ...]
+    client: Side
+    client_kind: str
+    client_sectors: tuple[str, ...]
+    counterparties: tuple[Side, ...]
+
+    @classmethod
+    def of(cls, engagement_id: str, state: str, client: Client, counterparties: Sequence[Counterparty]) -> ActiveEngagement:
+        return cls(
+            engagement_id, state, Side.of(client.name, client.aliases, client.org_number), client.kind.value,
+            tuple(client.sectors), tuple(Side.of(c.name, (), c.org_number, c.relation.value) for c in counterparties),
+        )
 
 
 class EngagementSource(Protocol):
@@ -241,42 +268,41 @@ class _ConflictIndex:
         self.client_numbers: dict[str, list[int]] = {}
         self.by_class: dict[str, list[int]] = {}
         self.counterparties = NameIndex()
-        self.counterparty_rows: list[tuple[int, Counterparty]] = []
+        self.counterparty_rows: list[tuple[int, Side]] = []
         self.counterparty_numbers: dict[str, list[int]] = {}
         for position, engagement in enumerate(self.engagements):
             client = engagement.client
-            self.clients.add(position, client.name, *client.aliases)
+            self.clients.add_normalised(position, client.keys)
             if client.org_number:
                 self.client_numbers.setdefault(_digits(client.org_number), []).append(position)
-            if client.kind == ClientKind.COMPANY:
-                for nace_class in {sectors.class_of(code) for code in client.sectors} - {None}:
+            if engagement.client_kind == ClientKind.COMPANY.value:
+                for nace_class in {sectors.class_of(code) for code in engagement.client_sectors} - {None}:
                     self.by_class.setdefault(str(nace_class), []).append(position)
             for counterparty in engagement.counterparties:
                 row = len(self.counterparty_rows)
                 self.counterparty_rows.append((position, counterparty))
-                self.counterparties.add(row, counterparty.name)
+                self.counterparties.add_normalised(row, counterparty.keys)
                 if counterparty.org_number:
                     self.counterparty_numbers.setdefault(_digits(counterparty.org_number), []).append(row)
 
-    def active_clients_named(self, name: str, org_number: str | None, aliases: Sequence[str] = ()) -> list[_Hit]:
+    def active_clients_named(self, side: Side) -> list[_Hit]:
         """Active engagements whose client is this party (by org number, or by name at least possibly)."""
         best: dict[int, NameMatch] = {}
-        for position in self.client_numbers.get(_digits(org_number or ""), []):
+        for position in self.client_numbers.get(_digits(side.org_number or ""), []):
             best[position] = NameMatch(Certainty.EXACT, 100.0)
-        for candidate in (name, *aliases):
-            for position, match in self.clients.search(candidate).items():
+        for key in side.keys:
+            for position, match in self.clients.search_normalised(key).items():
                 if position not in best or match.certainty > best[position].certainty:
                     best[position] = match
-        return [_Hit(self.engagements[p], m, name) for p, m in best.items()]
+        return [_Hit(self.engagements[p], m, side.name) for p, m in best.items()]
 
-    def counterparties_naming(self, client: Client) -> list[tuple[_Hit, Counterparty]]:
-        """Counterparties of active engagements that are this client."""
+    def counterparties_naming(self, side: Side) -> list[tuple[_Hit, Side]]:
+        """Counterparties of active engagements that are this party."""
         best: dict[int, NameMatch] = {}
-        if client.org_number:
-            for row in self.counterparty_numbers.get(_digits(client.org_number), []):
-                best[row] = NameMatch(Certainty.EXACT, 100.0)
-        for candidate in (client.name, *client.aliases):
-            for row, match in self.counterparties.search(candidate).items():
+        for row in self.counterparty_numbers.get(_digits(side.org_number or ""), []):
+            best[row] = NameMatch(Certainty.EXACT, 100.0)
+        for key in side.keys:
+            for row, match in self.counterparties.search_normalised(key).items():
                 if row not in best or match.certainty > best[row].certainty:
                     best[row] = match
         hits = []
@@ -290,20 +316,13 @@ def _digits(number: str) -> str:
     return "".join(ch for ch in number if ch.isdigit())
 
 
-def _same_client(index: _ConflictIndex, client: Client) -> set[str]:
-    """Engagements for this very client: taking a client again is no conflict."""
-    return {
-        hit.engagement.id
-        for hit in index.active_clients_named(client.name, client.org_number, client.aliases)
-        if hit.match.certainty >= Certainty.STRONG
-    }
-
-
 def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_id: str | None) -> list[Finding]:
     index = context.conflict_index()
     client = proposal.client
-    own = _same_client(index, client) | ({exclude_id} if exclude_id else set())
-    wanted = {Relation.COMPETITOR} if rule.relation == "competitor" else {Relation.OPPONENT, Relation.TARGET}
+    me = Side.of(client.name, client.aliases, client.org_number)
+    own = {hit.engagement.id for hit in index.active_clients_named(me) if hit.match.certainty >= Certainty.STRONG}
+    own |= {exclude_id} if exclude_id else set()
+    wanted = {Relation.COMPETITOR.value} if rule.relation == "competitor" else {Relation.OPPONENT.value, Relation.TARGET.value}
     found: dict[tuple[str, str], tuple[str, str, dict[str, Any], Certainty]] = {}
 
     def note(engagement: ActiveEngagement, certainty: Certainty, sv: str, en: str, evidence: dict[str, Any]) -> None:
@@ -313,19 +332,20 @@ def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_
         found[key] = (sv, en, evidence | {"engagement": engagement.id, "client": engagement.client.name, "match": certainty.name.lower()}, certainty)
 
     for counterparty in proposal.counterparties:
-        if counterparty.relation not in wanted:
+        relation = counterparty.relation.value
+        if relation not in wanted:
             continue
-        for hit in index.active_clients_named(counterparty.name, counterparty.org_number):
+        for hit in index.active_clients_named(Side.of(counterparty.name, (), counterparty.org_number)):
             note(hit.engagement, hit.match.certainty,
-                 f"uppdraget anger {counterparty.name} som {counterparty.relation.value}, och {hit.engagement.client.name} är aktiv kund ({hit.engagement.id})",
-                 f"the work names {counterparty.name} as {counterparty.relation.value}, and {hit.engagement.client.name} is an active client ({hit.engagement.id})",
-                 {"reason": f"counterparty_{counterparty.relation.value}", "score": round(hit.match.score, 1)})
-    for hit, counterparty in index.counterparties_naming(client):
+                 f"uppdraget anger {counterparty.name} som {relation}, och {hit.engagement.client.name} är aktiv kund ({hit.engagement.id})",
+                 f"the work names {counterparty.name} as {relation}, and {hit.engagement.client.name} is an active client ({hit.engagement.id})",
+                 {"reason": f"counterparty_{relation}", "score": round(hit.match.score, 1)})
+    for hit, counterparty in index.counterparties_naming(me):
         if counterparty.relation in wanted:
             note(hit.engagement, hit.match.certainty,
-                 f"det aktiva uppdraget {hit.engagement.id} för {hit.engagement.client.name} anger {counterparty.name} som {counterparty.relation.value}",
-                 f"active engagement {hit.engagement.id} for {hit.engagement.client.name} names {counterparty.name} as {counterparty.relation.value}",
-                 {"reason": f"active_counterparty_{counterparty.relation.value}", "score": round(hit.match.score, 1)})
+                 f"det aktiva uppdraget {hit.engagement.id} för {hit.engagement.client.name} anger {counterparty.name} som {counterparty.relation}",
+                 f"active engagement {hit.engagement.id} for {hit.engagement.client.name} names {counterparty.name} as {counterparty.relation}",
+                 {"reason": f"active_counterparty_{counterparty.relation}", "score": round(hit.match.score, 1)})
     if rule.relation == "competitor" and client.kind == ClientKind.COMPANY:
         for nace_class in sorted({sectors.class_of(code) for code in client.sectors} - {None}):
             for position in index.by_class.get(str(nace_class), []):

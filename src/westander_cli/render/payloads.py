@@ -8,7 +8,7 @@ from westander_cli.clock import iso
 from westander_cli.model import Event
 from westander_cli.policy.engine import CheckResult
 from westander_cli.policy.rules import Rule
-from westander_cli.workflow import Engagement
+from westander_cli.workflow import Engagement, Summary, summarize
 
 
 when = iso
@@ -31,20 +31,20 @@ def rule(rule: Rule) -> dict[str, Any]:
             "parameters": {k: v for k, v in data.items() if k not in base}}
 
 
-def summary(view: Engagement) -> dict[str, Any]:
+def summary(s: Summary) -> dict[str, Any]:
     return {
-        "id": view.id,
-        "state": view.state.value,
-        "title": view.proposal.title,
-        "client": view.proposal.client.name,
-        "lead": view.lead,
-        "review_deadline": when(view.review_deadline),
+        "id": s.id,
+        "state": s.state.value,
+        "title": s.title,
+        "client": s.client,
+        "lead": s.lead,
+        "review_deadline": when(s.review_deadline),
     }
 
 
 def detail(view: Engagement) -> dict[str, Any]:
     return {
-        **summary(view),
+        **summary(summarize(view)),
         "proposed_at": when(view.proposed_at),
         "proposed_by": view.proposed_by,
         "team": sorted(view.team),

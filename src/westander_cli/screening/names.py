@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import lru_cache
@@ -116,25 +117,23 @@ class NameIndex:
         self._owners: list[int] = []
 
     def add(self, owner: int, *names: str) -> None:
-        for name in names:
-            key = normalise(name)
+        self.add_normalised(owner, [normalise(name) for name in names])
+
+    def add_normalised(self, owner: int, keys: Iterable[str]) -> None:
+        for key in keys:
             if key:
                 self._keys.append(key)
                 self._owners.append(owner)
 
     def search(self, name: str) -> dict[int, NameMatch]:
+        return self.search_normalised(normalise(name))
+
+    def search_normalised(self, key: str) -> dict[int, NameMatch]:
         """Every owner with a name that matches at least possibly, with its best match."""
-        key = normalise(name)
         found: dict[int, NameMatch] = {}
         if not key or not self._keys:
             return found
-        candidates = process.extract(
-            key,
-            self._keys,
-            scorer=fuzz.token_set_ratio,
-            score_cutoff=CANDIDATE_CUTOFF,
-            limit=None,
-        )
+        candidates = process.extract(key, self._keys, scorer=fuzz.token_set_ratio, score_cutoff=CANDIDATE_CUTOFF, limit=None)
         for _, _, position in candidates:
             match = compare_normalised(key, self._keys[position])
             owner = self._owners[position]
