@@ -26,7 +26,7 @@ def lax(enum: type[StrEnum]) -> object:
 class Strict(BaseModel):
     """Base for file models: unknown keys are errors, values are not coerced from other types."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
 class ClientKind(StrEnum):
@@ -250,7 +250,7 @@ class EventKind(StrEnum):
 class StoredFinding(BaseModel):
     """A finding as recorded with the proposal: what colleagues and the CEO decided on."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     rule: str
     severity: str
@@ -267,7 +267,7 @@ class Event(BaseModel):
     history is a hash-linked graph that two git clones can extend and merge without conflict.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     kind: lax(EventKind)  # type: ignore[valid-type]
     at: AwareDatetime

@@ -1,7 +1,5 @@
 """Options every command shares, and the one way commands reach a workspace."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Any, Optional
 

@@ -1,7 +1,5 @@
 """The intake process: propose, respond, decide, and move an engagement on (SPEC 3, 4)."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -41,7 +39,7 @@ def propose(
 
     Exit 1 if the policy forbids it (nothing stored) or a delivery failed (stored; retry with 'wst notify').
     """
-    from westander_cli.render import payloads, table
+    from westander_cli.render import payloads
 
     ws = workspace(data, policies)
     actor = ws.identify(as_person)
@@ -53,7 +51,7 @@ def propose(
         "review_deadline": payloads.when(ws.view(outcome.id).review_deadline) if outcome.stored else None,
         "deliveries": [d.__dict__ for d in outcome.deliveries],
     }
-    emit(fmt, payload, table.propose)
+    emit(fmt, payload, "propose")
     if not outcome.stored:
         return fail_after_output(ExitCode.FAILED, f"{file}: forbidden by the client policy; nothing was stored")
     if outcome.failed:
@@ -62,7 +60,7 @@ def propose(
 
 
 def _act(action: str, engagement_id: str, as_person: str | None, fmt: Format, data: Path, policies: Path | None, **details: Any) -> int:
-    from westander_cli.render import payloads, table
+    from westander_cli.render import payloads
     from westander_cli.workflow import Action
 
     ws = workspace(data, policies)
@@ -72,7 +70,7 @@ def _act(action: str, engagement_id: str, as_person: str | None, fmt: Format, da
     if action == "criticism":
         payload["deliveries"] = [d.__dict__ for d in ws.inform(engagement_id, actor)]
     payload["state"] = ws.view(engagement_id).state.value
-    emit(fmt, payload, table.event)
+    emit(fmt, payload, "event")
     failed = [d for d in payload["deliveries"] if d["error"]]
     if failed:
         return fail_after_output(ExitCode.FAILED, f"the criticism is recorded, but the CEO was not reached; retry with 'wst notify {engagement_id}'")
@@ -180,7 +178,6 @@ def criticism(
 
 def notify(engagement_id: IdArgument, as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> int:
     """Client lead: deliver what has not been delivered yet (after a failed delivery)."""
-    from westander_cli.render import table
     from westander_cli.workflow import Action, authorize
 
     ws = workspace(data, policies)
@@ -188,7 +185,7 @@ def notify(engagement_id: IdArgument, as_person: AsOption = None, fmt: FormatOpt
     authorize(Action.NOTIFY, actor, ws.view(engagement_id))
     deliveries = [d.__dict__ for d in ws.inform(engagement_id, actor)]
     payload = {"id": engagement_id, "deliveries": deliveries, "message": f"{len([d for d in deliveries if not d['error']])} delivered, nothing else pending" if deliveries else "nothing to deliver"}
-    emit(fmt, payload, table.deliveries if deliveries else table.message)
+    emit(fmt, payload, "deliveries" if deliveries else "message")
     if any(d["error"] for d in deliveries):
         return fail_after_output(ExitCode.FAILED, f"some deliveries failed again; retry with 'wst notify {engagement_id}'")
     return int(ExitCode.OK)

@@ -1,7 +1,5 @@
 """`wst registry`: ownership data from BODS 0.4 or TOML, and the ownership tree of a company."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
@@ -24,7 +22,6 @@ def import_(
     fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"),
 ) -> None:
     """Validate and store ownership data; reports per statement what could not be used."""
-    from westander_cli.render import table
     from westander_cli.screening.registry import import_file
 
     ws = workspace(data, None)
@@ -35,7 +32,7 @@ def import_(
     registry.close()
     emit(fmt, {"file": str(file), "stored_as": str(report.stored_as), "new": report.new, "statements": report.statements,
                "entities": report.entities, "relationships": report.relationships, "problems": report.problems},
-         table.registry_import)
+         "registry_import")
 
 
 def show(
@@ -43,7 +40,6 @@ def show(
     fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"),
 ) -> None:
     """The ownership tree of a company, with effective shares and countries."""
-    from westander_cli.render import table
     from westander_cli.screening.registry import ownership_tree
 
     ws = workspace(data, None)
@@ -53,4 +49,4 @@ def show(
     if entity_id is None:
         near = registry.near_misses()
         raise InvalidInput(f"'{name}' is not in the ownership registry" + (f"; did you mean {near[0].split(' ~ ')[1]}?" if near else ""))
-    emit(fmt, {"tree": ownership_tree(registry, entity_id)}, table.registry_tree)
+    emit(fmt, {"tree": ownership_tree(registry, entity_id)}, "registry_tree")

@@ -1,7 +1,5 @@
 """`wst init` (a new data folder) and `wst demo` (the whole process on the example firm)."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Optional
 

@@ -1,7 +1,5 @@
 """Read-only views: `list`, `show`, `log` and `status` (what awaits me)."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -23,7 +21,7 @@ def list_(
     fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
 ) -> None:
     """Every engagement with its state, client, lead and review deadline."""
-    from westander_cli.render import payloads, table
+    from westander_cli.render import payloads
     from westander_cli.workflow import State
 
     if state is not None and state not in {s.value for s in State}:
@@ -33,33 +31,32 @@ def list_(
     ws = workspace(data, policies)
     ws.data.require()
     rows = [payloads.summary(s) for s in ws.summaries() if state is None or s.state.value == state]
-    emit(fmt, {"engagements": rows}, table.engagement_list)
+    emit(fmt, {"engagements": rows}, "engagement_list")
 
 
 def show(engagement_id: IdArgument, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
     """One engagement: state, findings, responses, and what is missing before an offer."""
-    from westander_cli.render import payloads, table
+    from westander_cli.render import payloads
 
     ws = workspace(data, policies)
     ws.data.require()
-    emit(fmt, {"engagement": payloads.detail(ws.view(engagement_id))}, table.engagement_show)
+    emit(fmt, {"engagement": payloads.detail(ws.view(engagement_id))}, "engagement_show")
 
 
 def log(engagement_id: IdArgument, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
     """The engagement's history, event by event."""
-    from westander_cli.render import payloads, table
+    from westander_cli.render import payloads
 
     ws = workspace(data, policies)
     ws.data.require()
     record = ws.record(engagement_id)
-    emit(fmt, {"id": engagement_id, "events": [payloads.event(e) for e in record.events]}, table.log)
+    emit(fmt, {"id": engagement_id, "events": [payloads.event(e) for e in record.events]}, "log")
 
 
 def status(as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
     """What awaits me: engagements I have not responded to, my engagements' next step, and for the CEO the decisions."""
-    from westander_cli.render import table
     from westander_cli.status import awaiting
 
     ws = workspace(data, policies)
     actor = ws.identify(as_person)
-    emit(fmt, {"person": actor.id, "awaiting": awaiting(actor, ws.summaries())}, table.status)
+    emit(fmt, {"person": actor.id, "awaiting": awaiting(actor, ws.summaries())}, "status")

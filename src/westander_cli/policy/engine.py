@@ -354,11 +354,25 @@ def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_
                      f"{engagement.client.name} ({engagement.id}) är aktiv kund i samma bransch {_titled([str(nace_class)])}",
                      f"{engagement.client.name} ({engagement.id}) is an active client in the same class {_titled([str(nace_class)])}",
                      {"reason": "same_nace_class", "nace_class": nace_class})
-    findings = []
+    return _grouped(rule, context, found)
+
+
+def _grouped(rule: ConflictRule, context: Context, found: dict[tuple[str, str], tuple[str, str, dict[str, Any], Certainty]]) -> list[Finding]:
+    """One finding per reason and certainty, naming every affected active client in its evidence."""
+    groups: dict[tuple[str, bool], list[tuple[str, str, dict[str, Any]]]] = {}
     for sv, en, evidence, certainty in found.values():
-        if certainty >= Certainty.STRONG:
+        if certainty >= Certainty.POSSIBLE:
+            groups.setdefault((evidence["reason"], certainty >= Certainty.STRONG), []).append((sv, en, evidence))
+    findings = []
+    for (reason, sure), items in sorted(groups.items()):
+        items.sort(key=lambda item: item[2]["engagement"])
+        sv = "; ".join(item[0] for item in items[:3]) + (f"; och {len(items) - 3} till" if len(items) > 3 else "")
+        en = "; ".join(item[1] for item in items[:3]) + (f"; and {len(items) - 3} more" if len(items) > 3 else "")
+        evidence = {"reason": reason, "clients": sorted({item[2]["client"] for item in items}),
+                    "engagements": [{k: v for k, v in item[2].items() if k != "reason"} for item in items]}
+        if sure:
             findings.append(_finding(rule, context, _t(context, sv, en), evidence))
-        elif certainty == Certainty.POSSIBLE:
+        else:
             findings.append(_finding(rule, context, _t(context, f"möjlig namnträff att granska: {sv}", f"possible name match to review: {en}"), evidence, Severity.WARN))
     return findings
 
@@ -382,10 +396,9 @@ class _FindingLike(Protocol):
 
 def affected_clients(findings: Iterable[_FindingLike]) -> list[str]:
     """Active clients a conflict finding concerns: each must be consulted before a CEO approves."""
-    names = {
-        str(f.evidence["client"])
-        for f in findings
-        if f.kind == "conflict" and f.severity == Severity.BLOCK and "client" in f.evidence
-    }
+    names: set[str] = set()
+    for finding in findings:
+        if finding.kind == "conflict" and finding.severity == Severity.BLOCK:
+            names.update(str(name) for name in finding.evidence.get("clients", []))  # type: ignore[union-attr]
     return sorted(names)
 

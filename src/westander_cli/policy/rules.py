@@ -7,7 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from westander_cli.errors import InvalidInput
 from westander_cli.model import Strict, check_nace_codes, lax
@@ -117,6 +117,8 @@ RULE_KINDS: dict[str, type[BaseModel]] = {
 
 class Policy(BaseModel):
     """All rules of a policies folder, in file and then rule order."""
+
+    model_config = ConfigDict(defer_build=True)
 
     rules: list[Rule]
     files: list[Path]

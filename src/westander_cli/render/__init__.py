@@ -16,12 +16,18 @@ class Format(StrEnum):
     JSON = "json"
 
 
-def emit(fmt: Format, payload: dict[str, Any], table: Callable[[Any, dict[str, Any]], None]) -> None:
-    """Write the payload as JSON (plain print: no wrapping, no markup) or as a table via Rich."""
+def emit(fmt: Format, payload: dict[str, Any], view: str) -> None:
+    """Write the payload as JSON (plain print: no wrapping, no markup) or as the table `view` via Rich.
+
+    Rich is imported only here, for tables: JSON output for scripts never pays for it.
+    """
     if fmt == Format.JSON:
         sys.stdout.write(json.dumps({"version": JSON_VERSION, **payload}, ensure_ascii=False, indent=2, default=str) + "\n")
         return
-    table(console(), payload)
+    from westander_cli.render import table
+
+    renderer: Callable[[Any, dict[str, Any]], None] = getattr(table, view)
+    renderer(console(), payload)
 
 
 def console() -> Any:

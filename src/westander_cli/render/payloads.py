@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 from westander_cli.clock import iso
-from westander_cli.model import Event
-from westander_cli.policy.engine import CheckResult
-from westander_cli.policy.rules import Rule
-from westander_cli.workflow import Engagement, Summary, summarize
+
+if TYPE_CHECKING:
+    from westander_cli.model import Event
+    from westander_cli.policy.engine import CheckResult
+    from westander_cli.policy.rules import Rule
+    from westander_cli.workflow import Engagement, Summary
 
 
 when = iso
@@ -43,6 +47,8 @@ def summary(s: Summary) -> dict[str, Any]:
 
 
 def detail(view: Engagement) -> dict[str, Any]:
+    from westander_cli.workflow import summarize
+
     return {
         **summary(summarize(view)),
         "proposed_at": when(view.proposed_at),

@@ -1,0 +1,263 @@
+"""wst's benchmark: synthetic firms of several sizes, medians over repeated runs, ratios to floors.
+
+Run from the repository root with wst installed:  python bench/run.py [--quick] [--runs N]
+Writes bench/RESULTS.md. Every figure is the median wall time of running the real `wst` in a
+subprocess; peak memory is the child's maximum resident set size (from wait4).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import tomli_w
+
+from westander_cli.model import Event, EventKind
+from westander_cli.store import event_text, seal
+
+REPO = Path(__file__).resolve().parent.parent
+WST = str(Path(sys.executable).parent / "wst")
+NOW = "2026-12-01T09:00:00Z"
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+CLASSES = ["62.01", "70.21", "71.12", "46.90", "47.11", "35.11", "41.20", "64.19", "86.10", "94.99", "85.42", "58.13"]
+WORDS = ["Nord", "Syd", "Öst", "Väst", "Berg", "Sjö", "Skog", "Sol", "Vind", "Stål", "Data", "Bygg", "Kraft", "Vatten",
+         "Energi", "Media", "Hälsa", "Trafik", "Mat", "Miljö", "Fjäll", "Dal", "Strand", "Ljus", "Norr", "Lind", "Ek", "Björk"]
+
+
+def org_number(n: int) -> str:
+    base = f"556{n:06d}"[:9]
+    digits = [int(d) for d in base]
+    total = sum(d if i % 2 else (d * 2 if d * 2 < 10 else d * 2 - 9) for i, d in enumerate(digits))
+    return f"{base[:6]}-{base[6:]}{(10 - total % 10) % 10}"
+
+
+def company_name(n: int, rng: random.Random) -> str:
+    return f"{rng.choice(WORDS)}{rng.choice(WORDS).lower()} {rng.choice(WORDS)} {n} AB"
+
+
+# --- synthetic data -------------------------------------------------------------------------
+
+
+def make_firm(root: Path, engagements: int, registry_companies: int, seed: int = 7) -> Path:
+    """A data folder with `engagements` engagements of ~5 events and a registry of companies."""
+    rng = random.Random(seed)
+    data = root / f"firm-{engagements}-{registry_companies}"
+    if data.exists():
+        return data
+    (data / "engagements").mkdir(parents=True)
+    shutil.copy(REPO / "data" / "firm.toml", data / "firm.toml")
+    people = [{"id": "ceo", "name": "Vd", "email": "ceo@bench.se", "role": "ceo", "business_area": "", "active": True}]
+    people += [{"id": f"p{i:02d}", "name": f"Konsult {i}", "email": f"p{i}@bench.se", "role": "consultant",
+                "business_area": "", "active": True} for i in range(29)]
+    (data / "people.toml").write_text(tomli_w.dumps({"person": people}), encoding="utf-8")
+    ids = [p["id"] for p in people]
+    for n in range(engagements):
+        lead = rng.choice(ids[1:])
+        colleagues = [i for i in ids if i != lead]
+        engagement_id = f"2026-bench-{n:05d}"
+        proposal = {
+            "id": engagement_id, "title": f"Uppdrag {n}", "description": "Syntetiskt uppdrag för mätning.",
+            "website_text": "", "lead": lead, "political_influence": False, "transparency_accepted": False,
+            "on_behalf_of": "", "principal_disclosed": True, "election_campaign": False, "estimated_value_sek": 0.0,
+            "client": {"name": company_name(n, rng), "country": "SE", "org_number": org_number(100_000 + n),
+                       "kind": "company", "sectors": [rng.choice(CLASSES)], "environmental_responsibility": ["ISO 14001"],
+                       "aliases": [], "owners": []},
+            "counterparties": [{"name": company_name(rng.randrange(engagements), rng), "relation": "competitor"}] if n % 7 == 0 else [],
+        }
+        folder = data / "engagements" / engagement_id
+        (folder / "events").mkdir(parents=True)
+        text = tomli_w.dumps(proposal, multiline_strings=True)
+        (folder / "proposal.toml").write_text(text, encoding="utf-8")
+        at = T0 + timedelta(minutes=n)
+        events = [Event(kind=EventKind.PROPOSED, at=at, by=lead, lead=lead, colleagues=colleagues,
+                        review_deadline=at + timedelta(hours=48), findings=[],
+                        proposal_sha256=hashlib.sha256(text.encode()).hexdigest())]
+        follow = [EventKind.INFORMED, EventKind.ACK, EventKind.COMMENT] + ([EventKind.OFFER, EventKind.WON] if n % 3 else [])
+        for step, kind in enumerate(follow, start=1):
+            extra = {"recipients": colleagues, "channel": "outbox", "about": seal(events[0]).hash} if kind == EventKind.INFORMED else {}
+            extra |= {"text": "Bra."} if kind == EventKind.COMMENT else {}
+            by = lead if kind in (EventKind.INFORMED, EventKind.OFFER, EventKind.WON) else rng.choice(colleagues)
+            events.append(Event(kind=kind, at=at + timedelta(hours=step * 24), by=by, **extra))
+        previous: list[str] = []
+        for event in events:
+            sealed = seal(event.model_copy(update={"follows": previous}))
+            previous = [str(sealed.hash)]
+            name = f"{sealed.at:%Y%m%dT%H%M%S%fZ}-{sealed.kind.value}-{str(sealed.hash)[:12]}.toml"
+            (folder / "events" / name).write_text(event_text(sealed), encoding="utf-8")
+    (data / "registry").mkdir()
+    (data / "registry" / "bench.bods.json").write_text(json.dumps(bods_registry(registry_companies, rng)), encoding="utf-8")
+    return data
+
+
+def bods_registry(companies: int, rng: random.Random) -> list[dict[str, object]]:
+    """Companies owned in chains of up to four levels; one in fifty chains ends in China or Russia."""
+    statements: list[dict[str, object]] = []
+    for n in range(companies):
+        country = "SE" if n % 50 else rng.choice(["CN", "RU"])
+        statements.append({"statementId": f"e{n}", "recordId": f"c{n}", "recordType": "entity", "statementDate": "2026-01-01",
+                           "recordDetails": {"isComponent": False, "entityType": {"type": "registeredEntity"},
+                                             "name": f"Registerbolag {n} {rng.choice(WORDS)} AB", "jurisdiction": {"code": country},
+                                             "identifiers": [{"scheme": "SE-BLV", "id": org_number(500_000 + n)}]}})
+    for n in range(companies):
+        if n % 4 == 3:
+            continue
+        owner = n + 1 + rng.randrange(3)
+        if owner < companies:
+            statements.append({"statementId": f"r{n}", "recordId": f"rel{n}", "recordType": "relationship", "statementDate": "2026-01-01",
+                               "recordDetails": {"isComponent": False, "subject": f"c{n}", "interestedParty": f"c{owner}",
+                                                 "interests": [{"type": "shareholding", "directOrIndirect": "direct",
+                                                                "share": {"exact": rng.choice([100, 78.7, 51, 30, 8.4])}}]}})
+    return statements
+
+
+def proposals(folder: Path, count: int, registry_companies: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(11)
+    paths = []
+    for n in range(count):
+        owner = rng.randrange(max(registry_companies, 1))
+        data = {"title": f"Förfrågan {n}", "description": "Mätning.",
+                "client": {"name": f"Ny Kund {n} AB", "org_number": org_number(900_000 + n), "sectors": [rng.choice(CLASSES)],
+                           "environmental_responsibility": ["ISO 14001"],
+                           "owners": [{"name": f"Registerbolag {owner}", "org_number": org_number(500_000 + owner), "share": 60.0}]}}
+        path = folder / f"p{n:04d}.toml"
+        path.write_text(tomli_w.dumps(data), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+# --- measuring ------------------------------------------------------------------------------
+
+
+def measure(command: Sequence[str], runs: int, env: dict[str, str], ok: Sequence[int] = (0,)) -> tuple[float, float]:
+    """Median wall time in ms and peak RSS in MB over `runs` runs."""
+    times, peaks = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        times.append((time.perf_counter() - start) * 1000)
+        peaks.append(usage.ru_maxrss / 1024)
+        code = os.waitstatus_to_exitcode(status)
+        if code not in ok:
+            raise SystemExit(f"{' '.join(command)} exited {code}: {process.stderr.read().decode() if process.stderr else ''}")
+    return statistics.median(times), max(peaks)
+
+
+BARE_READ = """
+import os, sys, tomllib
+for root, _, files in os.walk(sys.argv[1]):
+    for name in files:
+        if name.endswith('.toml'):
+            with open(os.path.join(root, name), 'rb') as handle:
+                tomllib.load(handle)
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes and few runs (a smoke test)")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", type=Path, help="generate into and keep this folder")
+    args = parser.parse_args()
+    sizes = [100, 1000] if args.quick else [100, 1000, 10_000]
+    big_registry = 2_000 if args.quick else 100_000
+    runs = 2 if args.quick else args.runs
+    root = args.keep or Path(tempfile.mkdtemp(prefix="wst-bench-"))
+    root.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "WST_NOW": NOW, "WST_USER": "ceo", "NO_COLOR": "1"}
+    env.pop("WST_DATA", None)
+    rows: list[tuple[str, str, float, float, str]] = []
+
+    def record(group: str, name: str, result: tuple[float, float], ratio: str = "") -> None:
+        rows.append((group, name, result[0], result[1], ratio))
+        print(f"{group:22} {name:58} {result[0]:9.1f} ms {result[1]:7.1f} MB {ratio}", flush=True)
+
+    floor_pass = measure([sys.executable, "-c", "pass"], runs, env)
+    floor_typer = measure([sys.executable, "-c", "import typer"], runs, env)
+    record("floor", "python -c pass", floor_pass)
+    record("floor", 'python -c "import typer"', floor_typer)
+    record("start-up", "wst --help", help_time := measure([WST, "--help"], runs, env), f"{help_time[0] / floor_typer[0]:.2f}x import typer (target <= 1.3)")
+
+    example = Path(root) / "example"
+    if not example.exists():
+        shutil.copytree(REPO / "data", example, ignore=shutil.ignore_patterns("outbox", ".wst"))
+    one = proposals(Path(root) / "proposals", 1000, big_registry)
+    check_example = measure([WST, "check", str(one[0]), "--data", str(example), "--format", "json"], runs, {**env}, ok=(0, 3))
+    check_example = measure([WST, "check", str(one[0]), "--data", str(example), "--format", "json"], runs, env, ok=(0, 3))
+    record("check", "one proposal, example firm", check_example)
+
+    status_at: dict[int, float] = {}
+    list_at: dict[int, float] = {}
+    for size in sizes:
+        registry = big_registry if size == sizes[-1] else 1_000
+        started = time.perf_counter()
+        data = make_firm(Path(root), size, registry)
+        print(f"(generated {size} engagements, registry {registry} in {time.perf_counter() - started:.1f} s)", flush=True)
+        group = f"{size} engagements"
+        measure([WST, "list", "--data", str(data)], 1, env)  # warm the index
+        measure([WST, "check", str(one[0]), "--data", str(data)], 1, env, ok=(0, 1, 3))  # and the registry index
+        status_at[size] = (status := measure([WST, "status", "--data", str(data)], runs, env))[0]
+        record(group, "wst status (warm index)", status, f"{status[0] / status_at[sizes[0]]:.2f}x at {sizes[0]}" if size != sizes[0] else "")
+        list_at[size] = (listed := measure([WST, "list", "--data", str(data)], runs, env))[0]
+        record(group, "wst list (warm index)", listed, f"{listed[0] / list_at[sizes[0]]:.2f}x at {sizes[0]}" if size != sizes[0] else "")
+        record(group, "wst show ID", measure([WST, "show", f"2026-bench-{size // 2:05d}", "--data", str(data)], runs, env))
+        check = measure([WST, "check", str(one[0]), "--data", str(data), "--format", "json"], runs, env, ok=(0, 1, 3))
+        record(group, f"wst check one proposal (registry {registry:,})", check, f"{check[0] / check_example[0]:.2f}x example firm (target <= 2)")
+        if size == sizes[-1]:
+            many = measure([WST, "check", *map(str, one), "--data", str(data), "--format", "json"], max(1, runs // 2), env, ok=(0, 1, 3))
+            record(group, "wst check 1,000 proposals in one call", many, f"{many[0] / len(one):.2f} ms each (target <= 10)")
+        bare = measure([sys.executable, "-c", BARE_READ, str(data / "engagements")], runs, env)
+        record(group, "floor: bare Python read + tomllib of the event files", bare)
+        for command in ("validate", "verify"):
+            if subprocess.run([WST, command, "--help"], capture_output=True, env=env).returncode == 0:
+                result = measure([WST, command, "--data", str(data)], max(1, runs // 2), env, ok=(0, 1))
+                record(group, f"wst {command}", result, f"{result[0] / bare[0]:.2f}x bare read" + (" (target <= 3)" if command == "verify" else ""))
+
+    statements = bods_registry(40_000 if not args.quick else 2_000, random.Random(3))
+    source = Path(root) / "import.bods.json"
+    source.write_text(json.dumps(statements), encoding="utf-8")
+    import_times, import_peaks = [], []
+    for attempt in range(max(1, runs // 2)):
+        target = Path(root) / f"import-{attempt}"
+        shutil.copytree(example, target, ignore=shutil.ignore_patterns("registry", ".wst"))
+        t, m = measure([WST, "registry", "import", str(source), "--data", str(target)], 1, env)
+        import_times.append(t)
+        import_peaks.append(m)
+    record("registry", f"wst registry import ({len(statements):,} statements, with index build)", (statistics.median(import_times), max(import_peaks)))
+
+    write_results(rows, sizes, runs)
+    if not args.keep:
+        shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+def write_results(rows: list[tuple[str, str, float, float, str]], sizes: list[int], runs: int) -> None:
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    lines = [
+        "# wst benchmark results", "",
+        f"Machine: {machine}. Date: {datetime.now(UTC):%Y-%m-%d}. Median of {runs} runs per figure; "
+        f"sizes {', '.join(f'{s:,}' for s in sizes)} engagements. Made by `python bench/run.py`.", "",
+        "| group | what | median ms | peak MB | ratio |", "| --- | --- | ---: | ---: | --- |",
+    ]
+    lines += [f"| {g} | {n} | {t:.1f} | {m:.1f} | {r} |" for g, n, t, m, r in rows]
+    out = Path(__file__).with_name("RESULTS.md")
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"\nwrote {out}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
