@@ -61,8 +61,14 @@ def wst(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
 
 
 def write_proposal(folder: Path, name: str, proposal: dict[str, Any]) -> Path:
+    """Write a proposal file; keys set to None are left out."""
+    def clean(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items() if v is not None}
+        return value
+
     path = folder / f"{name}.toml"
-    path.write_text(tomli_w.dumps(proposal), encoding="utf-8")
+    path.write_text(tomli_w.dumps(clean(proposal)), encoding="utf-8")
     return path
 
 

@@ -41,6 +41,29 @@ class Workspace:
     def policy(self) -> Policy:
         return load_policy(self.policies_dir)
 
+    def __post_init__(self) -> None:
+        self.data.signer = self._sign
+
+    def _sign(self, event: Event) -> Event:
+        """Sign with the author's key where they have one; refuse where the firm requires one they lack."""
+        from westander_cli.model import SignatureRule
+        from westander_cli.verify import CEO_DECISIONS
+
+        author = self.data.person(event.by)
+        rule = self.data.firm.signatures.required
+        required = rule == SignatureRule.ALL or (rule == SignatureRule.CEO_DECISIONS and event.kind in CEO_DECISIONS)
+        if author is None or not author.signing_key:
+            if required:
+                raise NotPermitted(f"firm.toml requires a signature on {event.kind.value}, and {event.by} has no signing_key in people.toml; nothing was written")
+            return event
+        from westander_cli import signing
+
+        return event.model_copy(update={"signature": signing.sign(author.signing_key, str(event.hash))})
+
+    def commit_if_configured(self, actor: Person, message: str) -> None:
+        if self.data.firm.git.autocommit:
+            self.data.commit(actor.name, actor.email, message)
+
     # --- reading ---------------------------------------------------------------------------
 
     def record(self, engagement_id: str) -> EngagementRecord:
@@ -127,6 +150,7 @@ class Workspace:
         with self.data.lock(engagement_id):
             self.data.create(proposal, event)
         deliveries = self.inform(engagement_id, actor)
+        self.commit_if_configured(actor, f"wst: {actor.id} proposes {engagement_id}")
         return ProposeOutcome(engagement_id, result, stored=True, deliveries=deliveries)
 
     def _new_id(self, proposal: Proposal) -> str:
@@ -153,7 +177,9 @@ class Workspace:
             authorize(action, actor, view)
             event = self._event_for(action, view, actor, details)
             follows = _heads(record.events)
-            return self.data.append(engagement_id, event.model_copy(update={"follows": follows}))
+            recorded = self.data.append(engagement_id, event.model_copy(update={"follows": follows}))
+        self.commit_if_configured(actor, f"wst: {recorded.kind.value} on {engagement_id} by {actor.id}")
+        return recorded
 
     def _event_for(self, action: Action, view: Engagement, actor: Person, details: dict[str, Any]) -> Event:
         base: dict[str, Any] = {"at": self.now, "by": actor.id}
@@ -261,7 +287,8 @@ class Workspace:
                             kind=EventKind.INFORMED, at=self.now, by=actor.id, follows=follows,
                             recipients=sorted(set(sent)), channel=channel, about=about))
                         follows = [event.hash or ""]
-            return [Delivery(d.person, d.channel.value, d.error) for d in deliveries]
+        self.commit_if_configured(actor, f"wst: {actor.id} informs about {engagement_id}")
+        return [Delivery(d.person, d.channel.value, d.error) for d in deliveries]
 
 
 @dataclass(frozen=True)

@@ -220,11 +220,29 @@ class NotifySettings(Strict):
         return self
 
 
+class SignatureRule(StrEnum):
+    NONE = "none"
+    CEO_DECISIONS = "ceo_decisions"
+    ALL = "all"
+
+
+class SignatureSettings(Strict):
+    required: lax(SignatureRule) = SignatureRule.NONE  # type: ignore[valid-type]
+    """Which events must carry an SSH signature of their author: none, the CEO's decisions, or all."""
+
+
+class GitSettings(Strict):
+    autocommit: bool = False
+    """Commit each recorded event to the data folder's git repository, authored by the acting person."""
+
+
 class Firm(Strict):
     name: ShortText
     language: lax(Language) = Language.SV  # type: ignore[valid-type]
     review_hours: Annotated[int, Field(ge=1, le=24 * 60)] = 48
     notify: NotifySettings = NotifySettings()
+    signatures: SignatureSettings = SignatureSettings()
+    git: GitSettings = GitSettings()
 
 
 class EventKind(StrEnum):

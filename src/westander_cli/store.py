@@ -18,19 +18,19 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from westander_cli.errors import InvalidInput
+from westander_cli.errors import Failed, InvalidInput
 from westander_cli.model import SLUG, Event, Firm, People, Person, Proposal
 from westander_cli.tomlfile import load_model, read_toml
 
 GITIGNORE = "outbox/\n.wst/\n"
 GITATTRIBUTES = "*.toml text eol=lf\n*.eml -text\n"
-_SLUG = re.compile(SLUG)
+SLUG_PATTERN = re.compile(SLUG)
 
 
 def canonical_hash(content: dict[str, Any]) -> str:
@@ -85,10 +85,16 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$")
+"""Names Windows cannot hold as files: a firm's data folder may be cloned there."""
+
+
 def check_id(engagement_id: str) -> str:
-    """Only slugs reach the file system: no '..', slashes, NUL or odd digits."""
-    if not isinstance(engagement_id, str) or not _SLUG.fullmatch(engagement_id) or not engagement_id.isascii():
-        raise InvalidInput(f"'{engagement_id}' is not an engagement id (lower-case letters, digits and '-', at most 64)")
+    """Only slugs reach the file system: no '..', slashes, NUL, odd digits or Windows device names."""
+    if not isinstance(engagement_id, str) or not SLUG_PATTERN.fullmatch(engagement_id) or not engagement_id.isascii():
+        raise InvalidInput(f"'{engagement_id!s:.80}' is not an engagement id (lower-case letters, digits and '-', at most 64)")
+    if WINDOWS_RESERVED.match(engagement_id):
+        raise InvalidInput(f"'{engagement_id}' is a reserved device name on Windows; choose another id")
     return engagement_id
 
 
@@ -108,6 +114,10 @@ class DataFolder:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.signer: Callable[[Event], Event] | None = None
+        """Adds the author's signature to a sealed event before it is written (set by the workspace)."""
+        self.written: list[Path] = []
+        """Files this process wrote, for an optional git commit."""
 
     @property
     def engagements_dir(self) -> Path:
@@ -147,7 +157,7 @@ class DataFolder:
         return sorted(
             entry.name
             for entry in os.scandir(self.engagements_dir)
-            if entry.is_dir(follow_symlinks=False) and _SLUG.fullmatch(entry.name)
+            if entry.is_dir(follow_symlinks=False) and SLUG_PATTERN.fullmatch(entry.name)
         )
 
     def exists(self, engagement_id: str) -> bool:
@@ -184,8 +194,14 @@ class DataFolder:
         return tuple(e for e, _ in ordered), tuple(p for _, p in ordered)
 
     def create(self, proposal: Proposal, proposed: Event) -> Event:
-        """Store a new engagement with its `proposed` event; the id must be new."""
+        """Store a new engagement with its `proposed` event; the id must be new.
+
+        The event is sealed and signed before anything is written, so a refused signature leaves
+        no trace.
+        """
         assert proposal.id is not None
+        text = dump_toml(proposal.model_dump(mode="json"))
+        event = self._prepare(proposed.model_copy(update={"proposal_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()}))
         folder = self.engagements_dir / check_id(proposal.id)
         self.engagements_dir.mkdir(parents=True, exist_ok=True)
         self.ensure_ignores()
@@ -193,18 +209,42 @@ class DataFolder:
             folder.mkdir()
         except FileExistsError:
             raise InvalidInput(f"engagement id '{proposal.id}' is already used; choose another id") from None
-        text = dump_toml(proposal.model_dump(mode="json"))
         write_once(folder / "proposal.toml", text)
-        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        return self.append(proposal.id, proposed.model_copy(update={"proposal_sha256": sha}))
+        self.written.append(folder / "proposal.toml")
+        return self._write(proposal.id, event)
 
     def append(self, engagement_id: str, event: Event) -> Event:
+        """Write one event; callers hold the engagement's lock, so leftovers are a dead writer's."""
+        return self._write(engagement_id, self._prepare(event))
+
+    def _prepare(self, event: Event) -> Event:
         sealed = seal(event)
-        assert sealed.hash is not None
-        stamp = sealed.at.strftime("%Y%m%dT%H%M%S%fZ")
-        name = f"{stamp}-{sealed.kind.value}-{sealed.hash[:12]}.toml"
-        write_once(self.engagements_dir / check_id(engagement_id) / "events" / name, event_text(sealed))
+        return self.signer(sealed) if self.signer is not None else sealed
+
+    def _write(self, engagement_id: str, sealed: Event) -> Event:
+        events = self.engagements_dir / check_id(engagement_id) / "events"
+        remove_leftovers(events)
+        path = events / event_file_name(sealed)
+        write_once(path, event_text(sealed))
+        self.written.append(path)
         return sealed
+
+    def commit(self, author_name: str, author_email: str, message: str) -> None:
+        """Commit what this process wrote to the data folder's git repository, as the acting person."""
+        import subprocess
+
+        if not self.written:
+            return
+        files = [str(p.relative_to(self.root)) for p in self.written]
+        env = {**os.environ}
+        env.setdefault("GIT_COMMITTER_NAME", author_name)
+        env.setdefault("GIT_COMMITTER_EMAIL", author_email)
+        for command in (["add", "--", *files], ["commit", "-q", "-m", message, f"--author={author_name} <{author_email}>", "--", *files]):
+            result = subprocess.run(["git", "-C", str(self.root), *command], capture_output=True, text=True, env=env, timeout=120)
+            if result.returncode != 0:
+                detail = (result.stderr or result.stdout).strip().splitlines()
+                raise Failed(f"recorded, but the git commit failed: {detail[-1] if detail else 'git ' + command[0]}")
+        self.written.clear()
 
     @contextlib.contextmanager
     def lock(self, name: str) -> Iterator[None]:
@@ -223,6 +263,20 @@ class DataFolder:
             if not path.exists():
                 with contextlib.suppress(FileExistsError):
                     write_once(path, text)
+
+
+def event_file_name(event: Event) -> str:
+    """`<UTC time>-<kind>-<hash12>.toml`: sorts by time, and says what it holds."""
+    return f"{event.at.strftime('%Y%m%dT%H%M%S%fZ')}-{event.kind.value}-{str(event.hash)[:12]}.toml"
+
+
+def remove_leftovers(folder: Path) -> None:
+    """Temporary files of a writer that was killed before it linked its file in."""
+    if folder.is_dir():
+        for entry in os.scandir(folder):
+            if entry.name.startswith(".tmp-"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
 
 
 def causal_order(items: list[tuple[Event, Path]]) -> list[tuple[Event, Path]]:

@@ -145,11 +145,11 @@ def derive(
     for event in events:
         if event.at > now:
             break  # WST_NOW in the past shows the engagement as it was then
-        _apply(view, event)
+        apply_event(view, event)
     return view
 
 
-def _apply(view: Engagement, event: Event) -> None:
+def apply_event(view: Engagement, event: Event) -> None:
     kind = event.kind
     if kind == EventKind.PROPOSED:
         view.lead = event.lead or event.by

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import typer
 
-from westander_cli.cli import check, process, registry, setup, views
+from westander_cli.cli import check, process, records, registry, setup, views
 from westander_cli.errors import ExitCode, WstError
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ check.register(app)
 process.register(app)
 views.register(app)
 registry.register(app)
+records.register(app)
 setup.register(app)
 
 

@@ -14,6 +14,8 @@ JSON_VERSION = 1
 class Format(StrEnum):
     TABLE = "table"
     JSON = "json"
+    GITHUB = "github"
+    """GitHub Actions workflow annotations; for check, validate and verify."""
 
 
 def emit(fmt: Format, payload: dict[str, Any], view: str) -> None:
@@ -23,6 +25,11 @@ def emit(fmt: Format, payload: dict[str, Any], view: str) -> None:
     """
     if fmt == Format.JSON:
         sys.stdout.write(json.dumps({"version": JSON_VERSION, **payload}, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    if fmt == Format.GITHUB:
+        from westander_cli.render import github
+
+        sys.stdout.write("".join(f"{line}\n" for line in getattr(github, view)(payload)))
         return
     from westander_cli.render import table
 

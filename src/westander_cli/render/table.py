@@ -190,3 +190,32 @@ def registry_tree(console: Console, payload: dict[str, Any]) -> None:
     tree = Tree(label(root))
     add(tree, root)
     console.print(tree)
+
+
+def problems(console: Console, payload: dict[str, Any]) -> None:
+    for problem in payload["problems"]:
+        where = f"{problem['file']}:{problem['line']}" if problem["line"] else problem["file"]
+        console.print(Text(f"{where}: ", style="bold") + _t(problem["message"]), soft_wrap=True)
+    verdict = "no problems" if not payload["problems"] else f"{len(payload['problems'])} problem(s)"
+    console.print(Text(f"wst {payload['command']}: {payload['checked']}; {verdict}", style="green" if not payload["problems"] else "red"))
+
+
+def publish(console: Console, payload: dict[str, Any]) -> None:
+    table = Table(header_style="bold")
+    for column in ("client", "engagement", "since", "status", "lobbying", "on our website"):
+        table.add_column(column)
+    for c in payload["clients"]:
+        table.add_row(_t(c["client"]), _t(c["title"]), _t(c["since"]), _t(c["status"]), _t("yes" if c["political_influence"] else ""), _t(c["website_text"]))
+    console.print(table)
+
+
+def report(console: Console, payload: dict[str, Any]) -> None:
+    table = Table(header_style="bold", title="engagements by state")
+    table.add_column("state")
+    table.add_column("count", justify="right")
+    for state, count in payload["by_state"].items():
+        table.add_row(_t(state, STATE_STYLE.get(state, "")), _t(count))
+    console.print(table)
+    console.print(_t(f"declined (confidential, counts only): {payload['declined']}"))
+    console.print(_t(f"with objections: {payload['with_objections']}; needing a CEO exception: {payload['with_block_findings']}; "
+                     f"median hours from proposal to offer: {payload['median_hours_to_offer']}"))

@@ -1,0 +1,64 @@
+"""Commands for CI and for the outside world: `validate`, `verify`, `publish`, `report`."""
+
+from pathlib import Path
+
+import typer
+
+from westander_cli.cli.common import DataOption, FormatOption, PoliciesOption, workspace
+from westander_cli.errors import ExitCode, InvalidInput
+from westander_cli.render import Format, emit
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate")(validate)
+    app.command("verify")(verify)
+    app.command("publish")(publish)
+    app.command("report")(report)
+
+
+def _no_github(fmt: Format, command: str) -> None:
+    if fmt == Format.GITHUB:
+        raise InvalidInput(f"--format github is for check, validate and verify, not {command}")
+
+
+def validate(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> int:
+    """Schema and consistency of policies and data; every problem as FILE:LINE: message. Exit 0 or 1."""
+    from westander_cli.validation import validate as run
+
+    ws = workspace(data, policies)
+    problems, checked = run(ws.data, ws.policies_dir)
+    emit(fmt, {"command": "validate", "checked": f"{checked} files", "ok": not problems,
+               "problems": [p.as_dict() for p in problems]}, "problems")
+    return int(ExitCode.FAILED if problems else ExitCode.OK)
+
+
+def verify(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> int:
+    """Integrity and authorisation of every record: edits, missing predecessors, forged authors, signatures."""
+    from westander_cli.verify import verify as run
+
+    ws = workspace(data, policies)
+    ws.data.require()
+    problems = run(ws.data)
+    emit(fmt, {"command": "verify", "checked": f"{len(ws.data.engagement_ids())} engagements", "ok": not problems,
+               "problems": [p.as_dict() for p in problems]}, "problems")
+    return int(ExitCode.FAILED if problems else ExitCode.OK)
+
+
+def publish(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
+    """The public client list for the website: won and ended engagements only."""
+    from westander_cli.reports import public_clients
+
+    _no_github(fmt, "publish")
+    ws = workspace(data, policies)
+    ws.data.require()
+    emit(fmt, {"clients": public_clients(ws)}, "publish")
+
+
+def report(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
+    """Intake statistics; declined engagements only as counts."""
+    from westander_cli.reports import intake_statistics
+
+    _no_github(fmt, "report")
+    ws = workspace(data, policies)
+    ws.data.require()
+    emit(fmt, intake_statistics(ws), "report")

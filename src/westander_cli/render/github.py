@@ -1,0 +1,39 @@
+"""GitHub Actions workflow annotations (`::error file=...,line=...::message`) for CI runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+LEVEL = {"forbid": "error", "block": "error", "warn": "warning", "info": "notice"}
+
+
+def _escape(text: str, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
+
+
+def annotation(level: str, message: str, file: str | None = None, line: int | None = None, title: str | None = None) -> str:
+    props = []
+    if file:
+        props.append(f"file={_escape(file, True)}")
+    if line:
+        props.append(f"line={line}")
+    if title:
+        props.append(f"title={_escape(title, True)}")
+    return f"::{level} {','.join(props)}::{_escape(message)}" if props else f"::{level}::{_escape(message)}"
+
+
+def check_results(payload: dict[str, Any]) -> Iterator[str]:
+    for result in payload["results"]:
+        for finding in result["findings"]:
+            yield annotation(LEVEL[finding["severity"]], f"{finding['message']} ({finding['source']})", result["file"], None, finding["rule"])
+        if not result["findings"]:
+            yield annotation("notice", f"{result['client']}: clear", result["file"], None, "wst check")
+
+
+def problems(payload: dict[str, Any]) -> Iterator[str]:
+    for problem in payload["problems"]:
+        yield annotation("error", problem["message"], problem["file"], problem["line"], f"wst {payload['command']}")
+    if not payload["problems"]:
+        yield annotation("notice", f"wst {payload['command']}: no problems")
