@@ -9,7 +9,7 @@ import os
 import re
 import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -24,7 +24,7 @@ from westander_cli.screening.ownership import NoRegistry
 from westander_cli.screening.registry import Registry
 from westander_cli.store import DataFolder, EngagementRecord, check_id
 from westander_cli.tomlfile import load_model, read_toml
-from westander_cli.index import SummaryIndex
+from westander_cli.index import Entry, SummaryIndex
 from westander_cli.workflow import ACTIVE, Action, Engagement, Summary, authorize, colleagues_of, derive, parse_consulted, review_deadline, summarize
 
 
@@ -35,7 +35,7 @@ class Workspace:
     data: DataFolder
     policies_dir: Path
     now: datetime
-    _cached_entries: list[tuple[Summary, engine.ActiveEngagement]] | None = field(default=None, repr=False)
+    _cached_entries: list[Entry] | None = field(default=None, repr=False)
 
     @cached_property
     def policy(self) -> Policy:
@@ -77,21 +77,22 @@ class Workspace:
         return self.view_of(self.record(engagement_id))
 
     def summaries(self) -> list[Summary]:
-        return [summary for summary, _ in self._entries()]
+        return [entry.summary for entry in self._entries()]
 
     def active_engagements(self) -> list[engine.ActiveEngagement]:
-        return [replace(active, state=summary.state.value) for summary, active in self._entries() if summary.state in ACTIVE]
+        return [e.active for e in self._entries() if e.state in ACTIVE]
 
-    def _entries(self) -> list[tuple[Summary, engine.ActiveEngagement]]:
+    def _entries(self) -> list[Entry]:
         """Every engagement's summary, from the index where the files have not changed."""
         if self._cached_entries is None:
             index = SummaryIndex(self.data.root, self.data.state_dir / "index.sqlite")
             self._cached_entries = index.entries(self.data.engagement_ids(), self.now, self._entry)
         return self._cached_entries
 
-    def _entry(self, engagement_id: str) -> tuple[Summary, engine.ActiveEngagement]:
+    def _entry(self, engagement_id: str) -> Entry:
         view = self.view(engagement_id)
-        return summarize(view), engine.ActiveEngagement.of(view.id, view.state.value, view.proposal.client, view.proposal.counterparties)
+        active = engine.ActiveEngagement.of(view.id, view.proposal.client, view.proposal.counterparties)
+        return Entry(summarize(view), active=active)
 
     def registry(self) -> Registry:
         return Registry(self.data.root / "registry", self.data.state_dir / "registry.sqlite")

@@ -279,7 +279,7 @@ def parse_consulted(values: Sequence[str]) -> dict[str, str]:
     return consulted
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Summary:
     """What `list`, `status` and conflict checks need of an engagement, cheap to keep in an index.
 

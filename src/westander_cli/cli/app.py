@@ -61,7 +61,7 @@ def _fail(code: ExitCode, message: str, args: list[str], missing: Sequence[str] 
     sys.stderr.write(f"wst: error: {_one_line(message)}\n")
     if _wants_json(args):
         payload = {"version": 1, "error": {"code": int(code), "message": message, "missing": list(missing)}}
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2 if sys.stdout.isatty() else None) + "\n")
     return int(code)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from westander_cli.model import Client, ClientKind, Counterparty, Proposal, Relation
 from westander_cli.policy.rules import (
@@ -69,8 +69,7 @@ def verdict_of(findings: Iterable[Finding]) -> Verdict:
     return Verdict.CLEAR
 
 
-@dataclass(frozen=True)
-class Side:
+class Side(NamedTuple):
     """An organisation in a conflict check: its names (as written and normalised) and org number."""
 
     name: str
@@ -84,26 +83,24 @@ class Side:
         return cls(name, keys, org_number, relation)
 
 
-@dataclass(frozen=True)
-class ActiveEngagement:
+class ActiveEngagement(NamedTuple):
     """What conflict checks need to know of an engagement that is proposed, disputed, cleared, offered or won.
 
-    Plain data with names already normalised, so that thousands can be read from the index cheaply.
+    Plain tuples with names already normalised and NACE classes already derived, so that
+    thousands can be read from the index cheaply.
     """
 
     id: str
-    state: str
     client: Side
     client_kind: str
-    client_sectors: tuple[str, ...]
+    client_classes: tuple[str, ...]
     counterparties: tuple[Side, ...]
 
     @classmethod
-    def of(cls, engagement_id: str, state: str, client: Client, counterparties: Sequence[Counterparty]) -> ActiveEngagement:
-        return cls(
-            engagement_id, state, Side.of(client.name, client.aliases, client.org_number), client.kind.value,
-            tuple(client.sectors), tuple(Side.of(c.name, (), c.org_number, c.relation.value) for c in counterparties),
-        )
+    def of(cls, engagement_id: str, client: Client, counterparties: Sequence[Counterparty]) -> ActiveEngagement:
+        classes = tuple(sorted({c for c in (sectors.class_of(code) for code in client.sectors) if c}))
+        return cls(engagement_id, Side.of(client.name, client.aliases, client.org_number), client.kind.value, classes,
+                   tuple(Side.of(c.name, (), c.org_number, c.relation.value) for c in counterparties))
 
 
 class EngagementSource(Protocol):
@@ -276,8 +273,8 @@ class _ConflictIndex:
             if client.org_number:
                 self.client_numbers.setdefault(_digits(client.org_number), []).append(position)
             if engagement.client_kind == ClientKind.COMPANY.value:
-                for nace_class in {sectors.class_of(code) for code in engagement.client_sectors} - {None}:
-                    self.by_class.setdefault(str(nace_class), []).append(position)
+                for nace_class in engagement.client_classes:
+                    self.by_class.setdefault(nace_class, []).append(position)
             for counterparty in engagement.counterparties:
                 row = len(self.counterparty_rows)
                 self.counterparty_rows.append((position, counterparty))

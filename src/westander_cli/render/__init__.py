@@ -24,7 +24,9 @@ def emit(fmt: Format, payload: dict[str, Any], view: str) -> None:
     Rich is imported only here, for tables: JSON output for scripts never pays for it.
     """
     if fmt == Format.JSON:
-        sys.stdout.write(json.dumps({"version": JSON_VERSION, **payload}, ensure_ascii=False, indent=2, default=str) + "\n")
+        # Indented for a person at a terminal; compact in a pipe, where json's C encoder is 5x faster.
+        indent = 2 if sys.stdout.isatty() else None
+        sys.stdout.write(json.dumps({"version": JSON_VERSION, **payload}, ensure_ascii=False, indent=indent, default=str) + "\n")
         return
     if fmt == Format.GITHUB:
         from westander_cli.render import github
