@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -196,22 +197,35 @@ class DataFolder:
     def create(self, proposal: Proposal, proposed: Event) -> Event:
         """Store a new engagement with its `proposed` event; the id must be new.
 
-        The event is sealed and signed before anything is written, so a refused signature leaves
-        no trace.
+        The engagement is assembled in a staging folder and renamed into place in one step, so a
+        writer killed half-way leaves no half-made engagement, and of two writers choosing one id
+        only the first rename succeeds. The event is sealed and signed before anything is written.
         """
         assert proposal.id is not None
+        check_id(proposal.id)
         text = dump_toml(proposal.model_dump(mode="json"))
         event = self._prepare(proposed.model_copy(update={"proposal_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()}))
-        folder = self.engagements_dir / check_id(proposal.id)
+        final = self.engagements_dir / proposal.id
+        if final.exists():
+            raise InvalidInput(f"engagement id '{proposal.id}' is already used; choose another id")
         self.engagements_dir.mkdir(parents=True, exist_ok=True)
         self.ensure_ignores()
+        remove_stale_staging(self.engagements_dir)
+        staging = self.engagements_dir / f".staging-{proposal.id}-{os.getpid()}-{os.urandom(4).hex()}"
+        staging.mkdir()
         try:
-            folder.mkdir()
-        except FileExistsError:
-            raise InvalidInput(f"engagement id '{proposal.id}' is already used; choose another id") from None
-        write_once(folder / "proposal.toml", text)
-        self.written.append(folder / "proposal.toml")
-        return self._write(proposal.id, event)
+            write_once(staging / "proposal.toml", text)
+            write_once(staging / "events" / event_file_name(event), event_text(event))
+            try:
+                os.rename(staging, final)
+            except OSError:
+                raise InvalidInput(f"engagement id '{proposal.id}' is already used; choose another id") from None
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+        _fsync_dir(self.engagements_dir)
+        self.written += [final / "proposal.toml", final / "events" / event_file_name(event)]
+        return event
 
     def append(self, engagement_id: str, event: Event) -> Event:
         """Write one event; callers hold the engagement's lock, so leftovers are a dead writer's."""
@@ -268,6 +282,20 @@ class DataFolder:
 def event_file_name(event: Event) -> str:
     """`<UTC time>-<kind>-<hash12>.toml`: sorts by time, and says what it holds."""
     return f"{event.at.strftime('%Y%m%dT%H%M%S%fZ')}-{event.kind.value}-{str(event.hash)[:12]}.toml"
+
+
+STALE_STAGING_SECONDS = 3600
+
+
+def remove_stale_staging(folder: Path) -> None:
+    """Staging folders of writers killed before their rename (an hour old: no live writer is that slow)."""
+    import time
+
+    for entry in os.scandir(folder):
+        if entry.name.startswith(".staging-"):
+            with contextlib.suppress(OSError):
+                if time.time() - entry.stat(follow_symlinks=False).st_mtime > STALE_STAGING_SECONDS:
+                    shutil.rmtree(entry.path, ignore_errors=True)
 
 
 def remove_leftovers(folder: Path) -> None:

@@ -36,6 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     command = typer.main.get_command(app)
     try:
+        _check_arguments(args)
         result = command.main(args=args, prog_name="wst", standalone_mode=False)
     except WstError as error:
         return _fail(error.exit_code, str(error), args, getattr(error, "missing", []))
@@ -55,6 +56,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         return _fail(ExitCode.INTERNAL, f"internal error: {type(error).__name__}: {error} (set WST_DEBUG=1 for a traceback)", args)
     return int(result) if isinstance(result, int) else int(ExitCode.OK)
+
+
+def _check_arguments(args: list[str]) -> None:
+    """Arguments that are not valid Unicode (undecodable bytes arrive as lone surrogates) are refused here."""
+    from westander_cli.errors import InvalidInput
+
+    for position, arg in enumerate(args, start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidInput(f"argument {position} is not valid UTF-8 text") from None
 
 
 def _fail(code: ExitCode, message: str, args: list[str], missing: Sequence[str] = ()) -> int:
