@@ -44,6 +44,8 @@ BAD_TEXT = [
     ("absurd value", 'title = "T"\ndescription = "D"\nestimated_value_sek = 1e300\n[client]\nname = "K"\n', ":3: estimated_value_sek: input should be less than or equal to"),
     ("empty title", 'title = "  "\ndescription = "D"\n[client]\nname = "K"\n', ":1: title: string should have at least 1 character"),
     ("bad relation", 'title = "T"\ndescription = "D"\n[client]\nname = "K"\n[[counterparties]]\nname = "X"\nrelation = "enemy"\n', ":7: counterparties[0].relation: input should be"),
+    ("odd key that once hung the line finder", 'title = "T"\ndescription = "D"\n[client]\nname = "K"\n"[" = 1\n', "client.[: unknown key"),
+    ("odd nested key", 'title = "T"\ndescription = "D"\n[client]\nname = "K"\n[client.owners]\n"a[" = 1\n', "client.owners: "),
     ("malformed TOML", 'title = "T\ndescription = "D"\n', ":1: invalid TOML at column"),
     ("duplicate key", 'title = "T"\ntitle = "U"\n', ":2: invalid TOML"),
     ("empty file", "", ": proposal file is empty"),

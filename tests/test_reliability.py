@@ -214,3 +214,12 @@ def test_symlinked_proposal_folder_is_not_followed(firm: Path, wst, tmp_path: Pa
     path = write_proposal(tmp_path, "p", proposal(id="2026-evil"))
     assert wst("propose", str(path), "--as", "anna").code == 2
     assert list(outside.iterdir()) == []
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(max_size=300), path=st.text(max_size=40))
+def test_the_line_finder_always_terminates(text: str, path: str) -> None:
+    from westander_cli.tomlfile import locate_line
+
+    line = locate_line(text, path)
+    assert line is None or 1 <= line <= text.count("\n") + 1

@@ -226,7 +226,10 @@ def locate_line(text: str, field_path: str) -> int | None:
     while candidate:
         if candidate in lines:
             return lines[candidate]
-        candidate = re.sub(r"(\[\d+\]|\.[^.\[]+|^[^.\[]+)$", "", candidate)
+        shorter = re.sub(r"(\[\d+\]|\.[^.\[]+|^[^.\[]+)$", "", candidate)
+        if shorter == candidate:  # a key such as "[" that no rule shortens
+            shorter = candidate[: max(candidate.rfind("."), 0)]
+        candidate = shorter
     return None
 
 
