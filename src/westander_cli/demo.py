@@ -13,44 +13,46 @@ from pathlib import Path
 
 from westander_cli.resources import shipped
 
-STEPS: list[tuple[str, str, list[str]]] = [
-    # (narration, WST_NOW, command)
+CYKEL, NORDVIND, BATTERI = "2026-svensk-cykling-cykelvagar", "2026-nordvind-havsvind", "2026-nordic-cell-batterifabrik"
+
+STEPS: list[tuple[str, str, list[str], int]] = [
+    # (narration, WST_NOW, command, the exit code it must give)
     ("Anna has five requests on her desk. She checks them against the client policy; nothing is recorded.",
      "2026-12-01T08:00:00Z", ["check", "examples/cykel-clear.toml", "examples/nordvind-competitor.toml",
                               "examples/batteri-ownership.toml", "examples/dold-uppdragsgivare-forbidden.toml",
-                              "examples/massaverken-opposing.toml"]),
+                              "examples/massaverken-opposing.toml"], 1),
     ("1. A clean proposal. Anna registers it; every colleague is informed at once (see the outbox).",
-     "2026-12-01T09:00:00Z", ["propose", "examples/cykel-clear.toml", "--as", "anna"]),
+     "2026-12-01T09:00:00Z", ["propose", "examples/cykel-clear.toml", "--as", "anna"], 0),
     ("Erik acknowledges, Sara comments. Too early for an offer: wst says exactly what is missing (exit 3).",
-     "2026-12-01T10:00:00Z", ["ack", "2026-svensk-cykling-cykelvagar", "--as", "erik"]),
-    ("", "2026-12-01T10:05:00Z", ["comment", "2026-svensk-cykling-cykelvagar",
-                                  "Bra uppdrag, jag hjälper gärna till med kommunerna i väst.", "--as", "sara"]),
-    ("", "2026-12-01T11:00:00Z", ["offer", "2026-svensk-cykling-cykelvagar", "--as", "anna"]),
+     "2026-12-01T10:00:00Z", ["ack", CYKEL, "--as", "erik"], 0),
+    ("", "2026-12-01T10:05:00Z", ["comment", CYKEL, "Bra uppdrag, jag hjälper gärna till med kommunerna i väst.", "--as", "sara"], 0),
+    ("", "2026-12-01T11:00:00Z", ["offer", CYKEL, "--as", "anna"], 3),
     ("48 hours later nobody has objected: lazy consensus clears it. Anna offers, and the client says yes.",
-     "2026-12-03T09:30:00Z", ["offer", "2026-svensk-cykling-cykelvagar", "--as", "anna"]),
-    ("", "2026-12-04T09:00:00Z", ["won", "2026-svensk-cykling-cykelvagar", "--as", "anna"]),
+     "2026-12-03T09:30:00Z", ["offer", CYKEL, "--as", "anna"], 0),
+    ("", "2026-12-04T09:00:00Z", ["won", CYKEL, "--as", "anna"], 0),
     ("2. A competitor of our client Vattenfall. Jonas proposes it with a reason for an exception; Sara objects.",
      "2026-12-05T09:00:00Z", ["propose", "examples/nordvind-competitor.toml", "--as", "jonas",
-                              "--exception-reason", "Havsbaserad vind konkurrerar inte med Vattenfalls uppdrag om elnät."]),
-    ("", "2026-12-05T10:00:00Z", ["object", "2026-nordvind-havsvind",
-                                  "--reason", "Vattenfall bygger också havsvind; risk för intressekonflikt.", "--as", "sara"]),
+                              "--exception-reason", "Havsbaserad vind konkurrerar inte med Vattenfalls uppdrag om elnät."], 0),
+    ("", "2026-12-05T10:00:00Z", ["object", NORDVIND, "--reason", "Vattenfall bygger också havsvind; risk för intressekonflikt.", "--as", "sara"], 0),
     ("The CEO decides the dispute, after consulting Vattenfall as the policy demands.",
-     "2026-12-06T09:00:00Z", ["approve", "2026-nordvind-havsvind",
-                              "--reason", "Vattenfall har inget emot uppdraget.",
-                              "--consulted", "Vattenfall AB=samtal med kommunikationschefen 2026-12-05", "--as", "petra"]),
-    ("", "2026-12-06T10:00:00Z", ["offer", "2026-nordvind-havsvind", "--as", "jonas"]),
+     "2026-12-06T09:00:00Z", ["approve", NORDVIND, "--reason", "Vattenfall har inget emot uppdraget.",
+                              "--consulted", "Vattenfall AB=samtal med kommunikationschefen 2026-12-05", "--as", "petra"], 0),
+    ("", "2026-12-06T10:00:00Z", ["offer", NORDVIND, "--as", "jonas"], 0),
     ("3. A battery factory 30 % owned from China. Sara asks for an exception; the CEO vetoes.",
      "2026-12-07T09:00:00Z", ["propose", "examples/batteri-ownership.toml", "--as", "sara",
-                              "--exception-reason", "Minoritetsägare utan styrelseplats."]),
-    ("", "2026-12-07T12:00:00Z", ["veto", "2026-nordic-cell-batterifabrik",
-                                  "--reason", "Vi tackar nej till företag med kinesiska ägare.", "--as", "petra"]),
+                              "--exception-reason", "Minoritetsägare utan styrelseplats."], 0),
+    ("", "2026-12-07T12:00:00Z", ["veto", BATTERI, "--reason", "Vi tackar nej till företag med kinesiska ägare.", "--as", "petra"], 0),
+    ("The form for Volvo Car Sverige names only its Swedish parent. The ownership registry follows the chain to China:",
+     "2026-12-07T13:00:00Z", ["registry", "show", "Volvo Car Sverige AB"], 0),
+    ("", "2026-12-07T13:00:00Z", ["check", "examples/volvo-chain.toml"], 3),
     ("4. Lobbying for a hidden principal: the policy forbids it, and nothing is stored (exit 1).",
-     "2026-12-08T09:00:00Z", ["propose", "examples/dold-uppdragsgivare-forbidden.toml", "--as", "erik"]),
+     "2026-12-08T09:00:00Z", ["propose", "examples/dold-uppdragsgivare-forbidden.toml", "--as", "erik"], 1),
     ("5. Svensk Cykling criticises a press release. Anna records it; the CEO is informed at once.",
-     "2026-12-10T09:00:00Z", ["criticism", "2026-svensk-cykling-cykelvagar",
-                              "--note", "Kunden tyckte att pressmeddelandet var för försiktigt.", "--as", "anna"]),
-    ("What awaits the CEO, and every engagement of the firm:", "2026-12-10T10:00:00Z", ["status", "--as", "petra"]),
-    ("", "2026-12-10T10:00:00Z", ["list"]),
+     "2026-12-10T09:00:00Z", ["criticism", CYKEL, "--note", "Kunden tyckte att pressmeddelandet var för försiktigt.", "--as", "anna"], 0),
+    ("What awaits the CEO, and every engagement of the firm:", "2026-12-10T10:00:00Z", ["status", "--as", "petra"], 0),
+    ("", "2026-12-10T10:00:00Z", ["list"], 0),
+    ("The public client list for the website: the vetoed engagement never appears.", "2026-12-10T10:00:00Z", ["publish"], 0),
+    ("CI's view: every record intact and every decision taken by someone allowed to take it.", "2026-12-10T10:00:00Z", ["verify"], 0),
 ]
 
 
@@ -63,10 +65,10 @@ def play(keep: Path | None) -> int:
         shutil.rmtree(data)
     shutil.copytree(shipped("data"), data, ignore=shutil.ignore_patterns("outbox", ".wst", "seed"))
     print(f"The example firm is copied to {data}; every command below runs there.\n", flush=True)
-    worst = 0
+    surprises = []
     try:
         with _env(WST_DATA=str(data)), _cwd(data):
-            for narration, moment, command in STEPS:
+            for narration, moment, command, expected in STEPS:
                 if narration:
                     print(f"\n## {narration}", flush=True)
                 print(f"$ WST_NOW={moment} wst {shlex.join(command)}", flush=True)
@@ -74,13 +76,16 @@ def play(keep: Path | None) -> int:
                     code = main(command)
                 sys.stdout.flush()
                 sys.stderr.flush()
-                print(f"  (exit {code})", flush=True)
-                worst = max(worst, 0 if code in (0, 1, 3) else code)
+                print(f"  (exit {code}{'' if code == expected else f', expected {expected}'})", flush=True)
+                if code != expected:
+                    surprises.append(f"wst {shlex.join(command)}: exit {code}, expected {expected}")
         _show_outbox(data)
     finally:
         if keep is None:
             shutil.rmtree(folder, ignore_errors=True)
-    return worst
+    for surprise in surprises:
+        sys.stderr.write(f"wst: error: demo step failed: {surprise}\n")
+    return 1 if surprises else 0
 
 
 def _show_outbox(data: Path) -> None:

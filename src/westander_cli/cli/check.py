@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from westander_cli.cli.common import DataOption, FormatOption, PoliciesOption, workspace
-from westander_cli.render import Format, emit
+from westander_cli.render import Format, View, emit
 
 VERDICT_EXIT = {"clear": 0, "needs_exception": 3, "forbidden": 1}
 
@@ -39,7 +39,7 @@ def check(
     ws.policy  # a broken policy is reported before any proposal
     context = ws.context()
     results = [payloads.check_result(str(path), ws.check_file(path, context)) for path in files]
-    emit(fmt, {"results": results}, "check_results")
+    emit(fmt, {"results": results}, View.CHECK_RESULTS)
     return max((VERDICT_EXIT[r["verdict"]] for r in results), key=lambda code: (0, 3, 1).index(code))
 
 
@@ -48,7 +48,7 @@ def policy_list(fmt: FormatOption = Format.TABLE, policies: PoliciesOption = Non
     from westander_cli.render import payloads
 
     ws = workspace(Path("data"), policies)
-    emit(fmt, {"rules": [payloads.rule(r) for r in ws.policy.rules]}, "policy_list")
+    emit(fmt, {"rules": [payloads.rule(r) for r in ws.policy.rules]}, View.POLICY_LIST)
 
 
 def policy_show(
@@ -60,4 +60,4 @@ def policy_show(
     from westander_cli.render import payloads
 
     ws = workspace(Path("data"), policies)
-    emit(fmt, {"rule": payloads.rule(ws.policy.get(rule_id))}, "policy_show")
+    emit(fmt, {"rule": payloads.rule(ws.policy.get(rule_id))}, View.POLICY_SHOW)

@@ -7,7 +7,7 @@ import typer
 
 from westander_cli.cli.common import AsOption, DataOption, FormatOption, IdArgument, PoliciesOption, fail_after_output, workspace
 from westander_cli.errors import ExitCode, InvalidInput
-from westander_cli.render import Format, emit
+from westander_cli.render import Format, View, emit
 
 ReasonOption = Annotated[Optional[str], typer.Option("--reason", help="why, in a sentence")]
 
@@ -51,7 +51,7 @@ def propose(
         "review_deadline": payloads.when(ws.view(outcome.id).review_deadline) if outcome.stored else None,
         "deliveries": [d.__dict__ for d in outcome.deliveries],
     }
-    emit(fmt, payload, "propose")
+    emit(fmt, payload, View.PROPOSE)
     if not outcome.stored:
         return fail_after_output(ExitCode.FAILED, f"{file}: forbidden by the client policy; nothing was stored")
     if outcome.failed:
@@ -70,7 +70,7 @@ def _act(action: str, engagement_id: str, as_person: str | None, fmt: Format, da
     if action == "criticism":
         payload["deliveries"] = [d.__dict__ for d in ws.inform(engagement_id, actor)]
     payload["state"] = ws.view(engagement_id).state.value
-    emit(fmt, payload, "event")
+    emit(fmt, payload, View.EVENT)
     failed = [d for d in payload["deliveries"] if d["error"]]
     if failed:
         return fail_after_output(ExitCode.FAILED, f"the criticism is recorded, but the CEO was not reached; retry with 'wst notify {engagement_id}'")
@@ -185,7 +185,7 @@ def notify(engagement_id: IdArgument, as_person: AsOption = None, fmt: FormatOpt
     authorize(Action.NOTIFY, actor, ws.view(engagement_id))
     deliveries = [d.__dict__ for d in ws.inform(engagement_id, actor)]
     payload = {"id": engagement_id, "deliveries": deliveries, "message": f"{len([d for d in deliveries if not d['error']])} delivered, nothing else pending" if deliveries else "nothing to deliver"}
-    emit(fmt, payload, "deliveries" if deliveries else "message")
+    emit(fmt, payload, View.DELIVERIES if deliveries else View.MESSAGE)
     if any(d["error"] for d in deliveries):
         return fail_after_output(ExitCode.FAILED, f"some deliveries failed again; retry with 'wst notify {engagement_id}'")
     return int(ExitCode.OK)

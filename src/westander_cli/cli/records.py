@@ -6,7 +6,7 @@ import typer
 
 from westander_cli.cli.common import DataOption, FormatOption, PoliciesOption, workspace
 from westander_cli.errors import ExitCode, InvalidInput
-from westander_cli.render import Format, emit
+from westander_cli.render import Format, View, emit
 
 
 def register(app: typer.Typer) -> None:
@@ -28,7 +28,7 @@ def validate(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), 
     ws = workspace(data, policies)
     problems, checked = run(ws.data, ws.policies_dir)
     emit(fmt, {"command": "validate", "checked": f"{checked} files", "ok": not problems,
-               "problems": [p.as_dict() for p in problems]}, "problems")
+               "problems": [p.as_dict() for p in problems]}, View.PROBLEMS)
     return int(ExitCode.FAILED if problems else ExitCode.OK)
 
 
@@ -40,7 +40,7 @@ def verify(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), po
     ws.data.require()
     problems = run(ws.data)
     emit(fmt, {"command": "verify", "checked": f"{len(ws.data.engagement_ids())} engagements", "ok": not problems,
-               "problems": [p.as_dict() for p in problems]}, "problems")
+               "problems": [p.as_dict() for p in problems]}, View.PROBLEMS)
     return int(ExitCode.FAILED if problems else ExitCode.OK)
 
 
@@ -51,7 +51,7 @@ def publish(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), p
     _no_github(fmt, "publish")
     ws = workspace(data, policies)
     ws.data.require()
-    emit(fmt, {"clients": public_clients(ws)}, "publish")
+    emit(fmt, {"clients": public_clients(ws)}, View.PUBLISH)
 
 
 def report(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
@@ -61,4 +61,4 @@ def report(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), po
     _no_github(fmt, "report")
     ws = workspace(data, policies)
     ws.data.require()
-    emit(fmt, intake_statistics(ws), "report")
+    emit(fmt, intake_statistics(ws), View.REPORT)

@@ -7,7 +7,7 @@ import typer
 
 from westander_cli.cli.common import DataOption, FormatOption, workspace
 from westander_cli.errors import InvalidInput
-from westander_cli.render import Format, emit
+from westander_cli.render import Format, View, emit
 
 
 def register(app: typer.Typer) -> None:
@@ -32,7 +32,7 @@ def import_(
     registry.close()
     emit(fmt, {"file": str(file), "stored_as": str(report.stored_as), "new": report.new, "statements": report.statements,
                "entities": report.entities, "relationships": report.relationships, "problems": report.problems},
-         "registry_import")
+         View.REGISTRY_IMPORT)
 
 
 def show(
@@ -49,4 +49,4 @@ def show(
     if entity_id is None:
         near = registry.near_misses()
         raise InvalidInput(f"'{name}' is not in the ownership registry" + (f"; did you mean {near[0].split(' ~ ')[1]}?" if near else ""))
-    emit(fmt, {"tree": ownership_tree(registry, entity_id)}, "registry_tree")
+    emit(fmt, {"tree": ownership_tree(registry, entity_id)}, View.REGISTRY_TREE)

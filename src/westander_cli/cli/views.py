@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from westander_cli.cli.common import AsOption, DataOption, FormatOption, IdArgument, PoliciesOption, workspace
-from westander_cli.render import Format, emit
+from westander_cli.render import Format, View, emit
 
 
 def register(app: typer.Typer) -> None:
@@ -31,7 +31,7 @@ def list_(
     ws = workspace(data, policies)
     ws.data.require()
     rows = [payloads.summary(s) for s in ws.summaries() if state is None or s.state.value == state]
-    emit(fmt, {"engagements": rows}, "engagement_list")
+    emit(fmt, {"engagements": rows}, View.ENGAGEMENT_LIST)
 
 
 def show(engagement_id: IdArgument, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
@@ -40,7 +40,7 @@ def show(engagement_id: IdArgument, fmt: FormatOption = Format.TABLE, data: Data
 
     ws = workspace(data, policies)
     ws.data.require()
-    emit(fmt, {"engagement": payloads.detail(ws.view(engagement_id))}, "engagement_show")
+    emit(fmt, {"engagement": payloads.detail(ws.view(engagement_id))}, View.ENGAGEMENT_SHOW)
 
 
 def log(engagement_id: IdArgument, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
@@ -50,7 +50,7 @@ def log(engagement_id: IdArgument, fmt: FormatOption = Format.TABLE, data: DataO
     ws = workspace(data, policies)
     ws.data.require()
     record = ws.record(engagement_id)
-    emit(fmt, {"id": engagement_id, "events": [payloads.event(e) for e in record.events]}, "log")
+    emit(fmt, {"id": engagement_id, "events": [payloads.event(e) for e in record.events]}, View.LOG)
 
 
 def status(as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
@@ -59,4 +59,4 @@ def status(as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: D
 
     ws = workspace(data, policies)
     actor = ws.identify(as_person)
-    emit(fmt, {"person": actor.id, "awaiting": awaiting(actor, ws.summaries())}, "status")
+    emit(fmt, {"person": actor.id, "awaiting": awaiting(actor, ws.summaries())}, View.STATUS)

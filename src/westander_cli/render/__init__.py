@@ -18,7 +18,28 @@ class Format(StrEnum):
     """GitHub Actions workflow annotations; for check, validate and verify."""
 
 
-def emit(fmt: Format, payload: dict[str, Any], view: str) -> None:
+class View(StrEnum):
+    """Every kind of report a command writes; each has a table renderer of the same name."""
+
+    CHECK_RESULTS = "check_results"
+    POLICY_LIST = "policy_list"
+    POLICY_SHOW = "policy_show"
+    PROPOSE = "propose"
+    EVENT = "event"
+    DELIVERIES = "deliveries"
+    MESSAGE = "message"
+    PROBLEMS = "problems"
+    PUBLISH = "publish"
+    REPORT = "report"
+    REGISTRY_IMPORT = "registry_import"
+    REGISTRY_TREE = "registry_tree"
+    ENGAGEMENT_LIST = "engagement_list"
+    ENGAGEMENT_SHOW = "engagement_show"
+    LOG = "log"
+    STATUS = "status"
+
+
+def emit(fmt: Format, payload: dict[str, Any], view: View) -> None:
     """Write the payload as JSON (plain print: no wrapping, no markup) or as the table `view` via Rich.
 
     Rich is imported only here, for tables: JSON output for scripts never pays for it.

@@ -1,0 +1,62 @@
+"""The command line documents itself, every output format has a renderer, and the demo plays through."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from westander_cli.cli.app import app, main
+from westander_cli.render import Format, github, table
+
+
+def commands() -> list[tuple[str, object]]:
+    import typer
+
+    group = typer.main.get_command(app)
+    found = []
+
+    def walk(prefix: str, command: object) -> None:
+        for name, sub in getattr(command, "commands", {}).items():
+            found.append((f"{prefix}{name}", sub))
+            walk(f"{prefix}{name} ", sub)
+
+    walk("", group)
+    return found
+
+
+@pytest.mark.parametrize(("name", "command"), commands(), ids=[n for n, _ in commands()])
+def test_every_command_has_help(name: str, command: object) -> None:
+    assert (getattr(command, "help", None) or "").strip(), name
+
+
+def test_spec_commands_exist() -> None:
+    names = {n for n, _ in commands()}
+    spec = {"check", "propose", "ack", "comment", "object", "approve", "veto", "withdraw", "offer", "won", "lost", "end",
+            "team", "assign", "criticism", "notify", "list", "show", "log", "status", "validate", "verify", "publish",
+            "report", "policy list", "policy show", "registry import", "registry show", "init", "demo"}
+    assert spec <= names
+
+
+def test_every_view_has_a_table_renderer() -> None:
+    from westander_cli.render import View
+
+    assert all(callable(getattr(table, view.value, None)) for view in View)
+    assert {m.value for m in Format} == {"table", "json", "github"}
+    assert callable(github.check_results) and callable(github.problems)
+
+
+def test_help_without_markup_when_piped(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "Usage: wst" in out and "\x1b[" not in out
+
+
+def test_the_demo_plays_through(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("WST_DATA", "WST_NOW", "WST_USER", "WST_POLICIES"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["demo", "--keep", str(tmp_path / "demo")]) == 0
+    out = capsys.readouterr().out
+    assert "needs_exception" in out and "Zhejiang Geely" in out and "13 messages" in out
+    assert main(["verify", "--data", str(tmp_path / "demo" / "data")]) == 0
