@@ -56,6 +56,7 @@ WRITER = """
 import os, sys
 from westander_cli.cli.app import main
 engagement = sys.argv[1]
+main(["show", engagement, "--format", "json"])  # imports and first reads done: kills land in the writing
 sys.stderr.write("ready\\n"); sys.stderr.flush()
 n = 0
 while True:
@@ -79,7 +80,7 @@ def test_a_writer_killed_at_random_moments_two_hundred_times(firm: Path, tmp_pat
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         assert writer.stderr is not None
         assert writer.stderr.readline() == b"ready\n"
-        time.sleep(rng.uniform(0, 0.12))
+        time.sleep(rng.uniform(0, 0.4))
         writer.send_signal(signal.SIGKILL)
         writer.wait(timeout=60)
         writer.stderr.close()
@@ -92,7 +93,7 @@ def test_a_writer_killed_at_random_moments_two_hundred_times(firm: Path, tmp_pat
     assert listed.returncode == 0
     assert run_wst("comment", "2026-crash", "efter kraschen", "--as", "erik", env=env_for(firm)).returncode == 0
     assert not list((firm / "engagements" / "2026-crash" / "events").glob(".tmp-*"))
-    assert seen > 50  # the writer did get work done between the kills
+    assert seen > 300  # the writer did get work done between the kills
 
 
 VALID = (Path(__file__).parent.parent / "data" / "examples" / "batteri-ownership.toml").read_text(encoding="utf-8")
