@@ -273,6 +273,8 @@ def test_bods_fixtures_import_once_and_show(firm: Path, wst, tmp_path: Path, nam
     ("content", "expected"),
     [
         (b"{not json", "not BODS JSON"),
+        (b"", "not BODS JSON"),
+        (b"[{\"recordId\": \"x\"", "not BODS JSON"),
         (b'{"a": 1}', "expected a list of statements"),
         (b"[]", "no usable entity or person"),
         (b'[{"recordType": "entity"}]', "no usable entity or person"),

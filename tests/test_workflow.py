@@ -317,3 +317,11 @@ def test_not_a_data_folder(tmp_path: Path, wst, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.chdir(tmp_path)
     result = wst("list")
     assert result.code == 2 and "wst init" in result.err
+
+
+def test_an_org_number_without_digits_matches_nobody(firm: Path, wst, tmp_path: Path) -> None:
+    path = write_proposal(tmp_path, "a", proposal(id="2026-a", counterparties=[{"name": "Motpart Ett", "relation": "target", "org_number": "saknas"}]))
+    assert wst("propose", str(path), "--as", "anna", now=T0).code == 0
+    other = write_proposal(tmp_path, "b", proposal(client={"name": "Helt Annan Förening", "org_number": None, "kind": "nonprofit", "sectors": []}))
+    [result] = wst("check", str(other), "--format", "json", now=T0).json["results"]
+    assert result["findings"] == []

@@ -59,17 +59,33 @@ def _without_none(value: Any) -> Any:
     return value
 
 
-def write_once(path: Path, text: str) -> None:
+def write_once(path: Path, text: str | bytes) -> None:
     """Create `path` with `text` atomically; refuse if it exists. Never replaces a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.parent / f".tmp-{os.getpid()}-{os.urandom(6).hex()}"
-    data = text.encode("utf-8")
+    data = text.encode("utf-8") if isinstance(text, str) else text
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.link(temporary, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+    _fsync_dir(path.parent)
+
+
+def copy_once(source: Path, path: Path) -> None:
+    """Copy a file into place atomically, streaming (for large imports); refuse if `path` exists."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.parent / f".tmp-{os.getpid()}-{os.urandom(6).hex()}"
+    try:
+        with source.open("rb") as reader, open(temporary, "xb") as writer:
+            shutil.copyfileobj(reader, writer, 1 << 20)
+            writer.flush()
+            os.fsync(writer.fileno())
         os.link(temporary, path)
     finally:
         with contextlib.suppress(FileNotFoundError):

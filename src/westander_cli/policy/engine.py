@@ -103,10 +103,6 @@ class ActiveEngagement(NamedTuple):
                    tuple(Side.of(c.name, (), c.org_number, c.relation.value) for c in counterparties))
 
 
-class EngagementSource(Protocol):
-    def active_engagements(self) -> Sequence[ActiveEngagement]: ...
-
-
 @dataclass
 class Context:
     """What a check knows beyond the proposal: the firm's active engagements and ownership data."""
@@ -267,11 +263,12 @@ class _ConflictIndex:
         self.counterparties = NameIndex()
         self.counterparty_rows: list[tuple[int, Side]] = []
         self.counterparty_numbers: dict[str, list[int]] = {}
+        self._searched: dict[tuple[str, tuple[str, ...], str | None], dict[int, NameMatch]] = {}
         for position, engagement in enumerate(self.engagements):
             client = engagement.client
             self.clients.add_normalised(position, client.keys)
-            if client.org_number:
-                self.client_numbers.setdefault(_digits(client.org_number), []).append(position)
+            if _digits(client.org_number or ""):
+                self.client_numbers.setdefault(_digits(client.org_number or ""), []).append(position)
             if engagement.client_kind == ClientKind.COMPANY.value:
                 for nace_class in engagement.client_classes:
                     self.by_class.setdefault(nace_class, []).append(position)
@@ -279,34 +276,39 @@ class _ConflictIndex:
                 row = len(self.counterparty_rows)
                 self.counterparty_rows.append((position, counterparty))
                 self.counterparties.add_normalised(row, counterparty.keys)
-                if counterparty.org_number:
-                    self.counterparty_numbers.setdefault(_digits(counterparty.org_number), []).append(row)
+                if _digits(counterparty.org_number or ""):
+                    self.counterparty_numbers.setdefault(_digits(counterparty.org_number or ""), []).append(row)
 
     def active_clients_named(self, side: Side) -> list[_Hit]:
         """Active engagements whose client is this party (by org number, or by name at least possibly)."""
-        best: dict[int, NameMatch] = {}
-        for position in self.client_numbers.get(_digits(side.org_number or ""), []):
-            best[position] = NameMatch(Certainty.EXACT, 100.0)
-        for key in side.keys:
-            for position, match in self.clients.search_normalised(key).items():
-                if position not in best or match.certainty > best[position].certainty:
-                    best[position] = match
+        best = self._matches("clients", side, self.client_numbers, self.clients)
         return [_Hit(self.engagements[p], m, side.name) for p, m in best.items()]
 
     def counterparties_naming(self, side: Side) -> list[tuple[_Hit, Side]]:
         """Counterparties of active engagements that are this party."""
-        best: dict[int, NameMatch] = {}
-        for row in self.counterparty_numbers.get(_digits(side.org_number or ""), []):
-            best[row] = NameMatch(Certainty.EXACT, 100.0)
-        for key in side.keys:
-            for row, match in self.counterparties.search_normalised(key).items():
-                if row not in best or match.certainty > best[row].certainty:
-                    best[row] = match
         hits = []
-        for row, match in best.items():
+        for row, match in self._matches("counterparties", side, self.counterparty_numbers, self.counterparties).items():
             position, counterparty = self.counterparty_rows[row]
             hits.append((_Hit(self.engagements[position], match, counterparty.name), counterparty))
         return hits
+
+    def _matches(self, which: str, side: Side, numbers: dict[str, list[int]], names: NameIndex) -> dict[int, NameMatch]:
+        """Both conflict rules ask the same questions of the same party: each search runs once."""
+        key = (which, side.keys, side.org_number)
+        if key not in self._searched:
+            self._searched[key] = _best_matches(numbers, names, side)
+        return self._searched[key]
+
+
+def _best_matches(numbers: dict[str, list[int]], names: NameIndex, side: Side) -> dict[int, NameMatch]:
+    """Each indexed party that is `side`: exactly by org number, else its best name match."""
+    digits = _digits(side.org_number or "")
+    best = {p: NameMatch(Certainty.EXACT, 100.0) for p in numbers.get(digits, [])} if digits else {}
+    for key in side.keys:
+        for position, match in names.search_normalised(key).items():
+            if position not in best or match.certainty > best[position].certainty:
+                best[position] = match
+    return best
 
 
 def _digits(number: str) -> str:

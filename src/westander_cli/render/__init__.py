@@ -65,9 +65,3 @@ def console() -> Any:
     from rich.console import Console
 
     return Console(highlight=False, soft_wrap=False)
-
-
-def error_console() -> Any:
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False)

@@ -116,15 +116,6 @@ class Objection(TypedDict):
 
 
 @with_config(CLOSED)
-class StoredFinding(TypedDict):
-    rule: str
-    severity: Severity
-    message: str
-    source: str
-    evidence: dict[str, Any]
-
-
-@with_config(CLOSED)
 class EngagementDetail(SummaryRow):
     proposed_at: str | None
     proposed_by: str
@@ -136,7 +127,7 @@ class EngagementDetail(SummaryRow):
     objections: list[Objection]
     approved: bool
     exception_reason: str | None
-    findings: list[StoredFinding]
+    findings: list[Finding]
     missing_for_offer: list[str]
     proposal: dict[str, Any]
 

@@ -26,8 +26,9 @@ from rapidfuzz import fuzz, process
 STRONG_RATIO = 95.0
 POSSIBLE_RATIO = 86.0
 POSSIBLE_TOKEN_SET = 90.0
-CANDIDATE_CUTOFF = 60.0
-"""token_set_ratio below which the index does not even look at a name (well below every threshold)."""
+CANDIDATE_CUTOFF = 75.0
+"""token_set_ratio below which the index does not look at a name: below every threshold (86) with a
+margin, and high enough that common words do not send hundreds of names to the exact comparison."""
 
 LEGAL_FORMS = frozenset(
     """

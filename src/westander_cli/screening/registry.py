@@ -8,11 +8,10 @@ changed or removed, so deleting it only costs one rebuild.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -66,53 +65,84 @@ class Parsed:
 # --- BODS 0.4 -------------------------------------------------------------------------------
 
 
-def parse_bods(path: Path, raw: bytes) -> Parsed:
-    """Read BODS 0.4 statements; what cannot be used is reported per statement, never guessed."""
+def _statements(path: Path) -> Iterator[Any]:
+    """The statements of a BODS file one at a time (ijson): a large registry is never held in memory."""
+    import ijson
+
     try:
-        statements = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        with path.open("rb") as handle:
+            start = handle.read(4096).lstrip()[:1]
+            handle.seek(0)
+            if start not in (b"[", b"{"):
+                raise InvalidInput(f"{path}: not BODS JSON: expected a list of statements")
+            count = 0
+            for statement in ijson.items(handle, "item" if start == b"[" else "statements.item", use_float=True):
+                count += 1
+                yield statement
+            if start == b"{" and count == 0:
+                raise InvalidInput(f"{path}: not BODS JSON: expected a list of statements")
+    except ijson.JSONError as error:
+        raise InvalidInput(f"{path}: not BODS JSON: {str(error).splitlines()[0][:200]}") from None
+    except (UnicodeDecodeError, RecursionError) as error:
         raise InvalidInput(f"{path}: not BODS JSON: {error}") from None
-    except RecursionError:
-        raise InvalidInput(f"{path}: not BODS JSON: nested too deeply") from None
-    if isinstance(statements, dict) and isinstance(statements.get("statements"), list):
-        statements = statements["statements"]
-    if not isinstance(statements, list):
-        raise InvalidInput(f"{path}: not BODS JSON: expected a list of statements")
-    parsed = Parsed(statements=len(statements))
-    latest: dict[str, tuple[str, int, dict[str, Any]]] = {}
-    for position, statement in enumerate(statements):
+
+
+@dataclass
+class _Relationship:
+    subject: Any
+    party: Any
+    share_min: float | None
+    share_max: float | None
+    control: bool
+    summary_only: bool
+
+
+def parse_bods(path: Path) -> Parsed:
+    """Read BODS 0.4 statements; what cannot be used is reported per statement, never guessed.
+
+    A later statement of a record (by statementDate, then position) replaces an earlier one;
+    `recordStatus = "closed"` removes the record.
+    """
+    parsed = Parsed()
+    latest: dict[str, tuple[str, int, Entity | _Relationship | None, list[str], str]] = {}
+    for position, statement in enumerate(_statements(path)):
+        parsed.statements += 1
         where = f"statement {position + 1}"
         if not isinstance(statement, dict):
             parsed.problems.append(f"{where}: not an object; skipped")
             continue
         where = f"statement {position + 1} ({statement.get('statementId', 'no statementId')})"
         record_id, record_type = statement.get("recordId"), statement.get("recordType")
-        version = (statement.get("publicationDetails") or {}).get("bodsVersion")
+        version = (statement.get("publicationDetails") or {}).get("bodsVersion") if isinstance(statement.get("publicationDetails"), dict) else None
         if version is not None and version != "0.4":
             parsed.problems.append(f"{where}: bodsVersion {version!r}, not '0.4'; read as 0.4")
         if not isinstance(record_id, str) or record_type not in ("entity", "person", "relationship"):
             parsed.problems.append(f"{where}: needs recordId and recordType entity, person or relationship; skipped")
             continue
-        if not isinstance(statement.get("recordDetails"), dict):
+        details = statement.get("recordDetails")
+        if not isinstance(details, dict):
             parsed.problems.append(f"{where}: no recordDetails; skipped")
             continue
         date = str(statement.get("statementDate") or "")
-        if record_id not in latest or (date, position) >= latest[record_id][:2]:
-            latest[record_id] = (date, position, statement)
-    for record_id, (_, position, statement) in sorted(latest.items(), key=lambda item: item[1][1]):
-        where = f"statement {position + 1} ({statement.get('statementId', 'no statementId')})"
-        if statement.get("recordStatus") == "closed":
+        if record_id in latest and (date, position) < latest[record_id][:2]:
             continue
-        details = statement["recordDetails"]
-        kind = statement["recordType"]
-        if kind == "entity":
-            _bods_entity(parsed, record_id, details, where)
-        elif kind == "person":
-            _bods_person(parsed, record_id, details, where)
-    for record_id, (_, position, statement) in sorted(latest.items(), key=lambda item: item[1][1]):
-        if statement["recordType"] == "relationship" and statement.get("recordStatus") != "closed":
-            where = f"statement {position + 1} ({statement.get('statementId', 'no statementId')})"
-            _bods_relationship(parsed, record_id, statement["recordDetails"], where)
+        problems: list[str] = []
+        record: Entity | _Relationship | None = None
+        if statement.get("recordStatus") != "closed":
+            if record_type == "entity":
+                record = _bods_entity(record_id, details, where, problems)
+            elif record_type == "person":
+                record = _bods_person(record_id, details, where, problems)
+            else:
+                record = _bods_relationship(details, where, problems)
+        latest[record_id] = (date, position, record, problems, where)
+    for _, _, record, problems, _ in latest.values():
+        parsed.problems.extend(problems)
+        if isinstance(record, Entity):
+            parsed.entities[record.key] = record
+    for record_id, (_, _, record, _, where) in latest.items():
+        if isinstance(record, _Relationship) and not record.summary_only:
+            _link(parsed, record_id, record, where)
     return parsed
 
 
@@ -126,42 +156,60 @@ def _country_code(value: Any) -> str | None:
         return None
 
 
-def _bods_entity(parsed: Parsed, record_id: str, details: dict[str, Any], where: str) -> None:
+def _bods_entity(record_id: str, details: dict[str, Any], where: str, problems: list[str]) -> Entity | None:
     name = details.get("name")
     if not isinstance(name, str) or not name.strip():
-        parsed.problems.append(f"{where}: entity without a name; skipped")
-        return
-    entity_type = (details.get("entityType") or {}).get("type")
+        problems.append(f"{where}: entity without a name; skipped")
+        return None
+    entity_type = (details.get("entityType") or {}).get("type") if isinstance(details.get("entityType"), dict) else None
     country = _country_code(details.get("jurisdiction"))
     if country is None:
-        parsed.problems.append(f"{where}: {name}: no usable jurisdiction code; its country is unknown")
+        problems.append(f"{where}: {name}: no usable jurisdiction code; its country is unknown")
     org_number = None
     for identifier in details.get("identifiers") or []:
         if isinstance(identifier, dict) and identifier.get("scheme") in ORG_NUMBER_SCHEMES and identifier.get("id"):
             org_number = str(identifier["id"])
     aliases = [a for a in (details.get("alternateNames") or []) if isinstance(a, str)]
     kind = "state" if entity_type in STATE_TYPES else UNDISCLOSED if entity_type in ("anonymousEntity", "unknownEntity") else "company"
-    parsed.entities[record_id] = Entity(record_id, name.strip(), kind, [country] if country else [], org_number, aliases)
+    return Entity(record_id, name.strip(), kind, [country] if country else [], org_number, aliases)
 
 
-def _bods_person(parsed: Parsed, record_id: str, details: dict[str, Any], where: str) -> None:
+def _bods_person(record_id: str, details: dict[str, Any], where: str, problems: list[str]) -> Entity:
     names = [n for n in details.get("names") or [] if isinstance(n, dict)]
     full = next((n.get("fullName") for n in names if n.get("fullName")), None)
     if details.get("personType") in ("anonymousPerson", "unknownPerson") or not full:
-        parsed.entities[record_id] = Entity(record_id, str(full or f"unknown person ({details.get('personType', 'unnamed')})"), UNDISCLOSED, [])
-        return
+        return Entity(record_id, str(full or f"unknown person ({details.get('personType', 'unnamed')})"), UNDISCLOSED, [])
     countries = [c for c in (_country_code(n) for n in details.get("nationalities") or []) if c]
     if not countries:
-        parsed.problems.append(f"{where}: {full}: no nationality; their country is unknown")
-    parsed.entities[record_id] = Entity(record_id, str(full), "person", countries, None,
-                                        [str(n["fullName"]) for n in names[1:] if n.get("fullName")])
+        problems.append(f"{where}: {full}: no nationality; their country is unknown")
+    return Entity(record_id, str(full), "person", countries, None, [str(n["fullName"]) for n in names[1:] if n.get("fullName")])
 
 
-def _bods_relationship(parsed: Parsed, record_id: str, details: dict[str, Any], where: str) -> None:
+def _bods_relationship(details: dict[str, Any], where: str, problems: list[str]) -> _Relationship:
     subject = details.get("subject")
-    party = details.get("interestedParty")
     if isinstance(subject, dict):
         subject = subject.get("describedByEntityStatement") or subject.get("recordId")
+    share_min: float | None = None
+    share_max: float | None = None
+    control = False
+    for interest in (i for i in details.get("interests") or [] if isinstance(i, dict)):
+        kind = interest.get("type")
+        bounds = _share_bounds(interest.get("share"))
+        if bounds is None and isinstance(interest.get("share"), dict):
+            problems.append(f"{where}: share {interest.get('share')} is not a range within 0-100; read as unknown")
+        if kind == "shareholding" and bounds:
+            share_min, share_max = bounds
+        elif kind == "votingRights" and bounds and bounds[0] > 50:
+            control = True
+        elif kind in CONTROL_INTERESTS and interest.get("beneficialOwnershipOrControl", True):
+            control = True
+    summary_only = details.get("isComponent") is False and bool(details.get("componentRecords"))
+    return _Relationship(subject, details.get("interestedParty"), share_min, share_max, control, summary_only)
+
+
+def _link(parsed: Parsed, record_id: str, relationship: _Relationship, where: str) -> None:
+    """Turn a relationship into an edge between records of the file, reporting what cannot be used."""
+    subject, party = relationship.subject, relationship.party
     if not isinstance(subject, str) or subject not in parsed.entities:
         parsed.problems.append(f"{where}: subject {subject!r} is not an entity in this file; skipped")
         return
@@ -170,29 +218,14 @@ def _bods_relationship(parsed: Parsed, record_id: str, details: dict[str, Any], 
         parsed.entities[owner_key] = Entity(owner_key, f"undisclosed owner ({party.get('reason')})", UNDISCLOSED, [])
         parsed.problems.append(f"{where}: the owner of {parsed.entities[subject].name} is declared unknown ({party.get('reason')}); kept as undisclosed")
         party = owner_key
+    elif isinstance(party, dict):
+        party = party.get("describedByPersonStatement") or party.get("describedByEntityStatement") or party.get("recordId")
     if not isinstance(party, str) or party not in parsed.entities:
         parsed.problems.append(f"{where}: interestedParty {party!r} is not a record in this file; skipped")
         return
-    if details.get("isComponent") is False and details.get("componentRecords"):
-        return  # an indirect summary of component relationships, which are read themselves
-    share_min: float | None = None
-    share_max: float | None = None
-    control = False
-    interests = [i for i in details.get("interests") or [] if isinstance(i, dict)]
-    for interest in interests:
-        kind = interest.get("type")
-        bounds = _share_bounds(interest.get("share"))
-        if bounds is None and isinstance(interest.get("share"), dict):
-            parsed.problems.append(f"{where}: share {interest.get('share')} is not a range within 0-100; read as unknown")
-        if kind == "shareholding" and bounds:
-            share_min, share_max = bounds
-        elif kind == "votingRights" and bounds and bounds[0] > 50:
-            control = True
-        elif kind in CONTROL_INTERESTS and interest.get("beneficialOwnershipOrControl", True):
-            control = True
-    if share_min is None and not control:
+    if relationship.share_min is None and not relationship.control:
         parsed.problems.append(f"{where}: {parsed.entities[party].name} in {parsed.entities[subject].name}: no share given; reported as unknown")
-    parsed.edges.append(Edge(subject, party, share_min, share_max, control))
+    parsed.edges.append(Edge(subject, party, relationship.share_min, relationship.share_max, relationship.control))
 
 
 def _share_bounds(share: Any) -> tuple[float, float] | None:
@@ -295,28 +328,27 @@ class ImportReport:
 
 def import_file(registry_dir: Path, path: Path) -> ImportReport:
     """Validate and store a BODS JSON or registry TOML file; the same content twice changes nothing."""
-    from westander_cli.store import write_once
+    from westander_cli.store import copy_once
 
     try:
-        if path.stat().st_size > MAX_IMPORT_BYTES:
-            raise InvalidInput(f"{path}: larger than {MAX_IMPORT_BYTES:,} bytes")
-        raw = path.read_bytes()
+        size = path.stat().st_size
     except FileNotFoundError:
         raise InvalidInput(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InvalidInput(f"{path}: is a directory") from None
-    if path.suffix == ".toml":
-        parsed = parse_toml_registry(path)
-        suffix = ".toml"
-    else:
-        parsed = parse_bods(path, raw)
-        suffix = ".bods.json"
+    if path.is_dir():
+        raise InvalidInput(f"{path}: is a directory")
+    if size > MAX_IMPORT_BYTES:
+        raise InvalidInput(f"{path}: larger than {MAX_IMPORT_BYTES:,} bytes")
+    parsed = parse_toml_registry(path) if path.suffix == ".toml" else parse_bods(path)
     if not parsed.entities:
         raise InvalidInput(f"{path}: no usable entity or person; nothing imported")
-    target = registry_dir / f"{hashlib.sha256(raw).hexdigest()[:20]}{suffix}"
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    target = registry_dir / f"{digest.hexdigest()[:20]}{'.toml' if path.suffix == '.toml' else '.bods.json'}"
     new = not target.exists()
     if new:
-        write_once(target, raw.decode("utf-8"))
+        copy_once(path, target)
     return ImportReport(path, target, new, parsed.statements, len(parsed.entities), len(parsed.edges), parsed.problems)
 
 
@@ -391,7 +423,7 @@ class Registry:
         """Entities known under the same org number (or, for hand-entered ones, name) in several files."""
         next_id = 1
         for path in files:
-            parsed = parse_toml_registry(path) if path.suffix == ".toml" else parse_bods(path, path.read_bytes())
+            parsed = parse_toml_registry(path) if path.suffix == ".toml" else parse_bods(path)
             local: dict[str, int] = {}
             for key, entity in parsed.entities.items():
                 digits = "".join(ch for ch in entity.org_number or "" if ch.isdigit())
@@ -505,7 +537,7 @@ def registry_problems(registry_dir: Path) -> list[str]:
             if path.suffix == ".toml":
                 parse_toml_registry(path)
             else:
-                parse_bods(path, path.read_bytes())
+                parse_bods(path)
         except (InvalidInput, ValidationError) as error:
             problems.append(str(error))
     return problems
