@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -267,8 +268,8 @@ class _ConflictIndex:
         for position, engagement in enumerate(self.engagements):
             client = engagement.client
             self.clients.add_normalised(position, client.keys)
-            if _digits(client.org_number or ""):
-                self.client_numbers.setdefault(_digits(client.org_number or ""), []).append(position)
+            if client.org_number and (digits := _digits(client.org_number)):
+                self.client_numbers.setdefault(digits, []).append(position)
             if engagement.client_kind == ClientKind.COMPANY.value:
                 for nace_class in engagement.client_classes:
                     self.by_class.setdefault(nace_class, []).append(position)
@@ -276,8 +277,8 @@ class _ConflictIndex:
                 row = len(self.counterparty_rows)
                 self.counterparty_rows.append((position, counterparty))
                 self.counterparties.add_normalised(row, counterparty.keys)
-                if _digits(counterparty.org_number or ""):
-                    self.counterparty_numbers.setdefault(_digits(counterparty.org_number or ""), []).append(row)
+                if counterparty.org_number and (digits := _digits(counterparty.org_number)):
+                    self.counterparty_numbers.setdefault(digits, []).append(row)
 
     def active_clients_named(self, side: Side) -> list[_Hit]:
         """Active engagements whose client is this party (by org number, or by name at least possibly)."""
@@ -311,8 +312,11 @@ def _best_matches(numbers: dict[str, list[int]], names: NameIndex, side: Side) -
     return best
 
 
+_NON_DIGITS = re.compile(r"\D+")
+
+
 def _digits(number: str) -> str:
-    return "".join(ch for ch in number if ch.isdigit())
+    return _NON_DIGITS.sub("", number)
 
 
 def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_id: str | None) -> list[Finding]:
