@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from westander_cli.errors import Failed, InvalidInput
 from westander_cli.model import SLUG, Event, Firm, People, Person, Proposal
@@ -61,31 +61,26 @@ def _without_none(value: Any) -> Any:
 
 def write_once(path: Path, text: str | bytes) -> None:
     """Create `path` with `text` atomically; refuse if it exists. Never replaces a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.parent / f".tmp-{os.getpid()}-{os.urandom(6).hex()}"
     data = text.encode("utf-8") if isinstance(text, str) else text
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.link(temporary, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-    _fsync_dir(path.parent)
+    _create(path, lambda handle: handle.write(data))
 
 
 def copy_once(source: Path, path: Path) -> None:
     """Copy a file into place atomically, streaming (for large imports); refuse if `path` exists."""
+    with source.open("rb") as reader:
+        _create(path, lambda handle: shutil.copyfileobj(reader, handle, 1 << 20))
+
+
+def _create(path: Path, fill: Callable[[BinaryIO], object]) -> None:
+    """Fill a temporary file beside `path`, fsync it, then hard-link it to `path`: a reader sees the
+    whole file or nothing, and an existing file is never replaced (the link fails)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.parent / f".tmp-{os.getpid()}-{os.urandom(6).hex()}"
     try:
-        with source.open("rb") as reader, open(temporary, "xb") as writer:
-            shutil.copyfileobj(reader, writer, 1 << 20)
-            writer.flush()
-            os.fsync(writer.fileno())
+        with open(temporary, "xb") as handle:
+            fill(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
         os.link(temporary, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
