@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -22,7 +21,7 @@ from westander_cli.policy.rules import (
     TransparencyRule,
 )
 from westander_cli.screening import ownership, sectors
-from westander_cli.screening.names import Certainty, NameIndex, NameMatch, normalise
+from westander_cli.screening.names import Certainty, NameIndex, NameMatch, normalise, org_digits
 
 
 class Verdict(StrEnum):
@@ -268,7 +267,7 @@ class _ConflictIndex:
         for position, engagement in enumerate(self.engagements):
             client = engagement.client
             self.clients.add_normalised(position, client.keys)
-            if client.org_number and (digits := _digits(client.org_number)):
+            if client.org_number and (digits := org_digits(client.org_number)):
                 self.client_numbers.setdefault(digits, []).append(position)
             if engagement.client_kind == ClientKind.COMPANY.value:
                 for nace_class in engagement.client_classes:
@@ -277,7 +276,7 @@ class _ConflictIndex:
                 row = len(self.counterparty_rows)
                 self.counterparty_rows.append((position, counterparty))
                 self.counterparties.add_normalised(row, counterparty.keys)
-                if counterparty.org_number and (digits := _digits(counterparty.org_number)):
+                if counterparty.org_number and (digits := org_digits(counterparty.org_number)):
                     self.counterparty_numbers.setdefault(digits, []).append(row)
 
     def active_clients_named(self, side: Side) -> list[_Hit]:
@@ -303,20 +302,13 @@ class _ConflictIndex:
 
 def _best_matches(numbers: dict[str, list[int]], names: NameIndex, side: Side) -> dict[int, NameMatch]:
     """Each indexed party that is `side`: exactly by org number, else its best name match."""
-    digits = _digits(side.org_number or "")
+    digits = org_digits(side.org_number)
     best = {p: NameMatch(Certainty.EXACT, 100.0) for p in numbers.get(digits, [])} if digits else {}
     for key in side.keys:
         for position, match in names.search_normalised(key).items():
             if position not in best or match.certainty > best[position].certainty:
                 best[position] = match
     return best
-
-
-_NON_DIGITS = re.compile(r"\D+")
-
-
-def _digits(number: str) -> str:
-    return _NON_DIGITS.sub("", number)
 
 
 def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_id: str | None) -> list[Finding]:

@@ -49,6 +49,7 @@ _DOTTED_FORMS = re.compile(r"\b(?:a\.?\s?s|s\.\s?a|n\.\s?v|b\.\s?v|ek\.\s?f[oö]
 _SLASHED_FORMS = re.compile(r"\b(a)/(s|b)\b")
 _NON_WORD = re.compile(r"[^a-z0-9 ]+")
 _DIGITS = re.compile(r"\d+")
+_NON_DIGITS = re.compile(r"\D+")
 
 
 class Certainty(IntEnum):
@@ -62,6 +63,11 @@ class Certainty(IntEnum):
 class NameMatch:
     certainty: Certainty
     score: float
+
+
+def org_digits(number: str | None) -> str:
+    """An organisation number as its digits alone ("556036-2138" -> "5560362138"), the form compared."""
+    return _NON_DIGITS.sub("", number or "")
 
 
 def fold(text: str) -> str:

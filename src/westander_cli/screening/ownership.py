@@ -36,9 +36,9 @@ class Party:
     @property
     def key(self) -> str:
         """Identity for cycle detection: the organisation number, else kind and normalised name."""
-        from westander_cli.screening.names import normalise
+        from westander_cli.screening.names import normalise, org_digits
 
-        digits = "".join(ch for ch in self.org_number or "" if ch.isdigit())
+        digits = org_digits(self.org_number)
         return digits or f"{self.kind}:{normalise(self.name) or self.name.casefold()}"
 
 

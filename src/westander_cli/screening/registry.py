@@ -20,7 +20,7 @@ from pydantic import Field, StringConstraints, ValidationError, field_validator,
 
 from westander_cli.errors import InvalidInput
 from westander_cli.model import OwnerKind, Strict, check_country, lax, swedish_org_number_if_se
-from westander_cli.screening.names import Certainty, compare_normalised, normalise
+from westander_cli.screening.names import Certainty, compare_normalised, normalise, org_digits
 from westander_cli.screening.ownership import UNDISCLOSED, Holding, Party
 
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
@@ -293,7 +293,7 @@ def parse_toml_registry(path: Path) -> Parsed:
     parsed = Parsed(statements=len(document.entity))
 
     def key_of(name: str, org_number: str | None) -> str:
-        digits = "".join(ch for ch in org_number or "" if ch.isdigit())
+        digits = org_digits(org_number)
         return f"org:{digits}" if digits else f"name:{normalise(name)}"
 
     for item in document.entity:
@@ -426,7 +426,7 @@ class Registry:
             parsed = parse_toml_registry(path) if path.suffix == ".toml" else parse_bods(path)
             local: dict[str, int] = {}
             for key, entity in parsed.entities.items():
-                digits = "".join(ch for ch in entity.org_number or "" if ch.isdigit())
+                digits = org_digits(entity.org_number)
                 shared = f"org:{digits}" if digits else key if key.startswith("name:") else None
                 if shared is not None and shared in shared_ids:
                     local[key] = shared_ids[shared]
@@ -465,7 +465,7 @@ class Registry:
         return found
 
     def _lookup(self, party: Party) -> int | None:
-        digits = "".join(ch for ch in party.org_number or "" if ch.isdigit())
+        digits = org_digits(party.org_number)
         if digits:
             row = self.db.execute("SELECT id FROM entity WHERE org_digits = ?", (digits,)).fetchone()
             if row:
