@@ -46,14 +46,9 @@ class Workspace:
 
     def _sign(self, event: Event) -> Event:
         """Sign with the author's key where they have one; refuse where the firm requires one they lack."""
-        from westander_cli.model import SignatureRule
-        from westander_cli.verify import CEO_DECISIONS
-
         author = self.data.person(event.by)
-        rule = self.data.firm.signatures.required
-        required = rule == SignatureRule.ALL or (rule == SignatureRule.CEO_DECISIONS and event.kind in CEO_DECISIONS)
         if author is None or not author.signing_key:
-            if required:
+            if self.data.firm.signatures.requires(event.kind):
                 raise NotPermitted(f"firm.toml requires a signature on {event.kind.value}, and {event.by} has no signing_key in people.toml; nothing was written")
             return event
         from westander_cli import signing

@@ -230,6 +230,10 @@ class SignatureSettings(Strict):
     required: lax(SignatureRule) = SignatureRule.NONE  # type: ignore[valid-type]
     """Which events must carry an SSH signature of their author: none, the CEO's decisions, or all."""
 
+    def requires(self, kind: EventKind) -> bool:
+        """Whether an event of this kind must be signed: asked when recording and when verifying."""
+        return self.required == SignatureRule.ALL or (self.required == SignatureRule.CEO_DECISIONS and kind in CEO_DECISIONS)
+
 
 class GitSettings(Strict):
     autocommit: bool = False
@@ -263,6 +267,10 @@ class EventKind(StrEnum):
     TEAM = "team"
     LEAD_CHANGED = "lead_changed"
     CRITICISM = "criticism"
+
+
+CEO_DECISIONS = frozenset({EventKind.APPROVAL, EventKind.VETO, EventKind.LEAD_CHANGED})
+"""The decisions only the CEO takes; firm.toml may require them to be signed."""
 
 
 class StoredFinding(BaseModel):

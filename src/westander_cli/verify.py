@@ -38,7 +38,6 @@ ACTION_OF = {
     EventKind.LEAD_CHANGED: Action.ASSIGN,
     EventKind.CRITICISM: Action.CRITICISM,
 }
-CEO_DECISIONS = frozenset({EventKind.APPROVAL, EventKind.VETO, EventKind.LEAD_CHANGED})
 
 
 @dataclass(frozen=True)
@@ -187,9 +186,8 @@ def _signatures(ordered: list[tuple[Event, Path]], firm: Firm, people: People) -
     keys = {p.id: p.signing_key for p in people.person if p.signing_key}
     rule = firm.signatures.required
     for event, path in ordered:
-        required = rule == SignatureRule.ALL or (rule == SignatureRule.CEO_DECISIONS and event.kind in CEO_DECISIONS)
         if event.signature is None:
-            if required:
+            if firm.signatures.requires(event.kind):
                 yield Problem(str(path), None, f"unsigned, but firm.toml requires signatures for {'every event' if rule == SignatureRule.ALL else 'CEO decisions'}")
             continue
         key = keys.get(event.by)
