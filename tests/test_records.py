@@ -284,6 +284,7 @@ def test_autocommit_records_each_event_as_its_author(firm: Path, wst, tmp_path: 
     assert wst("ack", "2026-git", "--as", "erik", now=T0).code == 0
     log = subprocess.run(["git", "log", "--format=%an <%ae>|%s"], cwd=firm, capture_output=True, text=True, check=True).stdout.splitlines()
     assert log[0] == "Erik Holm <erik@westander-exempel.se>|wst: ack on 2026-git by erik"
-    assert log[1].startswith("Anna Lindqvist <anna@westander-exempel.se>|wst: anna")
+    assert log[1] == "Anna Lindqvist <anna@westander-exempel.se>|wst: anna proposes 2026-git"
+    assert log[2].endswith("|autocommit")  # one commit per command: the proposal, its event and the deliveries
     status = subprocess.run(["git", "status", "--porcelain"], cwd=firm, capture_output=True, text=True, check=True).stdout
     assert status == ""  # outbox and .wst are ignored, every record is committed

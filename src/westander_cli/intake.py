@@ -145,8 +145,7 @@ class Workspace:
         )
         with self.data.lock(engagement_id):
             self.data.create(proposal, event)
-        deliveries = self.inform(engagement_id, actor)
-        self.commit_if_configured(actor, f"wst: {actor.id} proposes {engagement_id}")
+        deliveries = self.inform(engagement_id, actor, f"wst: {actor.id} proposes {engagement_id}")
         return ProposeOutcome(engagement_id, result, stored=True, deliveries=deliveries)
 
     def _new_id(self, proposal: Proposal) -> str:
@@ -247,8 +246,11 @@ class Workspace:
 
     # --- informing ---------------------------------------------------------------------------
 
-    def inform(self, engagement_id: str, actor: Person) -> list[Delivery]:
-        """Deliver whatever has not been delivered yet and record who was informed."""
+    def inform(self, engagement_id: str, actor: Person, commit_message: str | None = None) -> list[Delivery]:
+        """Deliver whatever has not been delivered yet and record who was informed.
+
+        With autocommit, one commit holds what this command wrote, under `commit_message`.
+        """
         from westander_cli import notify
 
         firm = self.data.firm
@@ -283,7 +285,7 @@ class Workspace:
                             kind=EventKind.INFORMED, at=self.now, by=actor.id, follows=follows,
                             recipients=sorted(set(sent)), channel=channel, about=about))
                         follows = [event.hash or ""]
-        self.commit_if_configured(actor, f"wst: {actor.id} informs about {engagement_id}")
+        self.commit_if_configured(actor, commit_message or f"wst: {actor.id} informs about {engagement_id}")
         return [Delivery(d.person, d.channel.value, d.error) for d in deliveries]
 
 
