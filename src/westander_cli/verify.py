@@ -10,6 +10,7 @@ no trace in the files; the CI scripts in examples/ci/ refuse such changes in the
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -81,8 +82,6 @@ def verify_engagement(folder: Path, firm: Firm, people: People) -> Iterator[Prob
         try:
             document = read_toml(proposal_path, "proposal")
             proposal = load_model(document, Proposal)
-            import hashlib
-
             proposal_sha = hashlib.sha256(document.text.encode("utf-8")).hexdigest()
         except WstError as error:
             yield Problem(str(proposal_path), None, str(error).removeprefix(f"{proposal_path}: "))
@@ -130,8 +129,9 @@ def verify_engagement(folder: Path, firm: Firm, people: People) -> Iterator[Prob
         if event.kind != EventKind.PROPOSED and not event.follows:
             yield Problem(str(path), None, "follows no event; only 'proposed' starts a history")
     if proposal is not None:
-        yield from _replay(folder.name, proposal, causal_order(loaded), firm, people)
-        yield from _signatures(causal_order(loaded), firm, people)
+        ordered = causal_order(loaded)
+        yield from _replay(folder.name, proposal, ordered, firm, people)
+        yield from _signatures(ordered, firm, people)
 
 
 def _at(loaded: list[tuple[Event, Path]], event_hash: str) -> object:
