@@ -180,6 +180,16 @@ def test_leftover_temporary_files_are_ignored_and_cleaned(firm: Path, wst, tmp_p
     assert not list(events.glob(".tmp-*"))
 
 
+def test_a_killed_proposals_staging_folder_is_ignored(firm: Path, wst, tmp_path: Path) -> None:
+    ids = sample_firm(wst, tmp_path)
+    staging = firm / "engagements" / ".staging-2026-half-made-123-abcd1234"
+    (staging / "events").mkdir(parents=True)
+    (staging / "proposal.toml").write_text('title = "half', encoding="utf-8")
+    assert verify_problems(wst) == []
+    assert ".staging" not in wst("list", "--format", "json").out and len(ids) == 5
+    assert ".staging-*/" in (firm / ".gitignore").read_text()
+
+
 def test_confidentiality_of_declined_engagements(firm: Path, wst, tmp_path: Path) -> None:
     ids = sample_firm(wst, tmp_path)
     secret_words = ["Stoppad", "Dragen", "Förlorad", *ids[1:4]]

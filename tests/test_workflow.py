@@ -305,7 +305,7 @@ def test_init_creates_a_working_folder(tmp_path: Path, wst, monkeypatch: pytest.
     monkeypatch.delenv("WST_DATA", raising=False)
     folder = tmp_path / "firm"
     assert wst("init", str(folder), "--firm", "Byrån AB", "--ceo-id", "vd", "--ceo-email", "vd@byran.se").code == 0
-    assert (folder / ".gitignore").read_text() == "outbox/\n.wst/\n"
+    assert (folder / ".gitignore").read_text() == "outbox/\n.wst/\n.tmp-*\n.staging-*/\n"
     assert wst("list", "--data", str(folder), "--format", "json").json["engagements"] == []
     assert wst("init", str(folder)).code == 2
     assert wst("init", str(tmp_path / "x"), "--ceo-email", "not-an-email").code == 2

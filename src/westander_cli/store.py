@@ -29,7 +29,9 @@ from westander_cli.errors import Failed, InvalidInput
 from westander_cli.model import SLUG, Event, Firm, People, Person, Proposal
 from westander_cli.tomlfile import load_model, read_toml
 
-GITIGNORE = "outbox/\n.wst/\n"
+GITIGNORE = "outbox/\n.wst/\n.tmp-*\n.staging-*/\n"
+LEFTOVERS = (".tmp-", ".staging-")
+"""Names of what a killed writer may leave: ignored by every reader, never committed, cleaned up later."""
 GITATTRIBUTES = "*.toml text eol=lf\n*.eml -text\n"
 SLUG_PATTERN = re.compile(SLUG)
 

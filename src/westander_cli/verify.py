@@ -18,7 +18,7 @@ from pathlib import Path
 
 from westander_cli.errors import WstError
 from westander_cli.model import Event, EventKind, Firm, People, Person, Proposal, SignatureRule
-from westander_cli.store import SLUG_PATTERN, DataFolder, canonical_hash, causal_order, event_file_name
+from westander_cli.store import LEFTOVERS, SLUG_PATTERN, DataFolder, canonical_hash, causal_order, event_file_name
 from westander_cli.tomlfile import load_model, read_toml
 from westander_cli.workflow import Action, Engagement, apply_event, authorize
 
@@ -61,6 +61,8 @@ def verify(data: DataFolder) -> list[Problem]:
     if not folder.is_dir():
         return problems
     for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        if entry.name.startswith(LEFTOVERS):
+            continue  # a killed writer's staging folder: never part of the history, removed later
         if entry.is_symlink():
             problems.append(Problem(entry.path, None, "is a symbolic link; engagements must be plain folders"))
         elif not entry.is_dir():
