@@ -112,12 +112,12 @@ def test_reordering_events_is_found(firm: Path, wst, tmp_path: Path) -> None:
 
 def reseal(path: Path, **changes: object) -> None:
     """Rewrite an event with changes and a *correct* new hash: a forgery a hash check alone misses."""
-    from westander_cli.model import Event
+    from westander_cli.events import model_of
     from westander_cli.store import event_file_name, event_text, seal
 
     record = tomllib.loads(path.read_text())
     record.update(changes)
-    event = seal(Event.model_validate({k: v for k, v in record.items() if k != "hash"}))
+    event = seal(model_of(record, str(path)).model_validate({k: v for k, v in record.items() if k != "hash"}))
     path.unlink()
     (path.parent / event_file_name(event)).write_text(event_text(event), encoding="utf-8")
 
@@ -146,15 +146,22 @@ def test_an_unknown_author_and_a_broken_file_are_found(firm: Path, wst, tmp_path
     reseal(files[3], by="mallory")
     files[5].write_text("kind = [broken", encoding="utf-8")
     messages = [p["message"] for p in verify_problems(wst)]
-    assert any("'mallory', who is not in people.toml" in m for m in messages)
+    assert any("'mallory' is not a person in people.toml" in m for m in messages)
     assert any(m.startswith("unreadable event") for m in messages)
     assert wst("verify").code == 1
 
 
 def test_an_edited_proposal_is_found(firm: Path, wst, tmp_path: Path) -> None:
     ids = sample_firm(wst, tmp_path)
-    path = firm / "engagements" / ids[0] / "proposal.toml"
-    path.write_text(path.read_text().replace("Vunnen Kund AB", "Annan Kund AB"))
+    [proposed] = [p for p in event_files(firm) if "-proposed-" in p.name and ids[0] in str(p)]
+    proposed.write_text(proposed.read_text().replace("Vunnen Kund AB", "Annan Kund AB"))
+    assert any(p["file"] == str(proposed) and "edited" in p["message"] for p in verify_problems(wst))
+
+
+def test_an_edited_legacy_proposal_file_is_found(firm: Path, wst) -> None:
+    """Engagements stored before wst 0.2 keep their proposal in proposal.toml, bound by its recorded hash."""
+    path = firm / "engagements" / "2026-vattenfall-fossilfritt" / "proposal.toml"
+    path.write_text(path.read_text().replace("Vattenfall AB", "Vattenfal AB"))
     assert any(p["file"] == str(path) and "edited" in p["message"] for p in verify_problems(wst))
 
 

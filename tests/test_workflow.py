@@ -34,7 +34,7 @@ def test_propose_stores_and_informs_every_active_colleague(firm: Path, wst, tmp_
     assert body["review_deadline"] == "2026-12-03T09:00:00Z"
     assert sorted(d["person"] for d in body["deliveries"]) == COLLEAGUES_OF_ANNA
     folder = firm / "engagements" / "2026-laddkraft"
-    assert (folder / "proposal.toml").is_file()
+    assert not (folder / "proposal.toml").exists()  # the proposal lives in its proposed event since 0.2
     kinds = sorted(p.name.split("-")[1] for p in (folder / "events").iterdir())
     assert kinds == ["informed", "proposed"]
     outbox = sorted(p.name.split("-", 1)[1] for p in (firm / "outbox" / "2026-laddkraft").iterdir())
@@ -107,8 +107,11 @@ def test_ceo_resolves_a_dispute(firm: Path, wst, tmp_path: Path) -> None:
     wst("object", pid, "--reason", "Nej", "--as", "sara", now=BEFORE_DEADLINE)
     assert wst("approve", pid, "--as", "erik", now=BEFORE_DEADLINE).code == 4
     assert wst("approve", pid, "--reason", "Vi tar det", "--as", "petra", now=BEFORE_DEADLINE).code == 0
-    assert state(wst, pid, now=BEFORE_DEADLINE) == "cleared"
-    assert wst("offer", pid, "--as", "anna", now=BEFORE_DEADLINE).code == 0
+    # The approval resolves the dispute; the colleagues' review period still runs (Kundpolicy fråga 7).
+    assert state(wst, pid, now=BEFORE_DEADLINE) == "proposed"
+    assert state(wst, pid, now=AFTER_DEADLINE) == "cleared"
+    assert wst("offer", pid, "--as", "anna", now=BEFORE_DEADLINE).code == 3
+    assert wst("object", pid, "--reason", "Jag hann inte säga det", "--as", "jonas", now=BEFORE_DEADLINE).code == 0
 
 
 def test_objecting_after_clearance_disputes_again(firm: Path, wst, tmp_path: Path) -> None:
@@ -279,11 +282,16 @@ def test_list_filters_by_state(firm: Path, wst, tmp_path: Path) -> None:
     assert wst("list", "--state", "happy").code == 2
 
 
-def test_wst_now_in_the_past_shows_history(firm: Path, wst, tmp_path: Path) -> None:
+def test_wst_now_only_sets_the_clock_and_as_of_shows_history(firm: Path, wst, tmp_path: Path) -> None:
     pid = propose(wst, tmp_path)
     wst("offer", pid, "--as", "anna", now=AFTER_DEADLINE)
     assert state(wst, pid, now=AFTER_DEADLINE) == "offered"
-    assert state(wst, pid, now=BEFORE_DEADLINE) == "proposed"
+    assert state(wst, pid, now=BEFORE_DEADLINE) == "offered"  # every event counts, whatever time it carries
+    past = wst("show", pid, "--as-of", BEFORE_DEADLINE, "--format", "json")
+    assert past.json["engagement"]["state"] == "proposed"
+    listed = wst("list", "--as-of", BEFORE_DEADLINE, "--format", "json").json["engagements"]
+    assert {e["id"]: e["state"] for e in listed}[pid] == "proposed"
+    assert pid not in wst("list", "--as-of", "2026-11-01T00:00:00Z", "--format", "json").out
 
 
 def test_event_files_are_plain_toml_and_never_rewritten(firm: Path, wst, tmp_path: Path) -> None:

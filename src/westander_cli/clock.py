@@ -12,10 +12,15 @@ def now() -> datetime:
     override = os.environ.get("WST_NOW")
     if not override:
         return datetime.now(UTC)
+    return parse(override, "WST_NOW")
+
+
+def parse(text: str, what: str) -> datetime:
+    """An ISO 8601 date-time (UTC where no offset is given)."""
     try:
-        moment = datetime.fromisoformat(override.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise InvalidInput(f"WST_NOW: '{override}' is not an ISO 8601 date-time") from None
+        raise InvalidInput(f"{what}: '{text[:60]}' is not an ISO 8601 date-time") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)

@@ -1,12 +1,13 @@
 """A derived, rebuildable index of engagement summaries, so views need not parse every event file.
 
-The files are the truth. A summary is reused only while its engagement's events folder and
-proposal file keep the modification time, size and inode recorded with it (adding, removing or
+The files are the truth. A folder's summaries are reused only while its events folder and
+proposal file keep the modification time, size and inode recorded with them (adding, removing or
 replacing a file, as wst, `git pull` and `git checkout` do, changes the folder), while
-people.toml and firm.toml are unchanged, and while the moment asked about lies within the
-summary's validity. Like git's index, a folder modified within the last seconds before a summary
-was written is "racily clean" and always re-read, so a coarse file-system clock cannot hide a new
-event. Deleting `.wst/index.sqlite` costs one rebuild; any SQLite trouble falls back to the files.
+people.toml and firm.toml are unchanged, and while the moment asked about lies within each
+summary's validity (the review deadline). Like git's index, a folder modified within the last
+seconds before a summary was written is "racily clean" and always re-read, so a coarse file-system
+clock cannot hide a new event. Deleting `.wst/index.sqlite` costs one rebuild; any SQLite trouble
+falls back to the files.
 """
 
 from __future__ import annotations
@@ -19,44 +20,71 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from westander_cli.policy.engine import ActiveEngagement, Side
 from westander_cli.workflow import State, Summary
 
-INDEX_VERSION = "8"
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 """An index written by another wst version is dropped and rebuilt, never misread."""
 RACY_NS = 3_000_000_000
-COLUMNS = "id, stamp, indexed_ns, state, title, client, lead, review_deadline, valid_from, valid_until, colleagues, responded, flags, active"
+
+
+class Row(NamedTuple):
+    id: str
+    folder: str
+    stamp: str
+    indexed_ns: int
+    state: str
+    title: str
+    client: str
+    lead: str
+    ceo: str
+    review_deadline: str | None
+    valid_from: int | None
+    valid_until: int | None
+    colleagues: str
+    responded: str
+    flags: int
+    problems: int
+    active: str
+
+
+COLUMNS = ", ".join(Row._fields)
 
 
 class Entry:
     """An engagement's summary and conflict-check data; from the index both are decoded only when asked for."""
 
-    __slots__ = ("_summary", "_row", "_active")
+    __slots__ = ("_active", "_row", "_summary")
 
-    def __init__(self, summary: Summary | None = None, row: tuple[object, ...] | None = None, active: ActiveEngagement | None = None) -> None:
+    def __init__(self, summary: Summary | None = None, row: Row | None = None, active: ActiveEngagement | None = None) -> None:
         self._summary, self._row, self._active = summary, row, active
 
     @property
     def state(self) -> State:
-        return self._summary.state if self._summary is not None else State(self._row[3])  # type: ignore[index]
+        if self._summary is not None:
+            return self._summary.state
+        assert self._row is not None
+        return State(self._row.state)
 
     @property
     def summary(self) -> Summary:
         if self._summary is None:
-            self._summary = _summary_of(self._row)  # type: ignore[arg-type]
+            assert self._row is not None
+            self._summary = _summary_of(self._row)
         return self._summary
 
     @property
     def active(self) -> ActiveEngagement:
         if self._active is None:
-            self._active = _decode_active(str(self._row[13]))  # type: ignore[index]
+            assert self._row is not None
+            self._active = _decode_active(self._row.active)
         return self._active
 
-    def holds_at(self, now_us: int) -> bool:
-        valid_from, valid_until = self._row[8], self._row[9]  # type: ignore[index]
-        return (valid_from is None or valid_from <= now_us) and (valid_until is None or now_us < valid_until)  # type: ignore[operator]
+
+def _holds_at(row: Row, now_us: int) -> bool:
+    return (row.valid_from is None or row.valid_from <= now_us) and (row.valid_until is None or now_us < row.valid_until)
 
 
 def _micros(moment: datetime | None) -> int | None:
@@ -64,7 +92,7 @@ def _micros(moment: datetime | None) -> int | None:
 
 
 def folder_stamp(engagement_dir: str) -> tuple[str, int]:
-    """The stat fingerprint of an engagement, and its newest modification time."""
+    """The stat fingerprint of an engagement folder, and its newest modification time."""
     parts, newest = [], 0
     for path in (engagement_dir + "/events", engagement_dir + "/proposal.toml"):
         try:
@@ -78,7 +106,7 @@ def folder_stamp(engagement_dir: str) -> tuple[str, int]:
 
 
 def context_stamp(root: Path) -> str:
-    parts = [INDEX_VERSION]
+    parts = [str(SCHEMA_VERSION)]
     for name in ("firm.toml", "people.toml"):
         try:
             stat = (root / name).stat()
@@ -93,41 +121,44 @@ class SummaryIndex:
         self.root = root
         self.index_path = index_path
 
-    def entries(self, ids: list[str], now: datetime, build: Callable[[str], Entry]) -> list[Entry]:
-        """A summary per engagement: from the index where it still holds, else built from the files."""
+    def entries(self, folders: list[str], now: datetime, build: Callable[[str], list[Entry]]) -> list[Entry]:
+        """The summaries of every folder's engagements: from the index where they still hold, else built from the files."""
         try:
             with self._connection() as db:
-                return self._entries(db, ids, now, build)
+                return self._entries(db, folders, now, build)
         except sqlite3.Error:
-            return [build(engagement_id) for engagement_id in ids]
+            return [entry for folder in folders for entry in build(folder)]
 
-    def _entries(self, db: sqlite3.Connection, ids: list[str], now: datetime, build: Callable[[str], Entry]) -> list[Entry]:
+    def _entries(self, db: sqlite3.Connection, folders: list[str], now: datetime, build: Callable[[str], list[Entry]]) -> list[Entry]:
         stamp = context_stamp(self.root)
-        row = db.execute("SELECT value FROM meta WHERE key = 'context'").fetchone()
-        if row is None or row[0] != stamp:
+        meta = db.execute("SELECT value FROM meta WHERE key = 'context'").fetchone()
+        if meta is None or meta[0] != stamp:
             db.execute("DELETE FROM summary")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('context', ?)", (stamp,))
-        cached = {r[0]: r for r in db.execute(f"SELECT {COLUMNS} FROM summary")}
+        cached: dict[str, list[Row]] = {}
+        for raw in db.execute(f"SELECT {COLUMNS} FROM summary ORDER BY id"):
+            row = Row(*raw)
+            cached.setdefault(row.folder, []).append(row)
         base = str(self.root / "engagements")
         now_us = _micros(now)
         assert now_us is not None
         out: list[Entry] = []
-        changed = []
-        for engagement_id in ids:
-            folder_fp, newest = folder_stamp(f"{base}/{engagement_id}")
-            hit = cached.get(engagement_id)
-            if hit is not None and hit[1] == folder_fp and newest < hit[2] - RACY_NS:
-                entry = Entry(row=hit)
-                if entry.holds_at(now_us):
-                    out.append(entry)
-                    continue
-            entry = build(engagement_id)
-            out.append(entry)
-            changed.append(_to_row(entry, folder_fp))
-        gone = set(cached) - set(ids)
-        if changed or gone:
-            db.executemany(f"INSERT OR REPLACE INTO summary ({COLUMNS}) VALUES ({', '.join('?' * 14)})", changed)
-            db.executemany("DELETE FROM summary WHERE id = ?", [(g,) for g in gone])
+        rebuilt: list[str] = []
+        rows: list[Row] = []
+        for folder in folders:
+            folder_fp, newest = folder_stamp(f"{base}/{folder}")
+            hits = cached.get(folder, [])
+            if hits and all(r.stamp == folder_fp and newest < r.indexed_ns - RACY_NS and _holds_at(r, now_us) for r in hits):
+                out.extend(Entry(row=r) for r in hits)
+                continue
+            built = build(folder)
+            out.extend(built)
+            rebuilt.append(folder)
+            rows.extend(_to_row(entry, folder, folder_fp) for entry in built)
+        gone = set(cached) - set(folders)
+        if rebuilt or gone:
+            db.executemany("DELETE FROM summary WHERE folder = ?", [(f,) for f in [*rebuilt, *gone]])
+            db.executemany(f"INSERT OR REPLACE INTO summary ({COLUMNS}) VALUES ({', '.join('?' * len(Row._fields))})", rows)
         return out
 
     @contextmanager
@@ -141,9 +172,9 @@ class SummaryIndex:
                 db.execute("DROP TABLE IF EXISTS meta")
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-            db.execute("CREATE TABLE IF NOT EXISTS summary (id TEXT PRIMARY KEY, stamp TEXT, indexed_ns INTEGER, state TEXT, "
-                       "title TEXT, client TEXT, lead TEXT, review_deadline TEXT, valid_from INTEGER, valid_until INTEGER, "
-                       "colleagues TEXT, responded TEXT, flags INTEGER, active TEXT)")
+            db.execute("CREATE TABLE IF NOT EXISTS summary (id TEXT PRIMARY KEY, folder TEXT, stamp TEXT, indexed_ns INTEGER, "
+                       "state TEXT, title TEXT, client TEXT, lead TEXT, ceo TEXT, review_deadline TEXT, valid_from INTEGER, "
+                       "valid_until INTEGER, colleagues TEXT, responded TEXT, flags INTEGER, problems INTEGER, active TEXT)")
             db.execute("BEGIN IMMEDIATE")
             yield db
             db.execute("COMMIT")
@@ -158,33 +189,29 @@ class SummaryIndex:
 _OBJECTIONS, _DECISION, _UNINFORMED = 1, 2, 4
 
 
-def _when(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
+def _moment_us(value: int | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value / 1_000_000, UTC)
 
 
-def _moment(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
-
-
-def _to_row(entry: Entry, folder_fp: str) -> tuple[object, ...]:
+def _to_row(entry: Entry, folder: str, folder_fp: str) -> Row:
     s = entry.summary
     flags = (_OBJECTIONS if s.open_objections else 0) | (_DECISION if s.needs_decision else 0) | (_UNINFORMED if s.uninformed else 0)
     active = json.dumps(entry.active, ensure_ascii=False, separators=(",", ":"))  # NamedTuples: compact arrays
-    return (s.id, folder_fp, time.time_ns(), s.state.value, s.title, s.client, s.lead, _when(s.review_deadline),
-            _micros(s.valid_from), _micros(s.valid_until), "\t".join(s.colleagues), "\t".join(s.responded), flags, active)
+    return Row(s.id, folder, folder_fp, time.time_ns(), s.state.value, s.title, s.client, s.lead, s.ceo,
+               None if s.review_deadline is None else s.review_deadline.isoformat(),
+               _micros(s.valid_from), _micros(s.valid_until), "\t".join(s.colleagues), "\t".join(s.responded), flags,
+               s.problems, active)
 
 
-def _summary_of(row: tuple[object, ...]) -> Summary:
-    (engagement_id, _, _, state, title, client, lead, deadline, valid_from, valid_until, colleagues, responded, flags, _) = row
+def _summary_of(row: Row) -> Summary:
     return Summary(
-        id=str(engagement_id), state=State(state), title=str(title), client=str(client), lead=str(lead),
-        review_deadline=_moment(deadline),  # type: ignore[arg-type]
-        valid_from=None if valid_from is None else datetime.fromtimestamp(int(valid_from) / 1_000_000, UTC),  # type: ignore[call-overload]
-        valid_until=None if valid_until is None else datetime.fromtimestamp(int(valid_until) / 1_000_000, UTC),  # type: ignore[call-overload]
-        colleagues=tuple(str(colleagues).split("\t")) if colleagues else (),
-        responded=tuple(str(responded).split("\t")) if responded else (),
-        open_objections=bool(int(flags) & _OBJECTIONS), needs_decision=bool(int(flags) & _DECISION),  # type: ignore[call-overload]
-        uninformed=bool(int(flags) & _UNINFORMED),  # type: ignore[call-overload]
+        id=row.id, state=State(row.state), title=row.title, client=row.client, lead=row.lead,
+        review_deadline=None if row.review_deadline is None else datetime.fromisoformat(row.review_deadline),
+        valid_from=_moment_us(row.valid_from), valid_until=_moment_us(row.valid_until),
+        colleagues=tuple(row.colleagues.split("\t")) if row.colleagues else (),
+        responded=tuple(row.responded.split("\t")) if row.responded else (),
+        open_objections=bool(row.flags & _OBJECTIONS), needs_decision=bool(row.flags & _DECISION),
+        uninformed=bool(row.flags & _UNINFORMED), ceo=row.ceo, problems=row.problems,
     )
 
 

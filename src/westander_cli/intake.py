@@ -1,6 +1,8 @@
-"""The firm's intake, as operations on a data folder: check, propose, record decisions, inform.
+"""The firm's intake as a typed library API on a data folder: check, propose, record, inform, read.
 
-This is the layer the CLI calls; it knows files and rules, not terminals.
+This is the layer the CLI calls; it knows files and rules, not terminals. Every recording operation
+reads the engagement under its lock, asks the process table (`workflow.refusal`) whether the event
+may be recorded, takes the time under the lock, seals and signs the event, and only then writes it.
 """
 
 from __future__ import annotations
@@ -13,47 +15,97 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from westander_cli.errors import InvalidInput, NotPermitted, NotYet
-from westander_cli.model import Channel, Event, EventKind, Person, Proposal, StoredFinding
+from westander_cli import clock
+from westander_cli.errors import ExitCode, InvalidInput, NotPermitted, NotYet, WstError
+from westander_cli.events import (
+    MAX_TEXT,
+    Ack,
+    Approval,
+    BaseEvent,
+    Comment,
+    Criticism,
+    Ended,
+    Informed,
+    LeadChanged,
+    Lost,
+    Objection,
+    ObjectionWithdrawn,
+    Offer,
+    OptOut,
+    Proposed,
+    StoredFinding,
+    Team,
+    Veto,
+    Withdrawn,
+    Won,
+    recorded_at,
+)
+from westander_cli.index import Entry, SummaryIndex
+from westander_cli.model import Channel, Person, Proposal
 from westander_cli.policy import engine
+from westander_cli.policy.digest import policy_digest
 from westander_cli.policy.rules import Policy, load_policy
-from westander_cli.screening.names import Certainty, compare, normalise
+from westander_cli.screening.names import normalise
 from westander_cli.screening.ownership import NoRegistry
 from westander_cli.screening.registry import Registry
-from westander_cli.store import DataFolder, EngagementRecord, check_id
+from westander_cli.store import DataFolder, EngagementRecord, EventT, seal
 from westander_cli.tomlfile import load_model, read_toml
-from westander_cli.index import Entry, SummaryIndex
-from westander_cli.workflow import ACTIVE, Action, Engagement, Summary, authorize, colleagues_of, derive, parse_consulted, review_deadline, summarize
+from westander_cli.workflow import (
+    ACTIVE,
+    STEP_FOR,
+    Command,
+    Engagement,
+    Refusal,
+    Roster,
+    Summary,
+    colleagues_of,
+    fold,
+    parse_consulted,
+    refusal,
+    review_deadline,
+    summarize,
+)
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a person asks to record: the command and the details it takes."""
+
+    command: Command
+    text: str | None = None
+    person: str | None = None
+    team_action: str | None = None
+    consulted: tuple[str, ...] = ()
+    objection: str | None = None
+    """For `object --withdraw`: the hash of the objection to withdraw."""
+
+
+NO_OBJECTION = "0" * 64
+"""Stands for "no objection of the actor's own", which the process refuses to withdraw."""
 
 
 @dataclass
 class Workspace:
-    """A data folder and a policies folder, seen at one moment."""
+    """A data folder and a policies folder, seen at one moment (`now`, or `as_of` for a view of the past)."""
 
     data: DataFolder
     policies_dir: Path
     now: datetime
+    as_of: datetime | None = None
     _cached_entries: list[Entry] | None = field(default=None, repr=False)
 
     @cached_property
     def policy(self) -> Policy:
         return load_policy(self.policies_dir)
 
-    def __post_init__(self) -> None:
-        self.data.signer = self._sign
-
-    def _sign(self, event: Event) -> Event:
-        """Sign with the author's key where they have one; refuse where the firm requires one they lack."""
-        author = self.data.person(event.by)
-        if author is None or not author.signing_key:
-            if self.data.firm.signatures.requires(event.kind):
-                raise NotPermitted(f"firm.toml requires a signature on {event.kind.value}, and {event.by} has no signing_key in people.toml; nothing was written")
-            return event
-        from westander_cli import signing
-
-        return event.model_copy(update={"signature": signing.sign(author.signing_key, str(event.hash))})
+    @cached_property
+    def roster(self) -> Roster:
+        return Roster.of(self.data.people)
 
     def commit_if_configured(self, actor: Person, message: str) -> None:
         if self.data.firm.git.autocommit:
@@ -61,15 +113,23 @@ class Workspace:
 
     # --- reading ---------------------------------------------------------------------------
 
-    def record(self, engagement_id: str) -> EngagementRecord:
-        return self.data.read(engagement_id)
+    def record(self, key: str) -> EngagementRecord:
+        return self.data.read(key)
 
     def view_of(self, record: EngagementRecord) -> Engagement:
-        return derive(record.id, record.proposal, record.events, self.data.people,
-                      self.data.firm.notify.channels, self.now)
+        events = list(record.events)
+        moment = self.now
+        if self.as_of is not None:
+            moment = self.as_of
+            events = [e for e in events if e.at <= self.as_of]
+            if record.root not in events:
+                raise InvalidInput(f"'{record.id}' was proposed after {clock.iso(self.as_of)}")
+        return fold(record.id, record.root, record.proposal, events, self.roster, moment,
+                    channels_now=self.data.firm.notify.channels, trust=self.signature_problem,
+                    duplicate_of=record.duplicate_of)
 
-    def view(self, engagement_id: str) -> Engagement:
-        return self.view_of(self.record(engagement_id))
+    def view(self, key: str) -> Engagement:
+        return self.view_of(self.record(key))
 
     def summaries(self) -> list[Summary]:
         return [entry.summary for entry in self._entries()]
@@ -80,14 +140,22 @@ class Workspace:
     def _entries(self) -> list[Entry]:
         """Every engagement's summary, from the index where the files have not changed."""
         if self._cached_entries is None:
-            index = SummaryIndex(self.data.root, self.data.state_dir / "index.sqlite")
-            self._cached_entries = index.entries(self.data.engagement_ids(), self.now, self._entry)
+            if self.as_of is not None:
+                self._cached_entries = [e for folder in self.data.engagement_ids() for e in self._folder_entries(folder)]
+            else:
+                index = SummaryIndex(self.data.root, self.data.state_dir / "index.sqlite")
+                self._cached_entries = index.entries(self.data.engagement_ids(), self.now, self._folder_entries)
         return self._cached_entries
 
-    def _entry(self, engagement_id: str) -> Entry:
-        view = self.view(engagement_id)
-        active = engine.ActiveEngagement.of(view.id, view.proposal.client, view.proposal.counterparties)
-        return Entry(summarize(view), active=active)
+    def _folder_entries(self, folder: str) -> list[Entry]:
+        entries = []
+        for record in self.data.read_folder(folder):
+            if self.as_of is not None and record.root.at > self.as_of:
+                continue
+            view = self.view_of(record)
+            active = engine.ActiveEngagement.of(view.id, view.proposal.client, view.proposal.counterparties)
+            entries.append(Entry(summarize(view), active=active))
+        return entries
 
     def registry(self) -> Registry:
         return Registry(self.data.root / "registry", self.data.state_dir / "registry.sqlite")
@@ -100,19 +168,54 @@ class Workspace:
             language=self.data.firm.language.value if has_firm else "sv",
         )
 
-    # --- identity ----------------------------------------------------------------------------
+    # --- identity and trust ------------------------------------------------------------------
 
     def identify(self, as_person: str | None) -> Person:
         """--as > WST_USER > git user.email of the data folder; unknown is exit 4, never a default."""
+        if as_person is not None and not as_person.strip():
+            raise InvalidInput("--as: give a person's id or email (it is empty)")
         wanted = as_person or os.environ.get("WST_USER") or _git_email(self.data.root)
         if not wanted:
-            raise NotPermitted("who are you? give --as PERSON, set WST_USER, or set git user.email")
+            raise NotPermitted("who are you? give --as PERSON, or set WST_USER=PERSON, or set git user.email "
+                               "in the data folder's repository (PERSON is an id or email in people.toml)")
         for person in self.data.people.person:
             if wanted == person.id or wanted.lower() == person.email.lower():
                 if not person.active:
                     raise NotPermitted(f"{person.id} is not an active member of the firm")
                 return person
-        raise NotPermitted(f"'{wanted}' is not a person in {self.data.root / 'people.toml'}")
+        raise NotPermitted(f"'{wanted}' is not a person in {self.data.root / 'people.toml'}; "
+                           "give --as PERSON or set WST_USER to an id or email listed there")
+
+    def signature_problem(self, event: BaseEvent) -> str | None:
+        """Why an event does not count for want of the signature firm.toml requires (None: it counts)."""
+        from westander_cli import signing
+
+        if not self.data.firm.signatures.requires(event.kind):
+            return None
+        author = self.data.person(event.by)
+        if event.signature is None:
+            return f"{event.kind.value} by {event.by}: unsigned, but firm.toml requires a signature on it"
+        if author is None or not author.signing_key:
+            return f"{event.kind.value} by {event.by}: signed, but {event.by} has no signing key in people.toml"
+        problem = signing.check(author.signing_key, event.id, event.signature)
+        return f"{event.kind.value} by {event.by}: bad signature: {problem}" if problem else None
+
+    def _seal_and_sign(self, event: EventT, author: Person) -> EventT:
+        """Seal the event, and sign it where the author has a key or the firm requires it; a signature
+        made with any key but the author's is refused (exit 4) before anything is written."""
+        from westander_cli import signing
+
+        sealed = seal(event)
+        if not author.signing_key:
+            if self.data.firm.signatures.requires(event.kind):
+                raise NotPermitted(f"firm.toml requires a signature on {event.kind.value}, and {author.id} has no "
+                                   "signing_key in people.toml; nothing was written")
+            return sealed
+        signed = sealed.model_copy(update={"signature": signing.sign(author.signing_key, sealed.id)})
+        problem = signing.check(author.signing_key, sealed.id, str(signed.signature))
+        if problem:
+            raise NotPermitted(f"the signature is not {author.id}'s ({problem}); check WST_SIGNING_KEY or ssh-agent; nothing was written")
+        return signed
 
     # --- check and propose -------------------------------------------------------------------
 
@@ -120,31 +223,44 @@ class Workspace:
         proposal = load_model(read_toml(path, "proposal file"), Proposal)
         return engine.check(proposal, self.policy, context)
 
+    def firm_policy(self) -> tuple[Policy, str]:
+        """The policy and its digest, refused (exit 2) when firm.toml pins another one."""
+        digest = policy_digest(self.policy)
+        pinned = self.data.firm.policy.digest
+        if pinned is not None and digest != pinned:
+            raise InvalidInput(f"{self.policies_dir}: not the firm's policy (its digest is {digest[:12]}, firm.toml "
+                               f"pins {pinned[:12]}); use the firm's policies folder, or change the pin in a reviewed commit")
+        return self.policy, digest
+
     def propose(self, path: Path, actor: Person, exception_reason: str | None) -> ProposeOutcome:
         proposal = load_model(read_toml(path, "proposal file"), Proposal)
         lead = self.data.person(proposal.lead or actor.id)
         if lead is None or not lead.active:
             raise InvalidInput(f"{path}: lead: '{proposal.lead}' is not an active person in people.toml")
-        engagement_id = proposal.id or self._new_id(proposal)
-        if self.data.exists(engagement_id):
-            raise InvalidInput(f"{path}: id: engagement '{engagement_id}' already exists; choose another id")
-        result = engine.check(proposal, self.policy, self.context())
-        verdict = result.verdict
-        if verdict == engine.Verdict.FORBIDDEN:
-            return ProposeOutcome(engagement_id, result, stored=False)
-        if verdict == engine.Verdict.NEEDS_EXCEPTION and not (exception_reason or "").strip():
-            rules = ", ".join(sorted({f.rule for f in result.findings if f.severity.value == "block"}))
-            raise NotYet(f"{path}: block findings ({rules}) need --exception-reason, and then a CEO approval; nothing was stored")
-        proposal = proposal.model_copy(update={"id": engagement_id, "lead": lead.id})
-        colleagues = colleagues_of(self.data.people, lead.id)
-        event = Event(
-            kind=EventKind.PROPOSED, at=self.now, by=actor.id, lead=lead.id, colleagues=colleagues,
-            review_deadline=review_deadline(self.now, self.data.firm.review_hours),
-            findings=[StoredFinding(**f.as_dict(), kind=f.kind) for f in result.findings],
-            exception_reason=(exception_reason or "").strip() or None,
-        )
-        with self.data.lock(engagement_id):
-            self.data.create(proposal, event)
+        reason = _text(exception_reason, "--exception-reason", required=False)
+        policy, digest = self.firm_policy()
+        firm = self.data.firm
+        with self.data.lock("firm"):  # check and store in one step: no two competitors slip past each other
+            engagement_id = proposal.id or self._new_id(proposal)
+            if self.data.exists(engagement_id):
+                raise InvalidInput(f"{path}: id: engagement '{engagement_id}' already exists; choose another id")
+            result = engine.check(proposal, policy, self.context())
+            if result.verdict == engine.Verdict.FORBIDDEN:
+                return ProposeOutcome(engagement_id, result, stored=False)
+            if result.verdict == engine.Verdict.NEEDS_EXCEPTION and not reason:
+                rules = ", ".join(sorted({f.rule for f in result.findings if f.severity.value == "block"}))
+                raise NotYet(f"{path}: block findings ({rules}) need --exception-reason, and then a CEO approval; nothing was stored")
+            at = clock.now()
+            proposed = Proposed(
+                at=at, by=actor.id, lead=lead.id, colleagues=colleagues_of(self.data.people, lead.id),
+                review_deadline=review_deadline(at, firm.review_hours),
+                findings=[StoredFinding(**f.as_dict(), kind=f.kind) for f in result.findings],
+                exception_reason=reason, ceo=self.data.ceo().id, channels=list(firm.notify.channels),
+                review_hours=firm.review_hours, policy_digest=digest,
+                proposal=proposal.model_copy(update={"id": engagement_id, "lead": lead.id}),
+            )
+            self.data.create(self._seal_and_sign(proposed, actor))
+        self._cached_entries = None
         deliveries = self.inform(engagement_id, actor, f"wst: {actor.id} proposes {engagement_id}")
         return ProposeOutcome(engagement_id, result, stored=True, deliveries=deliveries)
 
@@ -163,80 +279,62 @@ class Workspace:
 
     # --- recording ---------------------------------------------------------------------------
 
-    def act(self, action: Action, engagement_id: str, actor: Person, **details: Any) -> Event:
+    def act(self, key: str, actor: Person, request: Request) -> BaseEvent:
         """Record one decision, atomically with respect to other wst processes on this machine."""
-        check_id(engagement_id)
-        with self.data.lock(engagement_id):
-            record = self.record(engagement_id)
+        record = self.record(key)
+        with self.data.lock(record.folder):
+            record = self.record(key)
             view = self.view_of(record)
-            authorize(action, actor, view)
-            event = self._event_for(action, view, actor, details)
-            follows = _heads(record.events)
-            recorded = self.data.append(engagement_id, event.model_copy(update={"follows": follows}))
-        self.commit_if_configured(actor, f"wst: {recorded.kind.value} on {engagement_id} by {actor.id}")
+            heads = _heads(record.events, view)
+            event = self._event_for(request, actor, recorded_at(clock.now(), heads), [h.id for h in heads])
+            found = refusal(STEP_FOR[request.command], view, event, self.roster)
+            if found is not None:
+                raise _error(found)
+            recorded = self.data.append(record.folder, self._seal_and_sign(event, actor))
+        self._cached_entries = None
+        self.commit_if_configured(actor, f"wst: {recorded.kind.value} on {key} by {actor.id}")
         return recorded
 
-    def _event_for(self, action: Action, view: Engagement, actor: Person, details: dict[str, Any]) -> Event:
-        base: dict[str, Any] = {"at": self.now, "by": actor.id}
-        text = (details.get("text") or "").strip() or None
-        if action == Action.ACK:
-            return Event(kind=EventKind.ACK, **base)
-        if action == Action.COMMENT:
-            if not text:
-                raise InvalidInput("comment: the text is empty")
-            return Event(kind=EventKind.COMMENT, text=text, **base)
-        if action == Action.OBJECT:
-            if not text:
-                raise InvalidInput("object: --reason is required (or --personal, or --withdraw)")
-            return Event(kind=EventKind.OBJECTION, reason=text, **base)
-        if action == Action.OPT_OUT:
-            if actor.id == view.lead:
-                raise NotPermitted(f"{actor.id} is the client lead; to step back, ask the CEO to 'wst assign' a new lead")
-            return Event(kind=EventKind.OPT_OUT, reason=text, **base)
-        if action == Action.WITHDRAW_OBJECTION:
-            own = [o for o in view.objections.values() if o.by == actor.id]
-            if not own:
-                others = sorted({o.by for o in view.objections.values()})
-                who = f"; open objections are by {', '.join(others)}, and only they (or a CEO decision) lift them" if others else ""
-                raise NotPermitted(f"{actor.id} has no open objection on '{view.id}'{who}")
-            return Event(kind=EventKind.OBJECTION_WITHDRAWN, objection=own[-1].hash, **base)
-        if action == Action.APPROVE:
-            consulted = parse_consulted(details.get("consulted") or [])
-            missing = [c for c in engine.affected_clients(view.findings) if not _named(c, consulted)]
-            if missing:
-                raise NotYet("approve: the conflict finding(s) affect active clients who must be consulted first; add "
-                             + " ".join(f"--consulted '{c}=HOW'" for c in missing))
-            return Event(kind=EventKind.APPROVAL, reason=text, consulted=consulted or None, **base)
-        if action in (Action.VETO,):
-            if not text:
-                raise InvalidInput("veto: --reason is required")
-            return Event(kind=EventKind.VETO, reason=text, **base)
-        if action in (Action.WITHDRAW, Action.OFFER, Action.WON, Action.LOST, Action.END):
-            kind = {Action.WITHDRAW: EventKind.WITHDRAWN, Action.OFFER: EventKind.OFFER, Action.WON: EventKind.WON,
-                    Action.LOST: EventKind.LOST, Action.END: EventKind.ENDED}[action]
-            return Event(kind=kind, reason=text, **base)
-        if action == Action.TEAM:
-            person = self._active_person(details["person"])
-            if details["team_action"] == "add":
-                if person.id in view.opted_out:
-                    raise NotPermitted(f"{person.id} has declined personally to work on '{view.id}' and cannot be added to its team")
-                if person.id in view.team or person.id == view.lead:
-                    raise InvalidInput(f"{person.id} is already in the team of '{view.id}'")
-            elif person.id not in view.team:
-                raise InvalidInput(f"{person.id} is not in the team of '{view.id}'")
-            return Event(kind=EventKind.TEAM, action=details["team_action"], person=person.id, **base)
-        if action == Action.ASSIGN:
-            person = self._active_person(details["person"])
-            if person.id == view.lead:
-                raise InvalidInput(f"{person.id} is already the client lead of '{view.id}'")
-            if person.id in view.opted_out:
-                raise NotPermitted(f"{person.id} has declined personally to work on '{view.id}'")
-            return Event(kind=EventKind.LEAD_CHANGED, person=person.id, reason=text, **base)
-        if action == Action.CRITICISM:
-            if not text:
-                raise InvalidInput("criticism: --note is required")
-            return Event(kind=EventKind.CRITICISM, text=text, **base)
-        raise AssertionError(action)
+    def _event_for(self, request: Request, actor: Person, at: datetime, follows: list[str]) -> BaseEvent:
+        """The event a request records, with its inputs checked (exit 2) before the process is asked."""
+        base = {"at": at, "by": actor.id, "follows": follows}
+        command = request.command
+        if command == Command.ACK:
+            return Ack(**base)
+        if command == Command.COMMENT:
+            return Comment(text=_text(request.text, "comment: the text", required=True), **base)
+        if command == Command.OBJECT:
+            return Objection(reason=_text(request.text, "object: --reason (or --personal, or --withdraw)", required=True), **base)
+        if command == Command.OPT_OUT:
+            return OptOut(reason=_text(request.text, "--reason", required=False), **base)
+        if command == Command.WITHDRAW_OBJECTION:
+            return ObjectionWithdrawn(objection=request.objection or NO_OBJECTION, **base)
+        if command == Command.APPROVE:
+            consulted = parse_consulted(request.consulted)
+            for client, how in consulted.items():
+                _text(how, f"--consulted '{client}'", required=True)
+            return Approval(reason=_text(request.text, "--reason", required=False), consulted=consulted or None, **base)
+        if command == Command.VETO:
+            return Veto(reason=_text(request.text, "veto: --reason", required=True), **base)
+        lifecycle = {Command.WITHDRAW: Withdrawn, Command.OFFER: Offer, Command.WON: Won, Command.LOST: Lost, Command.END: Ended}
+        if command in lifecycle:
+            return lifecycle[command](reason=_text(request.text, "--reason", required=False), **base)
+        if command == Command.TEAM:
+            person = self._active_person(request.person or "")
+            return Team(action="add" if request.team_action == "add" else "remove", person=person.id, **base)
+        if command == Command.ASSIGN:
+            person = self._active_person(request.person or "")
+            return LeadChanged(person=person.id, reason=_text(request.text, "--reason", required=False), **base)
+        if command == Command.CRITICISM:
+            return Criticism(text=_text(request.text, "criticism: --note", required=True), **base)
+        raise InvalidInput(f"'{command.value}' is not recorded with this operation")
+
+    def withdraw_objection(self, key: str, actor: Person) -> BaseEvent:
+        """The actor's own newest open objection, withdrawn."""
+        view = self.view(key)
+        own = [o for o in view.objections.values() if o.by == actor.id]
+        request = Request(Command.WITHDRAW_OBJECTION, objection=own[-1].hash if own else None)
+        return self.act(key, actor, request)
 
     def _active_person(self, person_id: str) -> Person:
         person = self.data.person(person_id)
@@ -246,7 +344,7 @@ class Workspace:
 
     # --- informing ---------------------------------------------------------------------------
 
-    def inform(self, engagement_id: str, actor: Person, commit_message: str | None = None) -> list[Delivery]:
+    def inform(self, key: str, actor: Person, commit_message: str | None = None) -> list[Delivery]:
         """Deliver whatever has not been delivered yet and record who was informed.
 
         With autocommit, one commit holds what this command wrote, under `commit_message`.
@@ -254,38 +352,43 @@ class Workspace:
         from westander_cli import notify
 
         firm = self.data.firm
-        with self.data.lock(engagement_id):
-            record = self.record(engagement_id)
+        record = self.record(key)
+        with self.data.lock(record.folder):
+            record = self.record(key)
             view = self.view_of(record)
+            found = refusal(STEP_FOR[Command.NOTIFY], view, _probe(actor, view), self.roster)
+            if found is not None:
+                raise _error(found)
             lead = self.data.person(view.lead)
             assert lead is not None
-            pending: list[tuple[str, Person, Channel, Any]] = []
+            pending: list[tuple[str, Person, Channel, EmailMessage]] = []
             for person_id, channel in view.uninformed():
                 person = self.data.person(person_id)
-                assert person is not None and view.review_deadline is not None
+                if person is None:
+                    continue
                 message = notify.proposal_message(firm, firm.notify.sender, person, lead, view.id, view.proposal,
                                                   view.findings, view.review_deadline, view.exception_reason, self.now)
-                pending.append((view.proposed_hash, person, channel, message))
-            ceo = self.data.ceo()
+                pending.append((view.root.id, person, channel, message))
+            ceo = self.data.person(view.ceo) or self.data.ceo()
             for criticism in view.criticisms:
-                reached = {e.channel for e in record.events if e.kind == EventKind.INFORMED and e.about == criticism.hash}
-                for channel in firm.notify.channels:
+                reached = view.criticism_reached.get(criticism.id, set())
+                for channel in view.channels:
                     if channel not in reached:
                         message = notify.criticism_message(firm, firm.notify.sender, ceo, lead, view.id, view.proposal,
-                                                           criticism.text or "", self.now)
-                        pending.append((criticism.hash or "", ceo, channel, message))
+                                                           criticism.text, self.now)
+                        pending.append((criticism.id, ceo, channel, message))
             deliveries = notify.deliver(firm, self.data.outbox, [(p, c, m) for _, p, c, m in pending])
-            follows = _heads(record.events)
+            heads = _heads(record.events, view)
             for about in dict.fromkeys(a for a, _, _, _ in pending):
-                for channel in firm.notify.channels:
+                for channel in view.channels:
                     sent = [p.id for a, p, c, _ in pending if a == about and c == channel
                             and any(d.ok and d.person == p.id and d.channel == c for d in deliveries)]
                     if sent:
-                        event = self.data.append(engagement_id, Event(
-                            kind=EventKind.INFORMED, at=self.now, by=actor.id, follows=follows,
-                            recipients=sorted(set(sent)), channel=channel, about=about))
-                        follows = [event.hash or ""]
-        self.commit_if_configured(actor, commit_message or f"wst: {actor.id} informs about {engagement_id}")
+                        event = Informed(at=recorded_at(clock.now(), heads), by=actor.id, follows=[h.id for h in heads],
+                                         recipients=sorted(set(sent)), channel=channel, about=about)
+                        heads = [self.data.append(record.folder, self._seal_and_sign(event, actor))]
+        self._cached_entries = None
+        self.commit_if_configured(actor, commit_message or f"wst: {actor.id} informs about {key}")
         return [Delivery(d.person, d.channel.value, d.error) for d in deliveries]
 
 
@@ -308,26 +411,50 @@ class ProposeOutcome:
         return [d for d in self.deliveries if d.error]
 
 
-def _heads(events: Sequence[Event]) -> list[str]:
-    """The newest events: those no other event follows."""
-    followed = {h for e in events for h in e.follows}
-    return sorted(e.hash for e in events if e.hash and e.hash not in followed)
+def _error(found: Refusal) -> WstError:
+    if found.code == ExitCode.NOT_PERMITTED:
+        return NotPermitted(found.message)
+    if found.code == ExitCode.INVALID:
+        return InvalidInput(found.message)
+    return NotYet(found.message, list(found.missing))
 
 
-def _named(client: str, consulted: dict[str, str]) -> bool:
-    return any(compare(client, name).certainty >= Certainty.STRONG for name in consulted)
+def _probe(actor: Person, view: Engagement) -> Informed:
+    """A stand-in delivery record, to ask the process whether the actor may deliver at all."""
+    return Informed(at=view.now, by=actor.id, recipients=[], channel=Channel.OUTBOX, about=view.root.id)
+
+
+def _heads(events: Sequence[BaseEvent], view: Engagement) -> list[BaseEvent]:
+    """The newest events of the history (those no other event follows): what a new event follows.
+
+    Events the process does not count are left out, so an honest event never builds on a forgery.
+    """
+    counted = [e for e in events if e.id not in view.invalid]
+    followed = {h for e in counted for h in e.follows}
+    return sorted((e for e in counted if e.id not in followed), key=lambda e: e.id)
+
+
+def _text(value: str | None, what: str, *, required: bool) -> str | None:
+    """A person's text, checked at the edge: present where required, and at most MAX_TEXT characters."""
+    text = (value or "").strip()
+    if not text:
+        if required:
+            raise InvalidInput(f"{what} is required and may not be empty")
+        return None
+    if len(text) > MAX_TEXT:
+        raise InvalidInput(f"{what} is {len(text):,} characters; the limit is {MAX_TEXT:,}")
+    return text
 
 
 def _ascii(text: str) -> str:
-    from westander_cli.screening.names import fold
+    from westander_cli.screening.names import fold as fold_name
 
-    return fold(text).encode("ascii", "ignore").decode()
+    return fold_name(text).encode("ascii", "ignore").decode()
 
 
 def _git_email(folder: Path) -> str | None:
     try:
-        result = subprocess.run(["git", "-C", str(folder), "config", "user.email"], capture_output=True, text=True, timeout=5)
+        result = subprocess.run(["git", "-C", str(folder), "config", "user.email"], capture_output=True, text=True, timeout=5, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
     return result.stdout.strip() or None
-

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 SLUG = r"^[a-z0-9][a-z0-9-]{0,63}$"
 PERSON_ID = r"^[a-z0-9._-]{1,64}$"
@@ -240,6 +240,16 @@ class GitSettings(Strict):
     """Commit each recorded event to the data folder's git repository, authored by the acting person."""
 
 
+Digest = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+class PolicySettings(Strict):
+    digest: Digest | None = None
+    """The policy the firm uses (`wst policy list` prints its digest): `propose` refuses any other."""
+    earlier: Annotated[list[Digest], Field(max_length=1000)] = []
+    """Digests in force before: proposals made under them are not re-checked by `wst verify`."""
+
+
 class Firm(Strict):
     name: ShortText
     language: lax(Language) = Language.SV  # type: ignore[valid-type]
@@ -247,6 +257,7 @@ class Firm(Strict):
     notify: NotifySettings = NotifySettings()
     signatures: SignatureSettings = SignatureSettings()
     git: GitSettings = GitSettings()
+    policy: PolicySettings = PolicySettings()
 
 
 class EventKind(StrEnum):
@@ -271,53 +282,3 @@ class EventKind(StrEnum):
 
 CEO_DECISIONS = frozenset({EventKind.APPROVAL, EventKind.VETO, EventKind.LEAD_CHANGED})
 """The decisions only the CEO takes; firm.toml may require them to be signed."""
-
-
-class StoredFinding(BaseModel):
-    """A finding as recorded with the proposal: what colleagues and the CEO decided on."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-    rule: str
-    severity: str
-    message: str
-    source: str
-    evidence: dict[str, object] = {}
-    kind: str = ""
-
-
-class Event(BaseModel):
-    """One record in an engagement's history; written once, never rewritten (one file each).
-
-    `follows` names, by hash, the events that were the newest when this one was recorded, so the
-    history is a hash-linked graph that two git clones can extend and merge without conflict.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-    kind: lax(EventKind)  # type: ignore[valid-type]
-    at: AwareDatetime
-    by: PersonId
-    follows: list[Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]] = []
-    # what some kinds carry
-    reason: Annotated[str, StringConstraints(max_length=20_000)] | None = None
-    text: Annotated[str, StringConstraints(max_length=20_000)] | None = None
-    person: PersonId | None = None
-    action: Literal["add", "remove"] | None = None
-    objection: str | None = None
-    recipients: list[PersonId] | None = None
-    channel: lax(Channel) | None = None  # type: ignore[valid-type]
-    about: str | None = None
-    consulted: dict[str, str] | None = None
-    proposal_sha256: str | None = None
-    lead: PersonId | None = None
-    colleagues: list[PersonId] | None = None
-    review_deadline: AwareDatetime | None = None
-    exception_reason: str | None = None
-    findings: list[StoredFinding] | None = None
-    hash: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
-    signature: str | None = None
-
-    def content(self) -> dict[str, object]:
-        """The hashed part: everything but the hash and the signature, as stored."""
-        return self.model_dump(mode="json", exclude={"hash", "signature"}, exclude_none=True)

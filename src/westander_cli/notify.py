@@ -12,7 +12,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from westander_cli.model import Channel, Firm, Person, Proposal, StoredFinding
+from westander_cli.events import StoredFinding
+from westander_cli.model import Channel, Firm, Person, Proposal
 from westander_cli.store import write_once
 
 

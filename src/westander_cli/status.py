@@ -24,9 +24,9 @@ def awaiting(person: Person, summaries: Iterable[Summary]) -> list[dict[str, Any
                 items.append({**base, "what": "deliveries failed: run 'wst notify'"})
             elif state == State.OFFERED:
                 items.append({**base, "what": "offered: record 'wst won' or 'wst lost'"})
-        if person.role == Role.CEO and state in REVIEW:
+        if (person.role == Role.CEO or person.id == summary.ceo) and summary.needs_decision:
             if summary.open_objections:
                 items.append({**base, "what": "decide the dispute: 'wst approve' or 'wst veto'"})
-            elif summary.needs_decision:
+            else:
                 items.append({**base, "what": "decide the exception: 'wst approve' or 'wst veto'"})
     return items

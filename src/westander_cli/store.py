@@ -1,14 +1,17 @@
-"""The data folder: firm, people, engagements as append-only event files, and locks.
+"""The data folder: firm, people, and engagements as append-only event files; locks.
 
 Layout (SPEC 2):
     firm.toml, people.toml
-    engagements/<id>/proposal.toml          the proposal as submitted, written once
-    engagements/<id>/events/<time>-<kind>-<hash12>.toml   one file per event, never rewritten
+    engagements/<id>/events/<time>-<kind>-<hash12>.toml   one file per event, never rewritten;
+                                          the `proposed` event holds the proposal itself
+    engagements/<id>/proposal.toml        only in engagements stored before wst 0.2
     outbox/        delivered messages (not in git)
     .wst/          locks and derived caches (not in git)
 
 Every file is written to a temporary name, fsynced, then hard-linked to its final name, which
 fails rather than overwrite: a reader sees a whole file or none, and no event is ever replaced.
+Files are named by their content's hash, so two clones that record at the same time, even two
+proposals under one id, add different files and git merges them without a conflict.
 """
 
 from __future__ import annotations
@@ -23,10 +26,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from westander_cli.errors import Failed, InvalidInput
-from westander_cli.model import SLUG, Event, Firm, People, Person, Proposal
+from westander_cli.events import BaseEvent, Proposed, model_of
+from westander_cli.model import SLUG, Firm, People, Person, Proposal
 from westander_cli.tomlfile import load_model, read_toml
 
 GITIGNORE = "outbox/\n.wst/\n.tmp-*\n.staging-*/\n"
@@ -42,7 +46,10 @@ def canonical_hash(content: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def seal(event: Event) -> Event:
+EventT = TypeVar("EventT", bound=BaseEvent)
+
+
+def seal(event: EventT) -> EventT:
     """The event with its hash filled in."""
     return event.model_copy(update={"hash": canonical_hash(event.content())})
 
@@ -101,6 +108,9 @@ def _fsync_dir(folder: Path) -> None:
 
 WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$")
 """Names Windows cannot hold as files: a firm's data folder may be cloned there."""
+DUPLICATE_MARK = "@"
+"""`<id>@<hash12>` names a proposal that another clone stored under an id already taken."""
+KEY_PATTERN = re.compile(r"^(?P<id>[a-z0-9][a-z0-9-]{0,63})(@(?P<root>[0-9a-f]{12}))?$")
 
 
 def check_id(engagement_id: str) -> str:
@@ -112,15 +122,30 @@ def check_id(engagement_id: str) -> str:
     return engagement_id
 
 
+def split_key(key: str) -> tuple[str, str | None]:
+    """`id` or `id@hash12` (a proposal that lost its id to another clone's) into its parts."""
+    match = KEY_PATTERN.fullmatch(key) if isinstance(key, str) and key.isascii() else None
+    if match is None:
+        check_id(key)
+        raise AssertionError(key)  # check_id raised
+    return check_id(match["id"]), match["root"]
+
+
 @dataclass(frozen=True)
 class EngagementRecord:
-    """An engagement as stored: its proposal and its events in recorded order."""
+    """An engagement as stored: its `proposed` event, the proposal, and every event of its history."""
 
     id: str
+    """`<folder>` or, for a proposal that another clone stored first under the same id, `<folder>@<hash12>`."""
+    folder: str
+    root: Proposed
     proposal: Proposal
-    proposal_sha256: str
-    events: tuple[Event, ...]
-    event_files: tuple[Path, ...]
+    events: tuple[BaseEvent, ...]
+    files: dict[str, Path]
+    """The file of each event, by hash."""
+    duplicate_of: str | None = None
+    legacy_proposal_sha256: str | None = None
+    """The sha256 of proposal.toml, for engagements stored before wst 0.2."""
 
 
 class DataFolder:
@@ -128,8 +153,6 @@ class DataFolder:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.signer: Callable[[Event], Event] | None = None
-        """Adds the author's signature to a sealed event before it is written (set by the workspace)."""
         self.written: list[Path] = []
         """Files this process wrote, for an optional git commit."""
 
@@ -142,8 +165,12 @@ class DataFolder:
         return self.root / ".wst"
 
     def require(self) -> None:
+        if self.root.is_symlink():
+            raise InvalidInput(f"{self.root}: is a symbolic link; give the data folder's real path")
         if not (self.root / "firm.toml").is_file():
             raise InvalidInput(f"{self.root}: not a wst data folder (no firm.toml); create one with 'wst init {self.root}'")
+        if self.engagements_dir.is_symlink():
+            raise InvalidInput(f"{self.engagements_dir}: is a symbolic link; engagements must be a plain folder")
 
     @cached_property
     def firm(self) -> Firm:
@@ -166,7 +193,8 @@ class DataFolder:
         return self.root / self.firm.notify.outbox
 
     def engagement_ids(self) -> list[str]:
-        if not self.engagements_dir.is_dir():
+        """The engagement folders (a folder may hold more than one proposal after a merge)."""
+        if not self.engagements_dir.is_dir() or self.engagements_dir.is_symlink():
             return []
         return sorted(
             entry.name
@@ -175,83 +203,79 @@ class DataFolder:
         )
 
     def exists(self, engagement_id: str) -> bool:
-        return (self.engagements_dir / check_id(engagement_id) / "proposal.toml").is_file()
-
-    def read(self, engagement_id: str) -> EngagementRecord:
         folder = self.engagements_dir / check_id(engagement_id)
-        proposal_path = folder / "proposal.toml"
-        if folder.is_symlink() or not proposal_path.is_file():
-            raise InvalidInput(f"no engagement '{engagement_id}'; see 'wst list'")
-        document = read_toml(proposal_path, "proposal")
-        proposal = load_model(document, Proposal)
+        return (folder / "proposal.toml").is_file() or any(
+            name.endswith(".toml") and "-proposed-" in name for name in _names(folder / "events"))
+
+    def read(self, key: str) -> EngagementRecord:
+        folder_id, root = split_key(key)
+        for record in self.read_folder(folder_id):
+            if record.id == key or (root is not None and record.root.id.startswith(root)):
+                return record
+        raise InvalidInput(f"no engagement '{key}'; see 'wst list'")
+
+    def read_folder(self, folder_id: str) -> list[EngagementRecord]:
+        """Every proposal stored in one engagement folder, the first (by its time, then hash) under the
+        folder's id and any later one, from another clone, as `<id>@<hash12>`."""
+        self.require()
+        folder = self.engagements_dir / check_id(folder_id)
+        if folder.is_symlink() or not folder.is_dir():
+            return []
         events, files = self._read_events(folder / "events")
-        return EngagementRecord(
-            id=engagement_id,
-            proposal=proposal,
-            proposal_sha256=hashlib.sha256(document.text.encode("utf-8")).hexdigest(),
-            events=events,
-            event_files=files,
-        )
+        return assemble(folder_id, events, files, self.legacy_proposal(folder))
 
-    def _read_events(self, folder: Path) -> tuple[tuple[Event, ...], tuple[Path, ...]]:
-        if not folder.is_dir():
-            return (), ()
-        loaded: list[tuple[Event, Path]] = []
-        for entry in os.scandir(folder):
-            if entry.name.startswith(".") or not entry.name.endswith(".toml"):
+    def legacy_proposal(self, folder: Path) -> tuple[Proposal, str] | None:
+        path = folder / "proposal.toml"
+        if not path.exists():
+            return None
+        if path.is_symlink():
+            raise InvalidInput(f"{path}: is a symbolic link; records must be plain files")
+        document = read_toml(path, "proposal")
+        return load_model(document, Proposal), hashlib.sha256(document.text.encode("utf-8")).hexdigest()
+
+    def _read_events(self, folder: Path) -> tuple[list[BaseEvent], dict[str, Path]]:
+        if folder.is_symlink():
+            raise InvalidInput(f"{folder}: is a symbolic link; event folders must be plain folders")
+        events: list[BaseEvent] = []
+        files: dict[str, Path] = {}
+        for name in sorted(_names(folder)):
+            if name.startswith(".") or not name.endswith(".toml"):
                 continue  # temporary files of a writer that has not finished (or was killed)
-            if entry.is_symlink():
-                raise InvalidInput(f"{entry.path}: is a symbolic link; event files must be plain files")
-            path = Path(entry.path)
-            loaded.append((load_model(read_toml(path, "event file"), Event), path))
-        ordered = causal_order(loaded)
-        return tuple(e for e, _ in ordered), tuple(p for _, p in ordered)
+            path = folder / name
+            event = load_event(path)
+            if event.id not in files:
+                events.append(event)
+                files[event.id] = path
+        return events, files
 
-    def create(self, proposal: Proposal, proposed: Event) -> Event:
-        """Store a new engagement with its `proposed` event; the id must be new.
+    def create(self, proposed: Proposed) -> Proposed:
+        """Store a new engagement: its sealed (and, where required, signed) `proposed` event.
 
-        The engagement is assembled in a staging folder and renamed into place in one step, so a
-        writer killed half-way leaves no half-made engagement, and of two writers choosing one id
-        only the first rename succeeds. The event is sealed and signed before anything is written.
+        One file, written atomically: a writer killed half-way leaves nothing. The caller holds the
+        firm's lock, so two processes on this machine cannot take one id.
         """
-        assert proposal.id is not None
-        check_id(proposal.id)
-        text = dump_toml(proposal.model_dump(mode="json"))
-        event = self._prepare(proposed.model_copy(update={"proposal_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()}))
-        final = self.engagements_dir / proposal.id
-        if final.exists():
-            raise InvalidInput(f"engagement id '{proposal.id}' is already used; choose another id")
+        assert proposed.proposal is not None and proposed.proposal.id is not None and proposed.hash
+        engagement_id = check_id(proposed.proposal.id)
+        if self.exists(engagement_id):
+            raise InvalidInput(f"engagement id '{engagement_id}' is already used; choose another id")
+        if (self.engagements_dir / engagement_id).is_symlink():
+            raise InvalidInput(f"{self.engagements_dir / engagement_id}: is a symbolic link; engagements must be plain folders")
         self.engagements_dir.mkdir(parents=True, exist_ok=True)
         self.ensure_ignores()
-        remove_stale_staging(self.engagements_dir)
-        staging = self.engagements_dir / f".staging-{proposal.id}-{os.getpid()}-{os.urandom(4).hex()}"
-        staging.mkdir()
-        try:
-            write_once(staging / "proposal.toml", text)
-            write_once(staging / "events" / event_file_name(event), event_text(event))
-            try:
-                os.rename(staging, final)
-            except OSError:
-                raise InvalidInput(f"engagement id '{proposal.id}' is already used; choose another id") from None
-        finally:
-            if staging.exists():
-                shutil.rmtree(staging, ignore_errors=True)
-        _fsync_dir(self.engagements_dir)
-        self.written += [final / "proposal.toml", final / "events" / event_file_name(event)]
-        return event
+        self._write(engagement_id, proposed)
+        return proposed
 
-    def append(self, engagement_id: str, event: Event) -> Event:
-        """Write one event; callers hold the engagement's lock, so leftovers are a dead writer's."""
-        return self._write(engagement_id, self._prepare(event))
+    def append(self, folder_id: str, sealed: BaseEvent) -> BaseEvent:
+        """Write one sealed event; callers hold the engagement's lock, so leftovers are a dead writer's."""
+        remove_leftovers(self.engagements_dir / check_id(folder_id) / "events")
+        return self._write(folder_id, sealed)
 
-    def _prepare(self, event: Event) -> Event:
-        sealed = seal(event)
-        return self.signer(sealed) if self.signer is not None else sealed
-
-    def _write(self, engagement_id: str, sealed: Event) -> Event:
-        events = self.engagements_dir / check_id(engagement_id) / "events"
-        remove_leftovers(events)
-        path = events / event_file_name(sealed)
+    def _write(self, folder_id: str, sealed: BaseEvent) -> BaseEvent:
+        assert sealed.hash == canonical_hash(sealed.content()), "events are sealed before they are written"
+        folder = self.engagements_dir / check_id(folder_id)
+        if self.engagements_dir.is_symlink() or folder.is_symlink() or (folder / "events").is_symlink():
+            raise InvalidInput(f"{folder}: is or holds a symbolic link; records are written only to plain folders")
+        path = folder / "events" / event_file_name(sealed)
         write_once(path, event_text(sealed))
         self.written.append(path)
         return sealed
@@ -267,7 +291,7 @@ class DataFolder:
         env.setdefault("GIT_COMMITTER_NAME", author_name)
         env.setdefault("GIT_COMMITTER_EMAIL", author_email)
         for command in (["add", "--", *files], ["commit", "-q", "-m", message, f"--author={author_name} <{author_email}>", "--", *files]):
-            result = subprocess.run(["git", "-C", str(self.root), *command], capture_output=True, text=True, env=env, timeout=120)
+            result = subprocess.run(["git", "-C", str(self.root), *command], capture_output=True, text=True, env=env, timeout=120, check=False)
             if result.returncode != 0:
                 detail = (result.stderr or result.stdout).strip().splitlines()
                 raise Failed(f"recorded, but the git commit failed: {detail[-1] if detail else 'git ' + command[0]}")
@@ -275,7 +299,7 @@ class DataFolder:
 
     @contextlib.contextmanager
     def lock(self, name: str) -> Iterator[None]:
-        """Serialise transitions on one engagement between processes on this machine."""
+        """Serialise writers between processes on this machine: per engagement, or `firm` for proposing."""
         from filelock import FileLock
 
         locks = self.state_dir / "locks"
@@ -292,23 +316,59 @@ class DataFolder:
                     write_once(path, text)
 
 
-def event_file_name(event: Event) -> str:
-    """`<UTC time>-<kind>-<hash12>.toml`: sorts by time, and says what it holds."""
+def assemble(folder_id: str, events: list[BaseEvent], files: dict[str, Path], legacy: tuple[Proposal, str] | None) -> list[EngagementRecord]:
+    """The proposals of one folder: the first (by its time, then hash) under the folder's id, and
+    any later one, stored under the same id in another clone, as `<id>@<hash12>`."""
+    roots = sorted((e for e in events if isinstance(e, Proposed)), key=lambda e: (e.at, e.id))
+    if not roots:
+        return []
+    groups = _by_root(events, roots)
+    records = []
+    for number, root in enumerate(roots):
+        key = folder_id if number == 0 else f"{folder_id}{DUPLICATE_MARK}{root.id[:12]}"
+        proposal = root.proposal if root.proposal is not None else (legacy[0] if legacy else None)
+        if proposal is None:
+            raise InvalidInput(f"{files[root.id]}: proposal: the proposed event holds no proposal, and there is no proposal.toml")
+        records.append(EngagementRecord(
+            id=key, folder=folder_id, root=root, proposal=proposal, events=tuple(groups[root.id]), files=files,
+            duplicate_of=folder_id if number else None, legacy_proposal_sha256=legacy[1] if legacy else None))
+    return records
+
+
+def load_event(path: Path) -> BaseEvent:
+    """One event file, refused (exit 2, naming the file) unless it is a plain file of a known kind."""
+    if path.is_symlink():
+        raise InvalidInput(f"{path}: is a symbolic link; event files must be plain files")
+    document = read_toml(path, "event file")
+    return load_model(document, model_of(document.data, str(path)))
+
+
+def _names(folder: Path) -> list[str]:
+    try:
+        return os.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def _by_root(events: list[BaseEvent], roots: list[Proposed]) -> dict[str, list[BaseEvent]]:
+    """Each event under the proposal whose history it extends; events that extend none (hand-made
+    files) go with the first proposal, where the process refuses them."""
+    from westander_cli.workflow import causal_order
+
+    belongs: dict[str, str] = {root.id: root.id for root in roots}
+    for event in causal_order(events):
+        if event.id not in belongs:
+            owners = [belongs[f] for f in event.follows if f in belongs]
+            belongs[event.id] = owners[0] if owners else roots[0].id
+    groups: dict[str, list[BaseEvent]] = {root.id: [] for root in roots}
+    for event in events:
+        groups[belongs[event.id]].append(event)
+    return groups
+
+
+def event_file_name(event: BaseEvent) -> str:
+    """`<UTC time>-<kind>-<hash12>.toml`: sorts roughly by time, and says what it holds."""
     return f"{event.at.strftime('%Y%m%dT%H%M%S%fZ')}-{event.kind.value}-{str(event.hash)[:12]}.toml"
-
-
-STALE_STAGING_SECONDS = 3600
-
-
-def remove_stale_staging(folder: Path) -> None:
-    """Staging folders of writers killed before their rename (an hour old: no live writer is that slow)."""
-    import time
-
-    for entry in os.scandir(folder):
-        if entry.name.startswith(".staging-"):
-            with contextlib.suppress(OSError):
-                if time.time() - entry.stat(follow_symlinks=False).st_mtime > STALE_STAGING_SECONDS:
-                    shutil.rmtree(entry.path, ignore_errors=True)
 
 
 def remove_leftovers(folder: Path) -> None:
@@ -320,31 +380,5 @@ def remove_leftovers(folder: Path) -> None:
                     os.unlink(entry.path)
 
 
-def causal_order(items: list[tuple[Event, Path]]) -> list[tuple[Event, Path]]:
-    """Every event after the events it follows; otherwise by time, then hash (the same in every clone)."""
-    import heapq
-
-    by_hash = {event.hash: (event, path) for event, path in items if event.hash}
-    waiting = {h: {f for f in e.follows if f in by_hash and f != h} for h, (e, _) in by_hash.items()}
-    followers: dict[str, list[str]] = {}
-    for h, needs in waiting.items():
-        for need in needs:
-            followers.setdefault(need, []).append(h)
-    ready = [(by_hash[h][0].at, h) for h, needs in waiting.items() if not needs]
-    heapq.heapify(ready)
-    ordered: list[tuple[Event, Path]] = []
-    while ready:
-        _, h = heapq.heappop(ready)
-        ordered.append(by_hash[h])
-        for follower in followers.get(h, []):
-            waiting[follower].discard(h)
-            if not waiting[follower]:
-                heapq.heappush(ready, (by_hash[follower][0].at, follower))
-    placed = {id(e) for e, _ in ordered}
-    rest = sorted((pair for pair in items if id(pair[0]) not in placed), key=lambda p: (p[0].at, p[0].hash or ""))
-    return ordered + rest  # events without a hash or in a cycle of follows: verify reports them
-
-
-def event_text(event: Event) -> str:
-    ordered = event.model_dump(mode="python", exclude_none=True)
-    return dump_toml(ordered)
+def event_text(event: BaseEvent) -> str:
+    return dump_toml(event.model_dump(mode="python", exclude_none=True))

@@ -8,9 +8,10 @@ import re
 from pathlib import Path
 
 from westander_cli.errors import WstError
-from westander_cli.model import Event, Firm, People, Proposal
+from westander_cli.model import Firm, People, Proposal
 from westander_cli.policy.rules import policy_problems
 from westander_cli.screening.registry import registry_problems
+from westander_cli.events import model_of
 from westander_cli.store import DataFolder
 from westander_cli.tomlfile import FileProblems, load_model, read_toml
 from westander_cli.verify import Problem
@@ -49,12 +50,16 @@ def validate(data: DataFolder, policies_dir: Path) -> tuple[list[Problem], int]:
     for engagement_id in data.engagement_ids():
         folder = data.engagements_dir / engagement_id
         path = folder / "proposal.toml"
-        checked += 1
         try:
+            if not path.exists():
+                raise FileNotFoundError  # since wst 0.2 the proposal lives in its proposed event
+            checked += 1
             document = read_toml(path, "proposal")
             proposal = load_model(document, Proposal)
             if known is not None and proposal.lead and proposal.lead not in known:
                 problems.append(Problem(str(path), document.line_of("lead"), f"lead: '{proposal.lead}' is not in people.toml"))
+        except FileNotFoundError:
+            pass
         except WstError as error:
             problems.extend(_problems_of(error, str(path)))
         events = folder / "events"
@@ -64,13 +69,14 @@ def validate(data: DataFolder, policies_dir: Path) -> tuple[list[Problem], int]:
             checked += 1
             try:
                 document = read_toml(Path(entry.path), "event file")
-                event = load_model(document, Event)
+                event = load_model(document, model_of(document.data, entry.path))
             except WstError as error:
                 problems.extend(_problems_of(error, entry.path))
                 continue
             if known is None:
                 continue
-            for field, value in (("by", event.by), ("lead", event.lead), ("person", event.person)):
+            for field in ("by", "lead", "person"):
+                value = getattr(event, field, None)
                 if value and value not in known:
                     problems.append(Problem(entry.path, document.line_of(field), f"{field}: '{value}' is not in people.toml"))
     for text in registry_problems(data.root / "registry"):

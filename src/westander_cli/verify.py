@@ -1,44 +1,33 @@
 """`wst verify`: the integrity and legitimacy of every record, read from the files themselves.
 
-For each engagement: every event file parses, its content matches its hash, its name matches its
-content, every event it follows exists, the proposal matches the hash its `proposed` event
-recorded, and, replaying the history in order, every event was recorded by someone allowed to do
-that at that moment (a veto by the CEO, an offer by the lead after clearance, ...). Signatures are
-checked where a person has a signing key or the firm requires them. A deleted newest event leaves
-no trace in the files; the CI scripts in examples/ci/ refuse such changes in the data repository.
+For each engagement folder: every event file parses, its content matches its hash and its name, every
+event it follows exists and is not later than it, the legacy proposal.toml matches its recorded hash,
+and then the history is replayed through the one process table (`workflow.fold`), which judges each
+event against the state of the events it follows: what the commands would have refused is an error
+here. What concurrent clones legitimately produced (a superseded move, an objection concurrent with
+an offer, two proposals under one id) is a warning that names the CEO decision that settles it.
+Each stored proposal is re-checked against the firm's policy: findings, colleagues and review
+deadline must be what wst would have recorded. Active engagements that conflict without any
+recorded finding saying so (proposed in two clones at once) are warnings for the CEO.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from westander_cli.errors import WstError
-from westander_cli.model import Event, EventKind, Firm, People, Person, Proposal, SignatureRule
-from westander_cli.store import LEFTOVERS, SLUG_PATTERN, DataFolder, canonical_hash, causal_order, event_file_name
-from westander_cli.tomlfile import load_model, read_toml
-from westander_cli.workflow import Action, Engagement, apply_event, authorize
+from westander_cli.events import BaseEvent, Proposed
+from westander_cli.store import LEFTOVERS, SLUG_PATTERN, EngagementRecord, assemble, canonical_hash, event_file_name, load_event
+from westander_cli.workflow import ACTIVE, Engagement
 
-ACTION_OF = {
-    EventKind.ACK: Action.ACK,
-    EventKind.COMMENT: Action.COMMENT,
-    EventKind.OBJECTION: Action.OBJECT,
-    EventKind.OPT_OUT: Action.OPT_OUT,
-    EventKind.OBJECTION_WITHDRAWN: Action.WITHDRAW_OBJECTION,
-    EventKind.APPROVAL: Action.APPROVE,
-    EventKind.VETO: Action.VETO,
-    EventKind.WITHDRAWN: Action.WITHDRAW,
-    EventKind.OFFER: Action.OFFER,
-    EventKind.WON: Action.WON,
-    EventKind.LOST: Action.LOST,
-    EventKind.ENDED: Action.END,
-    EventKind.TEAM: Action.TEAM,
-    EventKind.LEAD_CHANGED: Action.ASSIGN,
-    EventKind.CRITICISM: Action.CRITICISM,
-}
+if TYPE_CHECKING:
+    from westander_cli.intake import Workspace
+
+Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True)
@@ -46,23 +35,25 @@ class Problem:
     file: str
     line: int | None
     message: str
+    severity: Severity = "error"
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {'warning: ' if self.severity == 'warning' else ''}{self.message}"
 
     def as_dict(self) -> dict[str, object]:
-        return {"file": self.file, "line": self.line, "message": self.message}
+        return {"file": self.file, "line": self.line, "message": self.message, "severity": self.severity}
 
 
-def verify(data: DataFolder) -> list[Problem]:
-    firm, people = data.firm, data.people
+def verify(ws: Workspace) -> list[Problem]:
     problems: list[Problem] = []
-    folder = data.engagements_dir
-    if not folder.is_dir():
-        return problems
-    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+    folder = ws.data.engagements_dir
+    if folder.is_symlink():
+        return [Problem(str(folder), None, "is a symbolic link; engagements must be a plain folder")]
+    views: list[Engagement] = []
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name) if folder.is_dir() else []:
         if entry.name.startswith(LEFTOVERS):
-            continue  # a killed writer's staging folder: never part of the history, removed later
+            continue  # a killed writer's leftovers: never part of the history, removed later
         if entry.is_symlink():
             problems.append(Problem(entry.path, None, "is a symbolic link; engagements must be plain folders"))
         elif not entry.is_dir():
@@ -70,28 +61,25 @@ def verify(data: DataFolder) -> list[Problem]:
         elif not SLUG_PATTERN.fullmatch(entry.name):
             problems.append(Problem(entry.path, None, "not an engagement id (lower-case letters, digits and '-')"))
         else:
-            problems.extend(verify_engagement(Path(entry.path), firm, people))
+            problems.extend(_verify_folder(ws, Path(entry.path), views))
+    problems.extend(_policy_pin(ws))
+    problems.extend(_unrecorded_conflicts(ws, [v for v in views if v.state in ACTIVE]))
     return problems
 
 
-def verify_engagement(folder: Path, firm: Firm, people: People) -> Iterator[Problem]:
-    proposal_path = folder / "proposal.toml"
-    proposal: Proposal | None = None
-    proposal_sha = ""
-    if proposal_path.is_symlink():
-        yield Problem(str(proposal_path), None, "is a symbolic link")
-    else:
+def _verify_folder(ws: Workspace, folder: Path, views: list[Engagement]) -> Iterator[Problem]:
+    legacy = None
+    if (folder / "proposal.toml").exists():
         try:
-            document = read_toml(proposal_path, "proposal")
-            proposal = load_model(document, Proposal)
-            proposal_sha = hashlib.sha256(document.text.encode("utf-8")).hexdigest()
+            legacy = ws.data.legacy_proposal(folder)
         except WstError as error:
-            yield Problem(str(proposal_path), None, str(error).removeprefix(f"{proposal_path}: "))
-    loaded: list[tuple[Event, Path]] = []
+            yield Problem(str(folder / "proposal.toml"), None, _without_path(error, folder / "proposal.toml"))
     events_dir = folder / "events"
     if events_dir.is_symlink():
         yield Problem(str(events_dir), None, "is a symbolic link")
         return
+    events: list[BaseEvent] = []
+    files: dict[str, Path] = {}
     for entry in sorted(os.scandir(events_dir), key=lambda e: e.name) if events_dir.is_dir() else []:
         path = Path(entry.path)
         if entry.name.startswith("."):
@@ -100,102 +88,177 @@ def verify_engagement(folder: Path, firm: Firm, people: People) -> Iterator[Prob
             yield Problem(entry.path, None, "not a plain file; event files must be plain files")
             continue
         try:
-            event = load_model(read_toml(path, "event file"), Event)
+            event = load_event(path)
         except WstError as error:
-            yield Problem(entry.path, None, f"unreadable event: {str(error).removeprefix(entry.path + ': ')}")
+            yield Problem(entry.path, None, f"unreadable event: {_without_path(error, path)}")
             continue
-        expected = canonical_hash(event.content())
-        if event.hash != expected:
+        if event.hash != canonical_hash(event.content()):
             yield Problem(entry.path, None, "edited: the content does not match the hash it was recorded with")
             continue
         if entry.name != event_file_name(event):
             yield Problem(entry.path, None, f"renamed: an event with this content is named {event_file_name(event)}")
-        loaded.append((event, path))
-    by_hash = {str(e.hash): p for e, p in loaded}
-    for event, path in loaded:
+        if event.id not in files:
+            events.append(event)
+            files[event.id] = path
+    by_hash = {e.id: e for e in events}
+    for event in events:
         for previous in event.follows:
             if previous not in by_hash:
-                yield Problem(str(path), None, f"follows event {previous[:12]}, which is missing (deleted?)")
-            elif _at(loaded, previous) > event.at:
-                yield Problem(str(path), None, f"recorded at {event.at:%Y-%m-%d %H:%M} UTC, before the event {previous[:12]} it follows")
-    roots = [(e, p) for e, p in loaded if e.kind == EventKind.PROPOSED]
-    if len(roots) != 1:
-        yield Problem(str(events_dir), None, f"{len(roots)} 'proposed' events; an engagement has exactly one")
+                yield Problem(str(files[event.id]), None, f"follows event {previous[:12]}, which is missing (deleted?)")
+            elif by_hash[previous].at > event.at:
+                yield Problem(str(files[event.id]), None,
+                              f"recorded at {event.at:%Y-%m-%d %H:%M} UTC, before the event {previous[:12]} it follows")
+    roots = [e for e in events if isinstance(e, Proposed)]
+    if not roots:
+        yield Problem(str(events_dir), None, "no 'proposed' event; an engagement starts with one")
         return
-    root, root_path = roots[0]
-    if root.follows:
-        yield Problem(str(root_path), None, "the 'proposed' event follows other events; it must come first")
-    if proposal is not None and root.proposal_sha256 != proposal_sha:
-        yield Problem(str(proposal_path), None, "edited: the proposal does not match the hash recorded when it was proposed")
-    for event, path in loaded:
-        if event.kind != EventKind.PROPOSED and not event.follows:
-            yield Problem(str(path), None, "follows no event; only 'proposed' starts a history")
-    if proposal is not None:
-        ordered = causal_order(loaded)
-        yield from _replay(folder.name, proposal, ordered, firm, people)
-        yield from _signatures(ordered, firm, people)
-
-
-def _at(loaded: list[tuple[Event, Path]], event_hash: str) -> object:
-    return next(e.at for e, _ in loaded if e.hash == event_hash)
-
-
-def _replay(engagement_id: str, proposal: Proposal, ordered: list[tuple[Event, Path]], firm: Firm, people: People) -> Iterator[Problem]:
-    """Was each event allowed, by its author, at its moment, given the events before it?"""
-    ceo = next(p.id for p in people.person if p.active and p.role.value == "ceo")
-    view = Engagement(id=engagement_id, proposal=proposal, events=[e for e, _ in ordered], now=ordered[0][0].at,
-                      active_people=frozenset(p.id for p in people.person if p.active),
-                      channels=tuple(firm.notify.channels), ceo=ceo)
-    persons = {p.id: p for p in people.person}
-    for event, path in ordered:
-        view.now = event.at
-        author = persons.get(event.by)
-        if author is None:
-            yield Problem(str(path), None, f"recorded by '{event.by}', who is not in people.toml")
-        else:
-            reason = _refusal(event, author, view)
-            if reason:
-                yield Problem(str(path), None, f"not allowed: {event.kind.value} by {event.by}: {reason}")
-        apply_event(view, event)
-
-
-def _refusal(event: Event, author: Person, view: Engagement) -> str | None:
-    if event.kind == EventKind.PROPOSED:
-        return None if not view.proposed_hash else "a second 'proposed' event"
-    if event.kind == EventKind.INFORMED:
-        return None if event.by in (view.lead, view.proposed_by) else "only the client lead or the proposer records deliveries"
     try:
-        authorize(ACTION_OF[EventKind(event.kind)], _as_active(author), view)
+        records = assemble(folder.name, events, files, legacy)
     except WstError as error:
-        return str(error)
-    if event.kind == EventKind.OBJECTION_WITHDRAWN:
-        objection = view.objections.get(event.objection or "")
-        if objection is None or objection.by != event.by:
-            return "withdraws an objection that is not its author's own open objection"
-    if event.kind == EventKind.TEAM and event.action == "add" and event.person in view.opted_out:
-        return f"{event.person} had declined personally to work on it"
-    return None
+        yield Problem(str(folder), None, str(error))
+        return
+    if len(records) > 1:
+        names = ", ".join(f"{r.id} (by {r.root.by})" for r in records)
+        yield Problem(str(folder), None, f"{len(records)} proposals share the id '{folder.name}' (stored in different clones): "
+                      f"{names}; the later ones must be withdrawn and proposed again under new ids", "warning")
+    for record in records:
+        view = ws.view_of(record)
+        views.append(view)
+        yield from _replay(ws, record, view)
+        yield from _recheck_proposal(ws, record)
 
 
-def _as_active(person: Person) -> Person:
-    """Roles are judged by people.toml; someone who has left since may have acted while active."""
-    return person if person.active else person.model_copy(update={"active": True})
+def _replay(ws: Workspace, record: EngagementRecord, view: Engagement) -> Iterator[Problem]:
+    root = record.root
+    if root.follows:
+        yield Problem(str(record.files[root.id]), None, "the 'proposed' event follows other events; it must come first")
+    if root.proposal is None and record.legacy_proposal_sha256 != root.proposal_sha256:
+        yield Problem(str(record.files[root.id].parent.parent / "proposal.toml"), None,
+                      "edited: the proposal does not match the hash recorded when it was proposed")
+    for event in view.events:
+        path = str(record.files[event.id])
+        if event.id in view.invalid:
+            yield Problem(path, None, f"not allowed: {view.invalid[event.id]}")
+        elif event.id in view.superseded:
+            yield Problem(path, None, f"concurrent: {event.kind.value} by {event.by} does not count: {view.superseded[event.id]}", "warning")
+        elif event.signature is not None:
+            yield from _signature(ws, event, path)
+    if view.reopened:
+        yield Problem(str(record.files[root.id].parent), None,
+                      f"concurrent: an objection was recorded while '{view.id}' was offered; it is disputed until the CEO "
+                      f"decides ('wst approve {view.id}' or 'wst veto {view.id}')", "warning")
 
 
-def _signatures(ordered: list[tuple[Event, Path]], firm: Firm, people: People) -> Iterator[Problem]:
+def _signature(ws: Workspace, event: BaseEvent, path: str) -> Iterator[Problem]:
+    """A signature that is present must be valid, required or not: a bad one means tampering."""
     from westander_cli import signing
 
-    keys = {p.id: p.signing_key for p in people.person if p.signing_key}
-    rule = firm.signatures.required
-    for event, path in ordered:
-        if event.signature is None:
-            if firm.signatures.requires(event.kind):
-                yield Problem(str(path), None, f"unsigned, but firm.toml requires signatures for {'every event' if rule == SignatureRule.ALL else 'CEO decisions'}")
+    author = ws.data.person(event.by)
+    if author is None or not author.signing_key:
+        yield Problem(path, None, f"signed, but {event.by} has no signing_key in people.toml to check it with")
+        return
+    error = signing.check(author.signing_key, event.id, str(event.signature))
+    if error:
+        yield Problem(path, None, f"bad signature: {error}")
+
+
+def _recheck_proposal(ws: Workspace, record: EngagementRecord) -> Iterator[Problem]:
+    """What `propose` would have recorded: the policy's findings, the colleagues, the review deadline."""
+    from datetime import timedelta
+
+    from westander_cli.policy import engine
+    from westander_cli.policy.digest import policy_digest
+    from westander_cli.screening.ownership import NoRegistry
+
+    root = record.root
+    path = str(record.files[root.id])
+    firm = ws.data.firm
+    known = set(ws.roster.people)
+    if not root.colleagues and len(known) > 1:
+        yield Problem(path, None, "informs no colleague; every colleague is informed before an offer (Kundpolicy fråga 7)")
+    for person in [root.lead, *root.colleagues, *([root.ceo] if root.ceo else [])]:
+        if person not in known:
+            yield Problem(path, None, f"names '{person}', who is not in people.toml")
+    hours = root.review_hours if root.review_hours is not None else firm.review_hours
+    if root.review_deadline != root.at + timedelta(hours=hours):
+        yield Problem(path, None, f"review deadline {root.review_deadline:%Y-%m-%d %H:%M} UTC is not {hours} hours after the proposal")
+    elif hours < firm.review_hours:
+        yield Problem(path, None, f"recorded a review period of {hours} hours, shorter than the firm's {firm.review_hours}", "warning")
+    current = policy_digest(ws.policy)
+    pinned = firm.policy.digest or current
+    if root.policy_digest is not None and root.policy_digest != pinned:
+        if root.policy_digest not in firm.policy.earlier:
+            yield Problem(path, None, f"proposed under a policy ({root.policy_digest[:12]}) that is not the firm's, now or earlier")
+        return
+    if current != pinned:
+        return  # _policy_pin reports it
+    result = engine.check(record.proposal, ws.policy, engine.Context(owners=NoRegistry(), language=firm.language.value))
+    recorded = {(f.rule, f.severity) for f in root.findings}
+    missing = sorted({f"{f.rule} ({f.severity.value})" for f in result.findings
+                      if f.severity.value in ("block", "forbid") and (f.rule, f.severity.value) not in recorded})
+    if missing:
+        severity: Literal["error", "warning"] = "error" if root.policy_digest is not None else "warning"
+        forbidden = any(f.severity.value == "forbid" for f in result.findings)
+        what = "wst would have refused it" if forbidden else "the block findings need a CEO exception"
+        yield Problem(path, None, f"findings are not what the firm's policy gives: missing {', '.join(missing)}; {what}", severity)
+
+
+def _policy_pin(ws: Workspace) -> Iterator[Problem]:
+    from westander_cli.policy.digest import policy_digest
+
+    pinned = ws.data.firm.policy.digest
+    current = policy_digest(ws.policy)
+    if pinned is None:
+        yield Problem(str(ws.data.root / "firm.toml"), None,
+                      f"pins no policy; add [policy] digest = \"{current}\" so that only the firm's policy can be used", "warning")
+    elif pinned != current:
+        yield Problem(str(ws.policies_dir), None, f"not the firm's policy: its digest is {current}, firm.toml pins {pinned}")
+
+
+def _unrecorded_conflicts(ws: Workspace, views: list[Engagement]) -> Iterator[Problem]:
+    """Active engagements in conflict that no recorded finding shows (proposed in two clones at once)."""
+    from westander_cli.policy import engine
+    from westander_cli.screening.ownership import NoRegistry
+
+    actives = {v.id: engine.ActiveEngagement.of(v.id, v.proposal.client, v.proposal.counterparties) for v in views}
+    by_id = {v.id: v for v in views}
+    reported: set[frozenset[str]] = set()
+    for view in views:
+        others = [a for key, a in actives.items() if key != view.id]
+        if not others:
             continue
-        key = keys.get(event.by)
-        if key is None:
-            yield Problem(str(path), None, f"signed, but {event.by} has no signing_key in people.toml to check it with")
-            continue
-        error = signing.check(key, str(event.hash), event.signature)
-        if error:
-            yield Problem(str(path), None, f"bad signature: {error}")
+        context = engine.Context(engagements=others, owners=NoRegistry(), language=ws.data.firm.language.value)
+        for finding in engine.check(view.proposal, ws.policy, context).findings:
+            if finding.kind != "conflict" or finding.severity.value != "block":
+                continue
+            for item in finding.evidence.get("engagements", []):
+                other = by_id.get(str(item.get("engagement")))
+                pair = frozenset({view.id, str(item.get("engagement"))})
+                if other is None or pair in reported or _recorded(view, other) or _recorded(other, view):
+                    continue
+                if _settled(view, other) or _settled(other, view):
+                    continue
+                reported.add(pair)
+                yield Problem(str(ws.data.engagements_dir / view.id.split("@")[0]), None,
+                              f"{finding.rule}: '{view.id}' and '{other.id}' conflict ({finding.message}) but neither recorded it "
+                              f"(proposed in different clones?); the CEO decides: 'wst approve {view.id} --consulted "
+                              f"\"{other.proposal.client.name}=HOW\"' or 'wst veto {view.id}'", "warning")
+
+
+def _recorded(view: Engagement, other: Engagement) -> bool:
+    return any(str(item.get("engagement")) == other.id for f in view.findings if f.kind == "conflict"
+               for item in f.evidence.get("engagements", []))
+
+
+def _settled(view: Engagement, other: Engagement) -> bool:
+    """A CEO approval on `view` that names how `other`'s client was consulted settles the pair."""
+    from westander_cli.events import Approval
+    from westander_cli.screening.names import Certainty, compare
+
+    return any(isinstance(e, Approval) and e.id not in view.invalid and any(
+        compare(other.proposal.client.name, name).certainty >= Certainty.STRONG for name in (e.consulted or {}))
+        for e in view.events)
+
+
+def _without_path(error: WstError, path: Path) -> str:
+    return str(error).removeprefix(f"{path}: ")

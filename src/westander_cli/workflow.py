@@ -1,18 +1,44 @@
-"""The intake process (SPEC 3): events in, state and allowed actions out; who may do what.
+"""The intake process (SPEC 3, 6) in one place: one table of who may record what and when, and one
+fold from an engagement's events to its state.
 
-State is never stored: it is derived from the events at a moment `now`, because the review period
-turns a proposed engagement into a cleared one by the passing of time alone (lazy consensus).
+Every recording command asks `refusal()` before it writes, and `wst verify` replays every history
+through the same `fold()`, which asks `refusal()` of each event against the state of the events that
+event follows (what its author had seen). The two can therefore never disagree: a command refuses
+exactly what verify flags, and the views and gates count only the events the table allows.
+
+Order is causal: an event comes after everything it follows; events that do not follow one another
+are *concurrent* (recorded in different clones) and are ordered by a Lamport clock, then by hash,
+the same in every clone. Time matters only for the review deadline. After a merge:
+- a veto wins over anything concurrent with it;
+- an objection concurrent with an offer reopens the dispute (the engagement is `disputed` until the
+  CEO approves or vetoes); a CEO approval lifts only the objections it follows;
+- of two concurrent moves of the lead (won and lost, offer and withdraw, two lead changes, a team
+  add and remove) the first in causal order holds and the other is shown as superseded;
+- a person's personal decline wins over a concurrent addition to the team;
+- acks, comments and objections of different people simply add up.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from westander_cli.errors import InvalidInput, NotPermitted, NotYet
-from westander_cli.model import Channel, Event, EventKind, People, Person, Proposal, Role, StoredFinding
+from westander_cli.errors import ExitCode, InvalidInput
+from westander_cli.events import (
+    Approval,
+    BaseEvent,
+    Criticism,
+    Informed,
+    LeadChanged,
+    Objection,
+    ObjectionWithdrawn,
+    Proposed,
+    StoredFinding,
+    Team,
+)
+from westander_cli.model import Channel, EventKind, People, Proposal, Role
 
 
 class State(StrEnum):
@@ -35,168 +61,13 @@ OPEN = frozenset({State.PROPOSED, State.DISPUTED, State.CLEARED, State.OFFERED})
 """Before won: the CEO may veto and the lead withdraw."""
 DECLINED = frozenset({State.VETOED, State.WITHDRAWN, State.LOST})
 """Confidential: never published, only counted."""
-
-_TERMINAL_EVENTS = {
-    EventKind.VETO: State.VETOED,
-    EventKind.WITHDRAWN: State.WITHDRAWN,
-    EventKind.OFFER: State.OFFERED,
-    EventKind.WON: State.WON,
-    EventKind.LOST: State.LOST,
-    EventKind.ENDED: State.ENDED,
-}
+ANY_STATE = frozenset(State)
 
 
-@dataclass(frozen=True)
-class Objection:
-    hash: str
-    by: str
-    reason: str
-    at: datetime
+class Command(StrEnum):
+    """What a person can do to an engagement; each records exactly one kind of event."""
 
-
-@dataclass
-class Engagement:
-    """An engagement as the process sees it at one moment."""
-
-    id: str
-    proposal: Proposal
-    events: Sequence[Event]
-    now: datetime
-    active_people: frozenset[str]
-    channels: tuple[Channel, ...]
-    ceo: str
-    lead: str = ""
-    proposed_by: str = ""
-    proposed_at: datetime | None = None
-    proposed_hash: str = ""
-    review_deadline: datetime | None = None
-    colleagues: tuple[str, ...] = ()
-    findings: tuple[StoredFinding, ...] = ()
-    exception_reason: str = ""
-    phase: State | None = None
-    informed: dict[str, set[Channel]] = field(default_factory=dict)
-    acks: set[str] = field(default_factory=set)
-    responded: set[str] = field(default_factory=set)
-    objections: dict[str, Objection] = field(default_factory=dict)
-    opted_out: set[str] = field(default_factory=set)
-    team: set[str] = field(default_factory=set)
-    approved: bool = False
-    criticisms: list[Event] = field(default_factory=list)
-
-    @property
-    def block_findings(self) -> list[StoredFinding]:
-        return [f for f in self.findings if f.severity == "block"]
-
-    @property
-    def active_colleagues(self) -> list[str]:
-        return [c for c in self.colleagues if c in self.active_people and c != self.lead]
-
-    def uninformed(self) -> list[tuple[str, Channel]]:
-        """Colleagues and channels that the proposal has not reached yet."""
-        return [(person, channel) for person in self.active_colleagues for channel in self.channels
-                if channel not in self.informed.get(person, set())]
-
-    @property
-    def state(self) -> State:
-        if self.phase is not None:
-            return self.phase
-        if self.objections:
-            return State.DISPUTED
-        return State.CLEARED if not self.missing_for_clearance() else State.PROPOSED
-
-    def missing_for_clearance(self) -> list[str]:
-        """Exactly what stands between this engagement and `cleared` (SPEC 3)."""
-        missing = []
-        uninformed = sorted({person for person, _ in self.uninformed()})
-        if uninformed:
-            missing.append(f"colleagues not yet informed: {', '.join(uninformed)} (run 'wst notify {self.id}')")
-        waiting = [c for c in self.active_colleagues if c not in self.acks]
-        if not self.approved and waiting and self.review_deadline and self.now < self.review_deadline:
-            missing.append(
-                f"the review period runs until {self.review_deadline:%Y-%m-%d %H:%M} UTC "
-                f"or until every colleague has acknowledged (waiting for: {', '.join(waiting)})"
-            )
-        for objection in self.objections.values():
-            missing.append(f"open objection by {objection.by}: {objection.reason} (lifted by its author or a CEO decision)")
-        if self.block_findings and not self.approved:
-            rules = ", ".join(sorted({f.rule for f in self.block_findings}))
-            missing.append(f"a CEO exception for the block findings ({rules}) with 'wst approve {self.id}'")
-        return missing
-
-
-def derive(
-    engagement_id: str,
-    proposal: Proposal,
-    events: Sequence[Event],
-    people: People,
-    channels: Iterable[Channel],
-    now: datetime,
-) -> Engagement:
-    ceo = next(p.id for p in people.person if p.active and p.role == Role.CEO)
-    view = Engagement(
-        id=engagement_id,
-        proposal=proposal,
-        events=events,
-        now=now,
-        active_people=frozenset(p.id for p in people.person if p.active),
-        channels=tuple(channels),
-        ceo=ceo,
-    )
-    for event in events:
-        if event.at > now:
-            break  # WST_NOW in the past shows the engagement as it was then
-        apply_event(view, event)
-    return view
-
-
-def apply_event(view: Engagement, event: Event) -> None:
-    kind = event.kind
-    if kind == EventKind.PROPOSED:
-        view.lead = event.lead or event.by
-        view.proposed_by = event.by
-        view.proposed_at = event.at
-        view.proposed_hash = event.hash or ""
-        view.review_deadline = event.review_deadline
-        view.colleagues = tuple(event.colleagues or ())
-        view.findings = tuple(event.findings or ())
-        view.exception_reason = event.exception_reason or ""
-    elif kind == EventKind.INFORMED and event.about == view.proposed_hash and event.channel:
-        for person in event.recipients or ():
-            view.informed.setdefault(person, set()).add(event.channel)
-    elif kind == EventKind.ACK:
-        view.acks.add(event.by)
-        view.responded.add(event.by)
-    elif kind == EventKind.COMMENT:
-        view.responded.add(event.by)
-    elif kind == EventKind.OBJECTION:
-        view.objections[event.hash or ""] = Objection(event.hash or "", event.by, event.reason or "", event.at)
-        view.responded.add(event.by)
-    elif kind == EventKind.OBJECTION_WITHDRAWN:
-        view.objections.pop(event.objection or "", None)
-    elif kind == EventKind.OPT_OUT:
-        view.opted_out.add(event.by)
-        view.team.discard(event.by)
-        view.responded.add(event.by)
-    elif kind == EventKind.APPROVAL:
-        view.objections.clear()
-        view.approved = True
-    elif kind == EventKind.TEAM and event.person:
-        if event.action == "add":
-            view.team.add(event.person)
-        else:
-            view.team.discard(event.person)
-    elif kind == EventKind.LEAD_CHANGED and event.person:
-        view.lead = event.person
-    elif kind == EventKind.CRITICISM:
-        view.criticisms.append(event)
-    elif kind in _TERMINAL_EVENTS:
-        view.phase = _TERMINAL_EVENTS[kind]
-
-
-# --- who may do what ---------------------------------------------------------------------------
-
-
-class Action(StrEnum):
+    NOTIFY = "notify"
     ACK = "ack"
     COMMENT = "comment"
     OBJECT = "object"
@@ -212,52 +83,480 @@ class Action(StrEnum):
     TEAM = "team"
     ASSIGN = "assign"
     CRITICISM = "criticism"
-    NOTIFY = "notify"
 
 
-LEAD_ACTIONS = frozenset({Action.WITHDRAW, Action.OFFER, Action.WON, Action.LOST, Action.END, Action.TEAM, Action.CRITICISM, Action.NOTIFY})
-CEO_ACTIONS = frozenset({Action.APPROVE, Action.VETO, Action.ASSIGN})
-COLLEAGUE_ACTIONS = frozenset({Action.ACK, Action.OBJECT})
-
-_ALLOWED_STATES: dict[Action, frozenset[State]] = {
-    Action.ACK: REVIEW,
-    Action.OBJECT: REVIEW,
-    Action.WITHDRAW_OBJECTION: REVIEW,
-    Action.OPT_OUT: OPEN | {State.WON},
-    Action.COMMENT: frozenset(State),
-    Action.APPROVE: REVIEW,
-    Action.VETO: OPEN,
-    Action.WITHDRAW: OPEN,
-    Action.OFFER: frozenset({State.CLEARED}),
-    Action.WON: frozenset({State.OFFERED}),
-    Action.LOST: frozenset({State.OFFERED}),
-    Action.END: frozenset({State.WON}),
-    Action.TEAM: ACTIVE,
-    Action.ASSIGN: ACTIVE,
-    Action.CRITICISM: frozenset({State.OFFERED, State.WON, State.ENDED}),
-    Action.NOTIFY: frozenset(State),
-}
+class Who(StrEnum):
+    ANYONE = "anyone in the firm"
+    COLLEAGUE = "a colleague (anyone but the client lead)"
+    LEAD = "the client lead"
+    LEAD_OR_PROPOSER = "the client lead or the proposer"
+    CEO = "the CEO"
 
 
-def authorize(action: Action, actor: Person, view: Engagement) -> None:
-    """Raise NotPermitted (wrong person) or NotYet (wrong step) unless `actor` may do `action` now."""
-    if not actor.active:
-        raise NotPermitted(f"{actor.id} is not an active member of the firm")
-    if action in CEO_ACTIONS and actor.role != Role.CEO:
-        raise NotPermitted(f"only the CEO ({view.ceo}) may {action.value}; {actor.id} is {actor.role.value}")
-    if action in LEAD_ACTIONS and actor.id != view.lead:
-        raise NotPermitted(f"only the client lead ({view.lead}) may {action.value} '{view.id}'")
-    if action in COLLEAGUE_ACTIONS and actor.id == view.lead:
-        raise NotPermitted(f"{actor.id} is the client lead of '{view.id}'; {action.value} is for colleagues")
+@dataclass(frozen=True)
+class Refusal:
+    """Why an event may not be recorded: what the command says (with its exit code) and verify reports."""
+
+    code: ExitCode
+    message: str
+    missing: tuple[str, ...] = ()
+
+
+Condition = Callable[["Engagement", BaseEvent, "Roster"], Refusal | None]
+
+
+@dataclass(frozen=True)
+class Step:
+    command: Command
+    records: EventKind
+    who: Who
+    states: frozenset[State]
+    conditions: tuple[Condition, ...] = ()
+    moves_to: State | None = None
+
+
+# --- the conditions a step may add ---------------------------------------------------------------
+
+
+def approval_has_something_to_decide(view: Engagement, event: BaseEvent, roster: Roster) -> Refusal | None:
+    consulted = isinstance(event, Approval) and bool(event.consulted)
+    if view.objections or (view.block_findings and not view.approved) or consulted:
+        return None
+    return Refusal(ExitCode.NOT_YET, f"'{view.id}' has no open objection and no block finding; there is nothing for the CEO to decide")
+
+
+def affected_clients_consulted(view: Engagement, event: BaseEvent, roster: Roster) -> Refusal | None:
+    """SPEC 3: a CEO approve of an engagement with conflict findings must name how each affected client was consulted."""
+    from westander_cli.policy.engine import affected_clients
+    from westander_cli.screening.names import Certainty, compare
+
+    consulted = (event.consulted if isinstance(event, Approval) else None) or {}
+    missing = [client for client in affected_clients(view.findings)
+               if not any(compare(client, name).certainty >= Certainty.STRONG for name in consulted)]
+    if not missing:
+        return None
+    return Refusal(ExitCode.NOT_YET, "approve: the conflict finding(s) affect active clients who must be consulted first; add "
+                   + " ".join(f"--consulted '{client}=HOW'" for client in missing))
+
+
+def withdraws_own_open_objection(view: Engagement, event: BaseEvent, roster: Roster) -> Refusal | None:
+    objection = view.objections.get(event.objection) if isinstance(event, ObjectionWithdrawn) else None
+    if objection is not None and objection.by == event.by:
+        return None
+    others = sorted({o.by for o in view.objections.values() if o.by != event.by})
+    who = f"; open objections are by {', '.join(others)}, and only they (or a CEO decision) lift them" if others else ""
+    return Refusal(ExitCode.NOT_PERMITTED, f"{event.by} has no open objection on '{view.id}'{who}")
+
+
+def team_change_makes_sense(view: Engagement, event: BaseEvent, roster: Roster) -> Refusal | None:
+    assert isinstance(event, Team)
+    if event.person not in roster.people:
+        return Refusal(ExitCode.INVALID, f"'{event.person}' is not a person in people.toml")
+    if event.action == "add" and (event.person in view.team or event.person == view.lead):
+        return Refusal(ExitCode.INVALID, f"{event.person} is already in the team of '{view.id}'")
+    if event.action == "remove" and event.person not in view.team:
+        return Refusal(ExitCode.INVALID, f"{event.person} is not in the team of '{view.id}'")
+    return None
+
+
+def person_has_not_declined(view: Engagement, event: BaseEvent, roster: Roster) -> Refusal | None:
+    """Nobody who declined personally is put on the engagement (as team member or as lead)."""
+    person = event.person if isinstance(event, Team | LeadChanged) else None
+    if person in view.opted_out and not (isinstance(event, Team) and event.action == "remove"):
+        return Refusal(ExitCode.NOT_PERMITTED, f"{person} has declined personally to work on '{view.id}'")
+    return None
+
+
+def new_lead_is_someone_else(view: Engagement, event: BaseEvent, roster: Roster) -> Refusal | None:
+    assert isinstance(event, LeadChanged)
+    if event.person not in roster.people:
+        return Refusal(ExitCode.INVALID, f"'{event.person}' is not a person in people.toml")
+    if event.person == view.lead:
+        return Refusal(ExitCode.INVALID, f"{event.person} is already the client lead of '{view.id}'")
+    return None
+
+
+def delivery_concerns_this_engagement(view: Engagement, event: BaseEvent, roster: Roster) -> Refusal | None:
+    assert isinstance(event, Informed)
+    if event.about != view.root.id and event.about not in {c.id for c in view.criticisms}:
+        return Refusal(ExitCode.INVALID, "records a delivery about an event that is not this engagement's proposal or criticism")
+    return None
+
+
+# --- the process: one row per command ----------------------------------------------------------
+
+PROCESS: tuple[Step, ...] = (
+    Step(Command.NOTIFY, EventKind.INFORMED, Who.LEAD_OR_PROPOSER, ANY_STATE, (delivery_concerns_this_engagement,)),
+    Step(Command.ACK, EventKind.ACK, Who.COLLEAGUE, REVIEW),
+    Step(Command.COMMENT, EventKind.COMMENT, Who.ANYONE, ANY_STATE),
+    Step(Command.OBJECT, EventKind.OBJECTION, Who.COLLEAGUE, REVIEW),
+    Step(Command.OPT_OUT, EventKind.OPT_OUT, Who.COLLEAGUE, OPEN | {State.WON}),
+    Step(Command.WITHDRAW_OBJECTION, EventKind.OBJECTION_WITHDRAWN, Who.ANYONE, ANY_STATE, (withdraws_own_open_objection,)),
+    Step(Command.APPROVE, EventKind.APPROVAL, Who.CEO, ACTIVE, (approval_has_something_to_decide, affected_clients_consulted)),
+    Step(Command.VETO, EventKind.VETO, Who.CEO, OPEN, moves_to=State.VETOED),
+    Step(Command.WITHDRAW, EventKind.WITHDRAWN, Who.LEAD, OPEN, moves_to=State.WITHDRAWN),
+    Step(Command.OFFER, EventKind.OFFER, Who.LEAD, frozenset({State.CLEARED}), moves_to=State.OFFERED),
+    Step(Command.WON, EventKind.WON, Who.LEAD, frozenset({State.OFFERED}), moves_to=State.WON),
+    Step(Command.LOST, EventKind.LOST, Who.LEAD, frozenset({State.OFFERED}), moves_to=State.LOST),
+    Step(Command.END, EventKind.ENDED, Who.LEAD, frozenset({State.WON}), moves_to=State.ENDED),
+    Step(Command.TEAM, EventKind.TEAM, Who.LEAD, ACTIVE, (team_change_makes_sense, person_has_not_declined)),
+    Step(Command.ASSIGN, EventKind.LEAD_CHANGED, Who.CEO, ACTIVE, (new_lead_is_someone_else, person_has_not_declined)),
+    Step(Command.CRITICISM, EventKind.CRITICISM, Who.LEAD, frozenset({State.OFFERED, State.WON, State.ENDED})),
+)
+"""`propose` is not a row: it starts an engagement, and what it records is checked against the policy
+and the firm's settings (see `intake.Workspace.propose` and `verify`)."""
+
+STEP_OF: dict[EventKind, Step] = {step.records: step for step in PROCESS}
+STEP_FOR: dict[Command, Step] = {step.command: step for step in PROCESS}
+
+
+# --- who is who ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Roster:
+    """The people whose events count, and who holds the CEO's powers."""
+
+    people: frozenset[str]
+    ceos: frozenset[str]
+    """The CEO of people.toml; the CEO recorded with each proposal counts for that engagement too."""
+
+    @classmethod
+    def of(cls, people: People) -> Roster:
+        return cls(frozenset(p.id for p in people.person),
+                   frozenset(p.id for p in people.person if p.active and p.role == Role.CEO))
+
+    def is_ceo(self, person: str, view: Engagement) -> bool:
+        return person in self.ceos or person == view.ceo
+
+
+def refusal(step: Step, view: Engagement, event: BaseEvent, roster: Roster) -> Refusal | None:
+    """Whether `event` may be recorded on `view` (the engagement as its author sees it): the whole gate."""
+    if event.by not in roster.people:
+        return Refusal(ExitCode.NOT_PERMITTED, f"'{event.by}' is not a person in people.toml")
+    who = step.who
+    if who == Who.CEO and not roster.is_ceo(event.by, view):
+        return Refusal(ExitCode.NOT_PERMITTED, f"only the CEO ({view.ceo}) may {step.command.value}; {event.by} is not the CEO")
+    if who == Who.LEAD and event.by != view.lead:
+        return Refusal(ExitCode.NOT_PERMITTED, f"only the client lead ({view.lead}) may {step.command.value} '{view.id}'")
+    if who == Who.LEAD_OR_PROPOSER and event.by not in (view.lead, view.proposed_by):
+        return Refusal(ExitCode.NOT_PERMITTED, f"only the client lead ({view.lead}) may {step.command.value} '{view.id}'")
+    if who == Who.COLLEAGUE and event.by == view.lead:
+        hint = "; to step back, ask the CEO to 'wst assign' a new lead" if step.command == Command.OPT_OUT else ""
+        return Refusal(ExitCode.NOT_PERMITTED, f"{event.by} is the client lead of '{view.id}'; {step.command.value} is for colleagues{hint}")
     state = view.state
-    if action == Action.OFFER and state in (State.PROPOSED, State.DISPUTED):
-        missing = view.missing_for_clearance()
-        raise NotYet(f"'{view.id}' is {state.value}, not cleared; missing: " + "; ".join(missing), missing)
-    if state not in _ALLOWED_STATES[action]:
-        allowed = ", ".join(sorted(s.value for s in _ALLOWED_STATES[action]))
-        raise NotYet(f"'{view.id}' is {state.value}; {action.value} is possible when it is {allowed}")
-    if action == Action.APPROVE and not (view.objections or view.block_findings):
-        raise NotYet(f"'{view.id}' has no open objection and no block finding; there is nothing for the CEO to decide")
+    if step.command == Command.OFFER and state in (State.PROPOSED, State.DISPUTED):
+        missing = tuple(view.missing_for_clearance())
+        return Refusal(ExitCode.NOT_YET, f"'{view.id}' is {state.value}, not cleared; missing: " + "; ".join(missing), missing)
+    if state not in step.states:
+        allowed = ", ".join(sorted(s.value for s in step.states))
+        return Refusal(ExitCode.NOT_YET, f"'{view.id}' is {state.value}; {step.command.value} is possible when it is {allowed}")
+    for condition in step.conditions:
+        found = condition(view, event, roster)
+        if found is not None:
+            return found
+    return None
+
+
+# --- the engagement as the process sees it -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenObjection:
+    hash: str
+    by: str
+    reason: str
+    at: datetime
+
+
+@dataclass
+class Engagement:
+    """An engagement: its proposal, what the proposal fixed, and the fold of its valid events."""
+
+    id: str
+    root: Proposed
+    proposal: Proposal
+    now: datetime
+    duplicate_of: str | None = None
+    """Set when another proposal in another clone took the same id first (see `store`)."""
+    ceo_now: str = ""
+    channels_now: tuple[Channel, ...] = (Channel.OUTBOX,)
+    lead: str = ""
+    phase: State | None = None
+    informed: dict[str, set[Channel]] = field(default_factory=dict)
+    acks: set[str] = field(default_factory=set)
+    responded: set[str] = field(default_factory=set)
+    objections: dict[str, OpenObjection] = field(default_factory=dict)
+    opted_out: set[str] = field(default_factory=set)
+    team: set[str] = field(default_factory=set)
+    approved: bool = False
+    criticisms: list[Criticism] = field(default_factory=list)
+    criticism_reached: dict[str, set[Channel]] = field(default_factory=dict)
+    events: list[BaseEvent] = field(default_factory=list)
+    """Every event of the engagement in causal order, valid or not."""
+    invalid: dict[str, str] = field(default_factory=dict)
+    """Events the process does not count, by hash, with the reason (verify reports them)."""
+    superseded: dict[str, str] = field(default_factory=dict)
+    """Valid events overtaken by a concurrent decision recorded in another clone."""
+
+    # what the proposal fixed ------------------------------------------------------------------
+
+    @property
+    def proposed_by(self) -> str:
+        return self.root.by
+
+    @property
+    def proposed_at(self) -> datetime:
+        return self.root.at
+
+    @property
+    def review_deadline(self) -> datetime:
+        return self.root.review_deadline
+
+    @property
+    def colleagues(self) -> tuple[str, ...]:
+        return tuple(self.root.colleagues)
+
+    @property
+    def findings(self) -> tuple[StoredFinding, ...]:
+        return tuple(self.root.findings)
+
+    @property
+    def exception_reason(self) -> str:
+        return self.root.exception_reason or ""
+
+    @property
+    def ceo(self) -> str:
+        return self.root.ceo or self.ceo_now
+
+    @property
+    def channels(self) -> tuple[Channel, ...]:
+        return tuple(self.root.channels) if self.root.channels is not None else self.channels_now
+
+    @property
+    def block_findings(self) -> list[StoredFinding]:
+        return [f for f in self.findings if f.severity == "block"]
+
+    @property
+    def active_colleagues(self) -> list[str]:
+        """The colleagues the proposal was for, less a colleague who has since become the lead."""
+        return [c for c in self.colleagues if c != self.lead]
+
+    def uninformed(self) -> list[tuple[str, Channel]]:
+        """Colleagues and channels that the proposal has not reached yet."""
+        return [(person, channel) for person in self.active_colleagues for channel in self.channels
+                if channel not in self.informed.get(person, set())]
+
+    @property
+    def valid_events(self) -> list[BaseEvent]:
+        return [e for e in self.events if e.id not in self.invalid]
+
+    # the state ------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> State:
+        if self.phase == State.VETOED:
+            return State.VETOED
+        if self.objections and self.phase in (None, State.OFFERED):
+            return State.DISPUTED
+        if self.phase is not None:
+            return self.phase
+        return State.PROPOSED if self.missing_for_clearance() else State.CLEARED
+
+    @property
+    def reopened(self) -> bool:
+        """An objection recorded concurrently with the offer: the dispute is the CEO's again."""
+        return self.phase == State.OFFERED and bool(self.objections)
+
+    @property
+    def needs_ceo(self) -> bool:
+        """Open objections or block findings without an exception: only the CEO can move it on."""
+        if self.phase in (State.VETOED, State.WITHDRAWN, State.LOST, State.ENDED):
+            return False
+        return bool(self.objections) or (bool(self.block_findings) and not self.approved)
+
+    def review_period_running(self) -> bool:
+        waiting = [c for c in self.active_colleagues if c not in self.acks]
+        return bool(waiting) and self.now < self.review_deadline
+
+    def missing_for_clearance(self) -> list[str]:
+        """Exactly what stands between this engagement and `cleared` (SPEC 3, Kundpolicy fråga 7)."""
+        missing = []
+        if self.duplicate_of is not None:
+            missing.append(f"another proposal was stored first under the id '{self.duplicate_of}'; withdraw this one "
+                           f"('wst withdraw {self.id}') and propose it again under a new id")
+        uninformed = sorted({person for person, _ in self.uninformed()})
+        if uninformed:
+            missing.append(f"colleagues not yet informed: {', '.join(uninformed)} (run 'wst notify {self.id}')")
+        if self.review_period_running():
+            waiting = [c for c in self.active_colleagues if c not in self.acks]
+            missing.append(
+                f"the review period runs until {self.review_deadline:%Y-%m-%d %H:%M} UTC "
+                f"or until every colleague has acknowledged (waiting for: {', '.join(waiting)})"
+            )
+        for objection in self.objections.values():
+            missing.append(f"open objection by {objection.by}: {objection.reason} (lifted by its author or a CEO decision)")
+        if self.block_findings and not self.approved:
+            rules = ", ".join(sorted({f.rule for f in self.block_findings}))
+            missing.append(f"a CEO exception for the block findings ({rules}) with 'wst approve {self.id}'")
+        return missing
+
+
+# --- the fold -----------------------------------------------------------------------------------
+
+
+def causal_order(events: Iterable[BaseEvent]) -> list[BaseEvent]:
+    """Every event after the events it follows; concurrent events by Lamport clock, then hash.
+
+    Events in a cycle of `follows` (only a hand-made file can make one) come last, by hash.
+    """
+    import heapq
+
+    by_hash = {e.id: e for e in events}
+    waiting = {h: {f for f in e.follows if f in by_hash and f != h} for h, e in by_hash.items()}
+    followers: dict[str, list[str]] = {}
+    for h, needs in waiting.items():
+        for need in needs:
+            followers.setdefault(need, []).append(h)
+    clock: dict[str, int] = {}
+    ready = [(0, h) for h, needs in waiting.items() if not needs]
+    heapq.heapify(ready)
+    ordered: list[BaseEvent] = []
+    while ready:
+        tick, h = heapq.heappop(ready)
+        clock[h] = tick
+        ordered.append(by_hash[h])
+        for follower in followers.get(h, []):
+            waiting[follower].discard(h)
+            if not waiting[follower]:
+                ticks = [clock[f] for f in by_hash[follower].follows if f in clock]
+                heapq.heappush(ready, (1 + max(ticks, default=0), follower))
+    rest = sorted((e for h, e in by_hash.items() if h not in clock), key=lambda e: e.id)
+    return ordered + rest
+
+
+Trust = Callable[[BaseEvent], str | None]
+"""Whether an event's required signature is present and valid: None, or what is wrong."""
+
+
+def fold(
+    engagement_id: str,
+    root: Proposed,
+    proposal: Proposal,
+    events: Sequence[BaseEvent],
+    roster: Roster,
+    now: datetime,
+    *,
+    channels_now: Sequence[Channel] = (Channel.OUTBOX,),
+    trust: Trust | None = None,
+    duplicate_of: str | None = None,
+) -> Engagement:
+    """Replay an engagement's events in causal order, each judged by `refusal()` against the state of
+    the events it follows (what its author had seen), and merge the valid ones."""
+    ceo_now = next(iter(sorted(roster.ceos)), "")
+
+    def fresh() -> Engagement:
+        return Engagement(id=engagement_id, root=root, proposal=proposal, now=now, duplicate_of=duplicate_of,
+                          ceo_now=ceo_now, channels_now=tuple(channels_now), lead=root.lead)
+
+    ordered = causal_order(events)
+    running = fresh()
+    running.events = ordered
+    position = {e.id: i for i, e in enumerate(ordered)}
+    root_index = position[root.id]
+    past: list[int] = []
+    """past[i]: bit j set where event j is among the events that event i follows, directly or not."""
+    saw: dict[int, State | None] = {}
+    """The phase each counted event's author had seen."""
+    applied = 1 << root_index
+    for i, event in enumerate(ordered):
+        mask = 0
+        for parent in event.follows:
+            j = position.get(parent)
+            if j is not None and j < i:
+                mask |= past[j] | (1 << j)
+        past.append(mask)
+        if i == root_index:
+            continue
+        problem = _structural_problem(event, mask, root_index) or (trust(event) if trust else None)
+        if problem:
+            running.invalid[event.id] = problem
+            continue
+        if mask & applied == applied:
+            seen = running  # the author had seen every event counted so far: the common, linear case
+        else:
+            seen = fresh()
+            for j in range(i):
+                if j != root_index and mask >> j & 1 and applied >> j & 1:
+                    _apply(seen, ordered[j], saw[j], past[j], position)
+        seen.now = event.at
+        found = refusal(STEP_OF[event.kind], seen, event, roster)
+        seen.now = now
+        if found is not None:
+            running.invalid[event.id] = f"{event.kind.value} by {event.by}: {found.message}"
+            continue
+        saw[i] = seen.phase
+        _apply(running, event, saw[i], mask, position)
+        applied |= 1 << i
+    running.now = now
+    return running
+
+
+def _structural_problem(event: BaseEvent, past: int, root_index: int) -> str | None:
+    if isinstance(event, Proposed):
+        return "a second 'proposed' event in the history of one engagement"
+    if not past >> root_index & 1:
+        return "follows no event of this engagement's history; only 'proposed' starts a history"
+    return None
+
+
+def _apply(view: Engagement, event: BaseEvent, seen_phase: State | None, past: int, position: Mapping[str, int]) -> None:
+    """Merge one valid event into the engagement; `seen_phase` is the phase its author had seen."""
+    step = STEP_OF[event.kind]
+    if event.kind in (EventKind.ACK, EventKind.COMMENT, EventKind.OBJECTION, EventKind.OPT_OUT):
+        view.responded.add(event.by)
+    if step.moves_to is not None:
+        if view.phase == State.VETOED:
+            view.superseded[event.id] = "the CEO vetoed the engagement concurrently"
+        elif step.moves_to == State.VETOED or view.phase == seen_phase:
+            view.phase = step.moves_to
+        else:
+            moved = view.phase.value if view.phase else "move"
+            view.superseded[event.id] = f"a concurrent decision made the engagement {moved} first"
+    elif isinstance(event, Informed):
+        if event.about == view.root.id:
+            for person in event.recipients:
+                view.informed.setdefault(person, set()).add(event.channel)
+        else:
+            view.criticism_reached.setdefault(event.about, set()).add(event.channel)
+    elif event.kind == EventKind.ACK:
+        view.acks.add(event.by)
+    elif isinstance(event, Objection):
+        view.objections[event.id] = OpenObjection(event.id, event.by, event.reason, event.at)
+    elif isinstance(event, ObjectionWithdrawn):
+        view.objections.pop(event.objection, None)
+    elif event.kind == EventKind.OPT_OUT:
+        view.opted_out.add(event.by)
+        view.team.discard(event.by)
+    elif isinstance(event, Approval):
+        for objection in [h for h in view.objections if past >> position[h] & 1]:
+            del view.objections[objection]
+        view.approved = True
+    elif isinstance(event, Team):
+        if event.action == "remove":
+            view.team.discard(event.person)
+        elif event.person in view.opted_out:
+            view.superseded[event.id] = f"{event.person} declined personally, concurrently"
+        else:
+            view.team.add(event.person)
+    elif isinstance(event, LeadChanged):
+        view.lead = event.person
+        view.team.discard(event.person)
+    elif isinstance(event, Criticism):
+        view.criticisms.append(event)
+
+
+# --- helpers the commands share ------------------------------------------------------------------
 
 
 def colleagues_of(people: People, lead: str) -> list[str]:
@@ -283,8 +582,9 @@ def parse_consulted(values: Sequence[str]) -> dict[str, str]:
 class Summary:
     """What `list`, `status` and conflict checks need of an engagement, cheap to keep in an index.
 
-    State changes with time only at the review deadline, so a summary holds from `valid_from`
-    (its newest event, or the deadline once lazy consensus has applied) until `valid_until`.
+    Events count whatever time they carry, so the state changes with the clock only at the review
+    deadline: a summary made before the deadline holds until it (`valid_until`), one made after it
+    holds from it on (`valid_from`).
     """
 
     id: str
@@ -300,20 +600,18 @@ class Summary:
     open_objections: bool
     needs_decision: bool
     uninformed: bool
+    ceo: str = ""
+    problems: int = 0
+    """Events the process does not count (invalid) or that a concurrent decision overtook."""
 
     def holds_at(self, now: datetime) -> bool:
         return (self.valid_from is None or self.valid_from <= now) and (self.valid_until is None or now < self.valid_until)
 
 
 def summarize(view: Engagement) -> Summary:
-    moments = [e.at for e in view.events if e.at <= view.now]
     deadline = view.review_deadline
-    timed = view.phase is None and deadline is not None
-    if timed and deadline is not None and view.now >= deadline:
-        moments.append(deadline)
-    ends = [e.at for e in view.events if e.at > view.now]  # a view of the past ends at the next event
-    if timed and deadline is not None and view.now < deadline:
-        ends.append(deadline)
+    timed = view.phase is None and not view.objections and any(c not in view.acks for c in view.active_colleagues)
+    before = timed and view.now < deadline
     return Summary(
         id=view.id,
         state=view.state,
@@ -321,11 +619,18 @@ def summarize(view: Engagement) -> Summary:
         client=view.proposal.client.name,
         lead=view.lead,
         review_deadline=deadline,
-        valid_from=max(moments) if moments else None,
-        valid_until=min(ends) if ends else None,
+        valid_from=deadline if timed and not before else None,
+        valid_until=deadline if before else None,
         colleagues=tuple(view.active_colleagues),
         responded=tuple(sorted(view.responded)),
         open_objections=bool(view.objections),
-        needs_decision=bool(view.block_findings) and not view.approved,
+        needs_decision=view.needs_ceo,
         uninformed=bool(view.uninformed()),
+        ceo=view.ceo,
+        problems=len(view.invalid) + len(view.superseded),
     )
+
+
+def at_moment(view: Engagement, moment: datetime) -> Engagement:
+    """The same engagement seen at another moment (only the review deadline depends on it)."""
+    return replace(view, now=moment)

@@ -1,20 +1,26 @@
 """Options every command shares, and the one way commands reach a workspace."""
 
+from __future__ import annotations
+
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from westander_cli.render import Format
 
+if TYPE_CHECKING:
+    from westander_cli.intake import Workspace
+
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table for people, json for scripts", envvar="WST_FORMAT")]
 DataOption = Annotated[Path, typer.Option("--data", envvar="WST_DATA", help="the firm's data folder", show_default=True)]
 PoliciesOption = Annotated[Optional[Path], typer.Option("--policies", envvar="WST_POLICIES", help="policies folder [default: ./policies, else the shipped policy]")]
 AsOption = Annotated[Optional[str], typer.Option("--as", help="act as this person (id or email); else WST_USER, else git user.email")]
+AsOfOption = Annotated[Optional[str], typer.Option("--as-of", metavar="TIME", help="show it as it was at this ISO 8601 time (events recorded until then)")]
 IdArgument = Annotated[str, typer.Argument(help="the engagement id", show_default=False)]
 
 
-def workspace(data: Path, policies: Path | None) -> Any:
+def workspace(data: Path, policies: Path | None, as_of: str | None = None) -> Workspace:
     """The data and policies folders as chosen by option, environment or default (SPEC 2)."""
     from westander_cli import clock
     from westander_cli.intake import Workspace
@@ -23,7 +29,8 @@ def workspace(data: Path, policies: Path | None) -> Any:
 
     if policies is None:
         policies = Path("policies") if Path("policies").is_dir() else shipped("policies")
-    return Workspace(data=DataFolder(data), policies_dir=policies, now=clock.now())
+    return Workspace(data=DataFolder(data), policies_dir=policies, now=clock.now(),
+                     as_of=clock.parse(as_of, "--as-of") if as_of is not None else None)
 
 
 def fail_after_output(code: int, message: str) -> int:

@@ -59,15 +59,23 @@ def propose(
     return int(ExitCode.OK)
 
 
-def _act(action: str, engagement_id: str, as_person: str | None, fmt: Format, data: Path, policies: Path | None, **details: Any) -> int:
+def _act(command: str, engagement_id: str, as_person: str | None, fmt: Format, data: Path, policies: Path | None,
+         text: str | None = None, person: str | None = None, team_action: str | None = None, consulted: list[str] | None = None) -> int:
+    """Record one event through the library API and report it; the process table decides."""
+    from westander_cli.intake import Request
     from westander_cli.render import payloads
-    from westander_cli.workflow import Action
+    from westander_cli.workflow import Command
 
     ws = workspace(data, policies)
     actor = ws.identify(as_person)
-    event = ws.act(Action(action), engagement_id, actor, **details)
+    wanted = Command(command)
+    if wanted == Command.WITHDRAW_OBJECTION:
+        event = ws.withdraw_objection(engagement_id, actor)
+    else:
+        event = ws.act(engagement_id, actor, Request(wanted, text=text, person=person, team_action=team_action,
+                                                      consulted=tuple(consulted or ())))
     payload: dict[str, Any] = {"id": engagement_id, "event": payloads.event(event), "deliveries": []}
-    if action == "criticism":
+    if wanted == Command.CRITICISM:
         payload["deliveries"] = [d.__dict__ for d in ws.inform(engagement_id, actor)]
     payload["state"] = ws.view(engagement_id).state.value
     emit(fmt, payload, View.EVENT)
@@ -178,11 +186,8 @@ def criticism(
 
 def notify(engagement_id: IdArgument, as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> int:
     """Client lead: deliver what has not been delivered yet (after a failed delivery)."""
-    from westander_cli.workflow import Action, authorize
-
     ws = workspace(data, policies)
     actor = ws.identify(as_person)
-    authorize(Action.NOTIFY, actor, ws.view(engagement_id))
     deliveries = [d.__dict__ for d in ws.inform(engagement_id, actor)]
     payload = {"id": engagement_id, "deliveries": deliveries, "message": f"{len([d for d in deliveries if not d['error']])} delivered, nothing else pending" if deliveries else "nothing to deliver"}
     emit(fmt, payload, View.DELIVERIES if deliveries else View.MESSAGE)

@@ -38,10 +38,11 @@ def verify(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), po
 
     ws = workspace(data, policies)
     ws.data.require()
-    problems = run(ws.data)
-    emit(fmt, {"command": "verify", "checked": f"{len(ws.data.engagement_ids())} engagements", "ok": not problems,
+    problems = run(ws)
+    errors = [p for p in problems if p.severity == "error"]
+    emit(fmt, {"command": "verify", "checked": f"{len(ws.data.engagement_ids())} engagements", "ok": not errors,
                "problems": [p.as_dict() for p in problems]}, View.PROBLEMS)
-    return int(ExitCode.FAILED if problems else ExitCode.OK)
+    return int(ExitCode.FAILED if errors else ExitCode.OK)
 
 
 def publish(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:

@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from westander_cli.cli.common import AsOption, DataOption, FormatOption, IdArgument, PoliciesOption, workspace
+from westander_cli.cli.common import AsOfOption, AsOption, DataOption, FormatOption, IdArgument, PoliciesOption, workspace
 from westander_cli.render import Format, View, emit
 
 
@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
 
 def list_(
     state: Annotated[Optional[str], typer.Option("--state", help="only engagements in this state")] = None,
-    fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
+    as_of: AsOfOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
 ) -> None:
     """Every engagement with its state, client, lead and review deadline."""
     from westander_cli.render import payloads
@@ -28,35 +28,35 @@ def list_(
         from westander_cli.errors import InvalidInput
 
         raise InvalidInput(f"--state: '{state}' is not one of {', '.join(s.value for s in State)}")
-    ws = workspace(data, policies)
+    ws = workspace(data, policies, as_of)
     ws.data.require()
     rows = [payloads.summary(s) for s in ws.summaries() if state is None or s.state.value == state]
     emit(fmt, {"engagements": rows}, View.ENGAGEMENT_LIST)
 
 
-def show(engagement_id: IdArgument, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
+def show(engagement_id: IdArgument, as_of: AsOfOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
     """One engagement: state, findings, responses, and what is missing before an offer."""
     from westander_cli.render import payloads
 
-    ws = workspace(data, policies)
+    ws = workspace(data, policies, as_of)
     ws.data.require()
     emit(fmt, {"engagement": payloads.detail(ws.view(engagement_id))}, View.ENGAGEMENT_SHOW)
 
 
-def log(engagement_id: IdArgument, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
-    """The engagement's history, event by event."""
+def log(engagement_id: IdArgument, as_of: AsOfOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
+    """The engagement's history, event by event, in causal order."""
     from westander_cli.render import payloads
 
-    ws = workspace(data, policies)
+    ws = workspace(data, policies, as_of)
     ws.data.require()
-    record = ws.record(engagement_id)
-    emit(fmt, {"id": engagement_id, "events": [payloads.event(e) for e in record.events]}, View.LOG)
+    view = ws.view(engagement_id)
+    emit(fmt, {"id": engagement_id, "events": [payloads.event(e, view) for e in view.events]}, View.LOG)
 
 
-def status(as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
+def status(as_person: AsOption = None, as_of: AsOfOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
     """What awaits me: engagements I have not responded to, my engagements' next step, and for the CEO the decisions."""
     from westander_cli.status import awaiting
 
-    ws = workspace(data, policies)
+    ws = workspace(data, policies, as_of)
     actor = ws.identify(as_person)
     emit(fmt, {"person": actor.id, "awaiting": awaiting(actor, ws.summaries())}, View.STATUS)

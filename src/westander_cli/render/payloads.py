@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from westander_cli.clock import iso
 
 if TYPE_CHECKING:
-    from westander_cli.model import Event
+    from westander_cli.events import BaseEvent
     from westander_cli.policy.engine import CheckResult
     from westander_cli.policy.rules import Rule
     from westander_cli.workflow import Engagement, Summary
@@ -63,12 +63,23 @@ def detail(view: Engagement) -> dict[str, Any]:
         "exception_reason": view.exception_reason or None,
         "findings": [f.model_dump(exclude={"kind"}) for f in view.findings],
         "missing_for_offer": view.missing_for_clearance() if view.state.value in ("proposed", "disputed") else [],
+        "needs_ceo": view.needs_ceo,
+        "reopened": view.reopened,
+        "duplicate_of": view.duplicate_of,
+        "not_counted": [{"event": h, "reason": r, "kind": "invalid"} for h, r in view.invalid.items()]
+        + [{"event": h, "reason": r, "kind": "superseded"} for h, r in view.superseded.items()],
         "proposal": view.proposal.model_dump(mode="json"),
     }
 
 
-def event(e: Event) -> dict[str, Any]:
+def event(e: BaseEvent, view: Engagement | None = None) -> dict[str, Any]:
+    """An event as `log` and the recording commands show it; `counts` says whether the process counts it."""
     content = e.model_dump(mode="json", exclude_none=True, exclude={"signature"})
-    details = {k: v for k, v in content.items() if k not in ("kind", "at", "by", "follows", "hash", "findings", "colleagues")}
+    details = {k: v for k, v in content.items() if k not in ("kind", "at", "by", "follows", "hash", "findings", "colleagues", "proposal")}
+    counts = "yes"
+    if view is not None and e.id in view.invalid:
+        counts = f"no: {view.invalid[e.id]}"
+    elif view is not None and e.id in view.superseded:
+        counts = f"no: {view.superseded[e.id]}"
     return {"kind": e.kind.value, "at": when(e.at), "by": e.by, "hash": e.hash, "follows": e.follows,
-            "details": "; ".join(f"{k}={v}" for k, v in details.items())}
+            "details": "; ".join(f"{k}={v}" for k, v in details.items()), "counts": counts}

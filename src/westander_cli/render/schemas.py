@@ -70,6 +70,8 @@ class EventRow(TypedDict):
     hash: str
     follows: list[str]
     details: str
+    counts: str
+    """"yes", or "no: WHY" for an event the process does not count (invalid, or overtaken by a concurrent decision)."""
 
 
 @with_config(CLOSED)
@@ -116,6 +118,13 @@ class Objection(TypedDict):
 
 
 @with_config(CLOSED)
+class NotCounted(TypedDict):
+    event: str
+    reason: str
+    kind: Literal["invalid", "superseded"]
+
+
+@with_config(CLOSED)
 class EngagementDetail(SummaryRow):
     proposed_at: str | None
     proposed_by: str
@@ -129,6 +138,10 @@ class EngagementDetail(SummaryRow):
     exception_reason: str | None
     findings: list[Finding]
     missing_for_offer: list[str]
+    needs_ceo: bool
+    reopened: bool
+    duplicate_of: str | None
+    not_counted: list[NotCounted]
     proposal: dict[str, Any]
 
 
@@ -216,6 +229,7 @@ class Problem(TypedDict):
     file: str
     line: int | None
     message: str
+    severity: Literal["error", "warning"]
 
 
 @with_config(CLOSED)
