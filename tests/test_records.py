@@ -187,6 +187,17 @@ def test_leftover_temporary_files_are_ignored_and_cleaned(firm: Path, wst, tmp_p
     assert not list(events.glob(".tmp-*"))
 
 
+def test_a_propose_killed_before_its_file_was_linked_leaves_nothing_to_flag(firm: Path, wst, tmp_path: Path) -> None:
+    ids = sample_firm(wst, tmp_path)
+    events = firm / "engagements" / "2026-half-made" / "events"
+    events.mkdir(parents=True)
+    (events / ".tmp-123-abcdef").write_text('kind = "prop', encoding="utf-8")
+    assert verify_problems(wst) == []
+    assert "2026-half-made" not in wst("list", "--format", "json").out and len(ids) == 5
+    path = write_proposal(tmp_path, "again", proposal(id="2026-half-made"))
+    assert wst("propose", str(path), "--as", "anna", now=AFTER).code == 0  # the id was never taken
+
+
 def test_a_killed_proposals_staging_folder_is_ignored(firm: Path, wst, tmp_path: Path) -> None:
     ids = sample_firm(wst, tmp_path)
     staging = firm / "engagements" / ".staging-2026-half-made-123-abcd1234"

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from westander_cli.errors import InvalidInput
-from westander_cli.model import PERSON_ID, Channel, EventKind, Proposal
+from westander_cli.model import PERSON_ID, Channel, EventKind, Proposal, SignatureRule
 
 Hash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 PersonId = Annotated[str, StringConstraints(pattern=PERSON_ID)]
@@ -83,6 +83,9 @@ class Proposed(BaseEvent):
     channels: Annotated[list[Channel], Field(max_length=10)] | None = None
     review_hours: Annotated[int, Field(ge=0, le=24 * 366)] | None = None
     policy_digest: Hash | None = None
+    signatures: SignatureRule | None = None
+    """The signature requirement in force when it was proposed: it holds for the engagement's whole history,
+    so raising the requirement later never invalidates decisions recorded honestly before."""
 
 
 class Informed(BaseEvent):

@@ -186,11 +186,14 @@ class Workspace:
         raise NotPermitted(f"'{wanted}' is not a person in {self.data.root / 'people.toml'}; "
                            "give --as PERSON or set WST_USER to an id or email listed there")
 
-    def signature_problem(self, event: BaseEvent) -> str | None:
-        """Why an event does not count for want of the signature firm.toml requires (None: it counts)."""
+    def signature_problem(self, event: BaseEvent, root: Proposed) -> str | None:
+        """Why an event does not count for want of the signature required when its engagement was
+        proposed (firm.toml's requirement for engagements stored before wst 0.2); None: it counts."""
         from westander_cli import signing
+        from westander_cli.model import SignatureSettings
 
-        if not self.data.firm.signatures.requires(event.kind):
+        settings = SignatureSettings(required=root.signatures) if root.signatures is not None else self.data.firm.signatures
+        if not settings.requires(event.kind):
             return None
         author = self.data.person(event.by)
         if event.signature is None:
@@ -256,7 +259,7 @@ class Workspace:
                 review_deadline=review_deadline(at, firm.review_hours),
                 findings=[StoredFinding(**f.as_dict(), kind=f.kind) for f in result.findings],
                 exception_reason=reason, ceo=self.data.ceo().id, channels=list(firm.notify.channels),
-                review_hours=firm.review_hours, policy_digest=digest,
+                review_hours=firm.review_hours, policy_digest=digest, signatures=firm.signatures.required,
                 proposal=proposal.model_copy(update={"id": engagement_id, "lead": lead.id}),
             )
             self.data.create(self._seal_and_sign(proposed, actor))

@@ -109,6 +109,8 @@ def _verify_folder(ws: Workspace, folder: Path, views: list[Engagement]) -> Iter
                 yield Problem(str(files[event.id]), None,
                               f"recorded at {event.at:%Y-%m-%d %H:%M} UTC, before the event {previous[:12]} it follows")
     roots = [e for e in events if isinstance(e, Proposed)]
+    if not files and legacy is None:
+        return  # nothing recorded: what a propose killed before its one file was linked in leaves
     if not roots:
         yield Problem(str(events_dir), None, "no 'proposed' event; an engagement starts with one")
         return

@@ -435,8 +435,8 @@ def causal_order(events: Iterable[BaseEvent]) -> list[BaseEvent]:
     return ordered + rest
 
 
-Trust = Callable[[BaseEvent], str | None]
-"""Whether an event's required signature is present and valid: None, or what is wrong."""
+Trust = Callable[[BaseEvent, Proposed], str | None]
+"""Whether an event (of the engagement `Proposed` starts) carries the signature it needs: None, or what is wrong."""
 
 
 def fold(
@@ -478,7 +478,7 @@ def fold(
         past.append(mask)
         if i == root_index:
             continue
-        problem = _structural_problem(event, mask, root_index) or (trust(event) if trust else None)
+        problem = _structural_problem(event, mask, root_index) or (trust(event, root) if trust else None)
         if problem:
             running.invalid[event.id] = problem
             continue
