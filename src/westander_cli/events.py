@@ -18,6 +18,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 from westander_cli.errors import InvalidInput
 from westander_cli.model import PERSON_ID, Channel, EventKind, Proposal, SignatureRule
+from westander_cli.review_period import Counting
 
 Hash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 PersonId = Annotated[str, StringConstraints(pattern=PERSON_ID)]
@@ -82,6 +83,8 @@ class Proposed(BaseEvent):
     ceo: PersonId | None = None
     channels: Annotated[list[Channel], Field(max_length=10)] | None = None
     review_hours: Annotated[int, Field(ge=0, le=24 * 366)] | None = None
+    review_counting: Counting | None = None
+    timezone: Annotated[str, StringConstraints(max_length=64)] | None = None
     policy_digest: Hash | None = None
     signatures: SignatureRule | None = None
     """The signature requirement in force when it was proposed: it holds for the engagement's whole history,

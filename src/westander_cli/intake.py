@@ -47,6 +47,7 @@ from westander_cli.model import Channel, Person, Proposal
 from westander_cli.policy import engine
 from westander_cli.policy.digest import policy_digest
 from westander_cli.policy.rules import Policy, load_policy
+from westander_cli.review_period import review_deadline
 from westander_cli.screening.names import normalise
 from westander_cli.screening.ownership import NoRegistry
 from westander_cli.screening.registry import Registry
@@ -64,7 +65,6 @@ from westander_cli.workflow import (
     fold,
     parse_consulted,
     refusal,
-    review_deadline,
     summarize,
 )
 
@@ -256,10 +256,10 @@ class Workspace:
             at = clock.now()
             proposed = Proposed(
                 at=at, by=actor.id, lead=lead.id, colleagues=colleagues_of(self.data.people, lead.id),
-                review_deadline=review_deadline(at, firm.review_hours),
+                review_deadline=review_deadline(at, firm.review_hours, firm.review_counting, firm.timezone),
                 findings=[StoredFinding(**f.as_dict(), kind=f.kind) for f in result.findings],
                 exception_reason=reason, ceo=self.data.ceo().id, channels=list(firm.notify.channels),
-                review_hours=firm.review_hours, policy_digest=digest, signatures=firm.signatures.required,
+                review_hours=firm.review_hours, review_counting=firm.review_counting, timezone=firm.timezone, policy_digest=digest, signatures=firm.signatures.required,
                 proposal=proposal.model_copy(update={"id": engagement_id, "lead": lead.id}),
             )
             self.data.create(self._seal_and_sign(proposed, actor))

@@ -8,6 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
+from westander_cli.review_period import Counting, check_time_zone
+
 SLUG = r"^[a-z0-9][a-z0-9-]{0,63}$"
 PERSON_ID = r"^[a-z0-9._-]{1,64}$"
 NACE_CODE = re.compile(r"^\d{2}(\.\d{1,3})?$")
@@ -254,10 +256,15 @@ class Firm(Strict):
     name: ShortText
     language: lax(Language) = Language.SV  # type: ignore[valid-type]
     review_hours: Annotated[int, Field(ge=1, le=24 * 60)] = 48
+    review_counting: Annotated[Counting, Field(strict=False)] = Counting.CALENDAR
+    """`working_time` stops the review clock over weekends and Swedish public holidays (`wst init` sets it)."""
+    timezone: Annotated[str, StringConstraints(max_length=64)] = "Europe/Stockholm"
     notify: NotifySettings = NotifySettings()
     signatures: SignatureSettings = SignatureSettings()
     git: GitSettings = GitSettings()
     policy: PolicySettings = PolicySettings()
+
+    _timezone = field_validator("timezone")(check_time_zone)
 
 
 class EventKind(StrEnum):

@@ -166,10 +166,9 @@ def _signature(ws: Workspace, event: BaseEvent, path: str) -> Iterator[Problem]:
 
 def _recheck_proposal(ws: Workspace, record: EngagementRecord) -> Iterator[Problem]:
     """What `propose` would have recorded: the policy's findings, the colleagues, the review deadline."""
-    from datetime import timedelta
-
     from westander_cli.policy import engine
     from westander_cli.policy.digest import policy_digest
+    from westander_cli.review_period import Counting, review_deadline
     from westander_cli.screening.ownership import NoRegistry
 
     root = record.root
@@ -182,8 +181,12 @@ def _recheck_proposal(ws: Workspace, record: EngagementRecord) -> Iterator[Probl
         if person not in known:
             yield Problem(path, None, f"names '{person}', who is not in people.toml")
     hours = root.review_hours if root.review_hours is not None else firm.review_hours
-    if root.review_deadline != root.at + timedelta(hours=hours):
-        yield Problem(path, None, f"review deadline {root.review_deadline:%Y-%m-%d %H:%M} UTC is not {hours} hours after the proposal")
+    counting = root.review_counting or Counting.CALENDAR
+    expected = review_deadline(root.at, hours, counting, root.timezone or firm.timezone)
+    if root.review_deadline != expected:
+        yield Problem(path, None, f"review deadline {root.review_deadline:%Y-%m-%d %H:%M} UTC is not {hours} "
+                      f"{'working ' if counting == Counting.WORKING_TIME else ''}hours after the proposal "
+                      f"({expected:%Y-%m-%d %H:%M} UTC)")
     elif hours < firm.review_hours:
         yield Problem(path, None, f"recorded a review period of {hours} hours, shorter than the firm's {firm.review_hours}", "warning")
     current = policy_digest(ws.policy)

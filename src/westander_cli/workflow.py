@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from westander_cli.errors import ExitCode, InvalidInput
@@ -562,10 +562,6 @@ def _apply(view: Engagement, event: BaseEvent, seen_phase: State | None, past: i
 def colleagues_of(people: People, lead: str) -> list[str]:
     """Everyone to inform: every active person but the lead."""
     return [p.id for p in people.person if p.active and p.id != lead]
-
-
-def review_deadline(at: datetime, review_hours: int) -> datetime:
-    return at + timedelta(hours=review_hours)
 
 
 def parse_consulted(values: Sequence[str]) -> dict[str, str]:

@@ -11,6 +11,8 @@ FIRM_TEMPLATE = """\
 name = "{firm}"
 language = "sv"        # sv | en: the language of messages to colleagues
 review_hours = 48      # how long colleagues have to object before lazy consensus clears a proposal
+review_counting = "working_time"   # working_time: the clock stops over weekends and Swedish holidays | calendar
+timezone = "Europe/Stockholm"
 
 [notify]
 channels = ["outbox"]  # outbox | smtp
@@ -23,6 +25,10 @@ outbox = "outbox"      # inside the data folder, never committed
 # security = "starttls"   # starttls | tls | none
 # user = "wst@example.se"
 # password_env = "WST_SMTP_PASSWORD"
+
+[policy]
+# The firm's policy: `wst propose` refuses any other. Change it only in a reviewed commit.
+digest = "{policy_digest}"
 """
 
 PEOPLE_TEMPLATE = """\
@@ -55,7 +61,11 @@ def init(
 
     if (folder / "firm.toml").exists() or (folder / "people.toml").exists():
         raise InvalidInput(f"{folder}: already holds a data folder (firm.toml or people.toml exists)")
-    firm_text = FIRM_TEMPLATE.format(firm=firm.replace('"', "'"))
+    from westander_cli.policy.digest import policy_digest
+    from westander_cli.policy.rules import load_policy
+    from westander_cli.resources import shipped
+
+    firm_text = FIRM_TEMPLATE.format(firm=firm.replace('"', "'"), policy_digest=policy_digest(load_policy(shipped("policies"))))
     people_text = PEOPLE_TEMPLATE.format(ceo_id=ceo_id, ceo_name=ceo_name.replace('"', "'"), ceo_email=ceo_email)
     load_model(parse_toml(Path("--firm"), firm_text), Firm)
     load_model(parse_toml(Path("--ceo-*"), people_text), People)
