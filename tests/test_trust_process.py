@@ -1,0 +1,125 @@
+"""Issue 10, the parts the process enforces: the firm's pinned policy, stored proposals re-checked by
+verify, and required signatures that gates honour, through the real CLI with throwaway SSH keys."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, files_under, proposal, write_proposal
+from westander_cli.events import Approval, Proposed
+from westander_cli.store import event_file_name, event_text, seal
+
+T0 = "2026-12-01T09:00:00Z"
+AFTER = "2026-12-03T10:00:00Z"
+GAMBLING = {"name": "Spelbolaget AB", "org_number": None, "sectors": ["92.00"]}
+
+
+def lax_policy(tmp_path: Path) -> Path:
+    """The firm's policy less the gambling rule: what a proposer who wants a gambling client would use."""
+    folder = tmp_path / "lax"
+    shutil.copytree(REPO / "policies", folder)
+    text = (folder / "kundpolicy.toml").read_text(encoding="utf-8")
+    start = text.index('id = "sector.gambling"')
+    block_start = text.rindex("[[rule]]", 0, start)
+    block_end = text.index("[[rule]]", start)
+    (folder / "kundpolicy.toml").write_text(text[:block_start] + text[block_end:], encoding="utf-8")
+    return folder
+
+
+def test_propose_refuses_a_policy_that_is_not_the_firms(firm: Path, wst, tmp_path: Path) -> None:
+    lax = lax_policy(tmp_path)
+    path = write_proposal(tmp_path, "spel", proposal(id="2026-spel", client=GAMBLING))
+    assert wst("check", str(path), "--policies", str(lax)).code == 0  # a what-if check records nothing
+    before = files_under(firm)
+    refused = wst("propose", str(path), "--as", "anna", "--policies", str(lax), now=T0)
+    assert refused.code == 2 and "not the firm's policy" in refused.err
+    assert files_under(firm) == before
+
+
+def test_a_policies_folder_in_the_working_directory_is_not_taken_for_the_firms(firm: Path, wst, tmp_path: Path,
+                                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WST_POLICIES")
+    shutil.move(str(lax_policy(tmp_path)), tmp_path / "policies")  # tmp_path is the working directory
+    path = write_proposal(tmp_path, "spel", proposal(id="2026-spel", client=GAMBLING))
+    refused = wst("propose", str(path), "--as", "anna", now=T0)
+    assert refused.code == 2 and "not the firm's policy" in refused.err
+
+
+def rewrite(path: Path, model: type, **changes: object) -> Path:
+    """Replace an event file by a forgery with a correct hash, as an insider with a clone can."""
+    record = tomllib.loads(path.read_text())
+    record.update(changes)
+    forged = seal(model.model_validate({k: v for k, v in record.items() if k != "hash"}))
+    path.unlink()
+    new = path.parent / event_file_name(forged)
+    new.write_text(event_text(forged), encoding="utf-8")
+    return new
+
+
+def test_a_hand_made_proposed_event_is_rechecked_against_the_firms_policy(firm: Path, wst, tmp_path: Path) -> None:
+    clean = write_proposal(tmp_path, "p", proposal(id="2026-spel", client=GAMBLING | {"sectors": ["62.01"]}))
+    assert wst("propose", str(clean), "--as", "anna", now=T0).code == 0
+    events = firm / "engagements" / "2026-spel" / "events"
+    for informed in events.glob("*-informed-*"):
+        informed.unlink()
+    [proposed] = events.glob("*-proposed-*")
+    record = tomllib.loads(proposed.read_text())
+    record["proposal"]["client"]["sectors"] = ["92.00"]
+    rewrite(proposed, Proposed, proposal=record["proposal"], findings=[], colleagues=[], review_deadline=record["at"])
+    assert wst("offer", "2026-spel", "--as", "anna", now=T0).code == 0  # locally the forgery clears at once ...
+    messages = [p["message"] for p in wst("verify", "--format", "json").json["problems"] if p["severity"] == "error"]
+    assert any("missing sector.gambling" in m for m in messages), messages  # ... but CI sees every part of it
+    assert any("informs no colleague" in m for m in messages)
+    assert any("review deadline" in m for m in messages)
+    assert wst("verify").code == 1
+
+
+def keygen(tmp_path: Path, name: str) -> tuple[Path, str]:
+    key = tmp_path / name
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(key)], check=True)
+    return key, (tmp_path / f"{name}.pub").read_text().strip()
+
+
+def require_ceo_signatures(firm: Path, tmp_path: Path) -> Path:
+    key, public = keygen(tmp_path, "petra")
+    people = (firm / "people.toml").read_text()
+    (firm / "people.toml").write_text(people.replace('id = "petra"\n', f'id = "petra"\nsigning_key = "{public}"\n'))
+    (firm / "firm.toml").write_text((firm / "firm.toml").read_text() + '\n[signatures]\nrequired = "ceo_decisions"\n')
+    return key
+
+
+def test_an_unsigned_forged_approval_counts_for_nothing(firm: Path, wst, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    key = require_ceo_signatures(firm, tmp_path)
+    path = write_proposal(tmp_path, "p", proposal(id="2026-spel", client=GAMBLING))
+    assert wst("propose", str(path), "--as", "anna", "--exception-reason", "Bara lotterier", now=T0).code == 0
+    monkeypatch.setenv("WST_SIGNING_KEY", str(key))
+    assert wst("comment", "2026-spel", "Jag tittar på det", "--as", "petra", now=T0).code == 0
+    [comment] = (firm / "engagements" / "2026-spel" / "events").glob("*-comment-*")
+    record = tomllib.loads(comment.read_text())
+    approval = seal(Approval(at=record["at"], by="petra", follows=record["follows"], reason="OK"))
+    (comment.parent / event_file_name(approval)).write_text(event_text(approval), encoding="utf-8")
+    refused = wst("offer", "2026-spel", "--as", "anna", "--format", "json", now=AFTER)
+    assert refused.code == 3 and any("CEO exception" in m for m in refused.json["error"]["missing"])
+    shown = wst("show", "2026-spel", "--format", "json", now=AFTER).json["engagement"]
+    assert any("unsigned" in n["reason"] for n in shown["not_counted"])
+    assert any("unsigned" in p["message"] for p in wst("verify", "--format", "json", now=AFTER).json["problems"])
+    # The real CEO signs, and it counts.
+    assert wst("approve", "2026-spel", "--reason", "Undantag", "--as", "petra", now=AFTER).code == 0
+    assert wst("offer", "2026-spel", "--as", "anna", now=AFTER).code == 0
+
+
+def test_signing_with_someone_elses_key_writes_nothing(firm: Path, wst, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    require_ceo_signatures(firm, tmp_path)
+    erik_key, _ = keygen(tmp_path, "erik")
+    path = write_proposal(tmp_path, "p", proposal(id="2026-nyckel"))
+    assert wst("propose", str(path), "--as", "anna", now=T0).code == 0
+    monkeypatch.setenv("WST_SIGNING_KEY", str(erik_key))
+    before = files_under(firm)
+    refused = wst("veto", "2026-nyckel", "--reason", "Nej", "--as", "petra", now=T0)
+    assert refused.code == 4 and "nothing was written" in refused.err
+    assert files_under(firm) == before
