@@ -49,7 +49,7 @@ from westander_cli.policy.digest import policy_digest
 from westander_cli.policy.rules import Policy, load_policy
 from westander_cli.review_period import review_deadline
 from westander_cli.screening.names import normalise
-from westander_cli.screening.ownership import NoRegistry
+from westander_cli.screening.ownership import NoRegistry, OwnerSource
 from westander_cli.screening.registry import Registry
 from westander_cli.store import DataFolder, EngagementRecord, EventT, seal
 from westander_cli.tomlfile import load_model, read_toml
@@ -167,6 +167,43 @@ class Workspace:
             owners=self.registry() if (self.data.root / "registry").is_dir() else NoRegistry(),
             language=self.data.firm.language.value if has_firm else "sv",
         )
+
+    def active_views(self) -> list[Engagement]:
+        """Every active engagement, folded (for re-screening; the views use the index instead)."""
+        return [view for folder in self.data.engagement_ids() for record in self.data.read_folder(folder)
+                if (view := self.view_of(record)).state in ACTIVE]
+
+    def unrecorded_findings(self, views: Sequence[Engagement], *, with_registry: bool) -> list[Unrecorded]:
+        """Block and forbid findings that the active engagements' recorded findings do not show: conflicts
+        between engagements proposed in different clones at once, and, `with_registry`, what the current
+        ownership registry reveals. A CEO approval that names the other client as consulted settles a conflict."""
+        actives = {v.id: engine.ActiveEngagement.of(v.id, v.proposal.client, v.proposal.counterparties) for v in views}
+        by_id = {v.id: v for v in views}
+        owners: OwnerSource = self.registry() if with_registry and (self.data.root / "registry").is_dir() else NoRegistry()
+        found: list[Unrecorded] = []
+        pairs: set[frozenset[str]] = set()
+        for view in views:
+            context = engine.Context(engagements=[a for key, a in actives.items() if key != view.id], owners=owners,
+                                     language=self.data.firm.language.value)
+            recorded = {(f.rule, f.severity) for f in view.findings}
+            for finding in engine.check(view.proposal, self.policy, context).findings:
+                if finding.severity.value not in ("block", "forbid"):
+                    continue
+                if finding.kind != "conflict":
+                    if (finding.rule, finding.severity.value) not in recorded:
+                        found.append(Unrecorded(view.id, finding))
+                    continue
+                for item in finding.evidence.get("engagements", []):
+                    other = by_id.get(str(item.get("engagement")))
+                    if other is None or frozenset({view.id, other.id}) in pairs:
+                        continue
+                    if _conflict_recorded(view, other) or _conflict_recorded(other, view):
+                        continue
+                    if _consulted_about(view, other) or _consulted_about(other, view):
+                        continue
+                    pairs.add(frozenset({view.id, other.id}))
+                    found.append(Unrecorded(view.id, finding, other.id, other.proposal.client.name))
+        return found
 
     # --- identity and trust ------------------------------------------------------------------
 
@@ -393,6 +430,35 @@ class Workspace:
         self._cached_entries = None
         self.commit_if_configured(actor, commit_message or f"wst: {actor.id} informs about {key}")
         return [Delivery(d.person, d.channel.value, d.error) for d in deliveries]
+
+
+@dataclass(frozen=True)
+class Unrecorded:
+    """A finding a stored engagement's record does not show; `other` is the engagement it conflicts with."""
+
+    engagement: str
+    finding: engine.Finding
+    other: str | None = None
+    other_client: str = ""
+
+    def decision(self) -> str:
+        if self.other:
+            return f"the CEO decides: 'wst approve {self.engagement} --consulted \"{self.other_client}=HOW\"' or 'wst veto {self.engagement}'"
+        return f"the CEO decides: 'wst veto {self.engagement}', or lets it go on"
+
+
+def _conflict_recorded(view: Engagement, other: Engagement) -> bool:
+    return any(str(item.get("engagement")) == other.id for f in view.findings if f.kind == "conflict"
+               for item in f.evidence.get("engagements", []))
+
+
+def _consulted_about(view: Engagement, other: Engagement) -> bool:
+    """A counted CEO approval on `view` that names how `other`'s client was consulted."""
+    from westander_cli.screening.names import Certainty, compare
+
+    return any(isinstance(e, Approval) and e.id not in view.invalid and any(
+        compare(other.proposal.client.name, name).certainty >= Certainty.STRONG for name in (e.consulted or {}))
+        for e in view.events)
 
 
 @dataclass(frozen=True)

@@ -222,47 +222,12 @@ def _policy_pin(ws: Workspace) -> Iterator[Problem]:
 
 def _unrecorded_conflicts(ws: Workspace, views: list[Engagement]) -> Iterator[Problem]:
     """Active engagements in conflict that no recorded finding shows (proposed in two clones at once)."""
-    from westander_cli.policy import engine
-    from westander_cli.screening.ownership import NoRegistry
-
-    actives = {v.id: engine.ActiveEngagement.of(v.id, v.proposal.client, v.proposal.counterparties) for v in views}
-    by_id = {v.id: v for v in views}
-    reported: set[frozenset[str]] = set()
-    for view in views:
-        others = [a for key, a in actives.items() if key != view.id]
-        if not others:
-            continue
-        context = engine.Context(engagements=others, owners=NoRegistry(), language=ws.data.firm.language.value)
-        for finding in engine.check(view.proposal, ws.policy, context).findings:
-            if finding.kind != "conflict" or finding.severity.value != "block":
-                continue
-            for item in finding.evidence.get("engagements", []):
-                other = by_id.get(str(item.get("engagement")))
-                pair = frozenset({view.id, str(item.get("engagement"))})
-                if other is None or pair in reported or _recorded(view, other) or _recorded(other, view):
-                    continue
-                if _settled(view, other) or _settled(other, view):
-                    continue
-                reported.add(pair)
-                yield Problem(str(ws.data.engagements_dir / view.id.split("@")[0]), None,
-                              f"{finding.rule}: '{view.id}' and '{other.id}' conflict ({finding.message}) but neither recorded it "
-                              f"(proposed in different clones?); the CEO decides: 'wst approve {view.id} --consulted "
-                              f"\"{other.proposal.client.name}=HOW\"' or 'wst veto {view.id}'", "warning")
-
-
-def _recorded(view: Engagement, other: Engagement) -> bool:
-    return any(str(item.get("engagement")) == other.id for f in view.findings if f.kind == "conflict"
-               for item in f.evidence.get("engagements", []))
-
-
-def _settled(view: Engagement, other: Engagement) -> bool:
-    """A CEO approval on `view` that names how `other`'s client was consulted settles the pair."""
-    from westander_cli.events import Approval
-    from westander_cli.screening.names import Certainty, compare
-
-    return any(isinstance(e, Approval) and e.id not in view.invalid and any(
-        compare(other.proposal.client.name, name).certainty >= Certainty.STRONG for name in (e.consulted or {}))
-        for e in view.events)
+    for item in ws.unrecorded_findings(views, with_registry=False):
+        if item.other is None:
+            continue  # the proposal's own findings are re-checked by _recheck_proposal
+        yield Problem(str(ws.data.engagements_dir / item.engagement.split("@")[0]), None,
+                      f"{item.finding.rule}: '{item.engagement}' and '{item.other}' conflict ({item.finding.message}) but "
+                      f"neither recorded it (proposed in different clones?); {item.decision()}", "warning")
 
 
 def _without_path(error: WstError, path: Path) -> str:
