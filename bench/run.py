@@ -25,7 +25,8 @@ from pathlib import Path
 
 import tomli_w
 
-from westander_cli.model import Event, EventKind
+from westander_cli.events import Ack, BaseEvent, Comment, Informed, Offer, Proposed, Won
+from westander_cli.model import Proposal
 from westander_cli.store import event_text, seal
 
 REPO = Path(__file__).resolve().parent.parent
@@ -86,18 +87,17 @@ def make_firm(root: Path, engagements: int, registry_companies: int, seed: int =
         }
         folder = data / "engagements" / engagement_id
         (folder / "events").mkdir(parents=True)
-        text = tomli_w.dumps(proposal, multiline_strings=True)
-        (folder / "proposal.toml").write_text(text, encoding="utf-8")
         at = T0 + timedelta(minutes=n)
-        events = [Event(kind=EventKind.PROPOSED, at=at, by=lead, lead=lead, colleagues=colleagues,
-                        review_deadline=at + timedelta(hours=48), findings=[],
-                        proposal_sha256=hashlib.sha256(text.encode()).hexdigest())]
-        follow = [EventKind.INFORMED, EventKind.ACK, EventKind.COMMENT] + ([EventKind.OFFER, EventKind.WON] if n % 3 else [])
-        for step, kind in enumerate(follow, start=1):
-            extra = {"recipients": colleagues, "channel": "outbox", "about": seal(events[0]).hash} if kind == EventKind.INFORMED else {}
-            extra |= {"text": "Bra."} if kind == EventKind.COMMENT else {}
-            by = lead if kind in (EventKind.INFORMED, EventKind.OFFER, EventKind.WON) else rng.choice(colleagues)
-            events.append(Event(kind=kind, at=at + timedelta(hours=step * 24), by=by, **extra))
+        root = seal(Proposed(at=at, by=lead, lead=lead, colleagues=colleagues, review_deadline=at + timedelta(hours=48),
+                             findings=[], proposal=Proposal.model_validate(proposal), ceo="ceo", channels=["outbox"],
+                             review_hours=48))
+        events: list[BaseEvent] = [root]
+        later: list[BaseEvent] = [Informed(at=at, by=lead, recipients=colleagues, channel="outbox", about=root.id),
+                                  Ack(at=at, by=rng.choice(colleagues)), Comment(at=at, by=rng.choice(colleagues), text="Bra.")]
+        if n % 3:
+            later += [Offer(at=at, by=lead), Won(at=at, by=lead)]
+        for step, event in enumerate(later, start=1):
+            events.append(event.model_copy(update={"at": at + timedelta(hours=step * 24)}))
         previous: list[str] = []
         for event in events:
             sealed = seal(event.model_copy(update={"follows": previous}))

@@ -119,6 +119,7 @@ class Workspace:
     def view_of(self, record: EngagementRecord) -> Engagement:
         events = list(record.events)
         moment = self.now
+        presorted = True
         if self.as_of is not None:
             moment = self.as_of
             events = [e for e in events if e.at <= self.as_of]
@@ -126,7 +127,7 @@ class Workspace:
                 raise InvalidInput(f"'{record.id}' was proposed after {clock.iso(self.as_of)}")
         return fold(record.id, record.root, record.proposal, events, self.roster, moment,
                     channels_now=self.data.firm.notify.channels, trust=self.signature_problem,
-                    duplicate_of=record.duplicate_of)
+                    duplicate_of=record.duplicate_of, presorted=presorted)
 
     def view(self, key: str) -> Engagement:
         return self.view_of(self.record(key))
@@ -182,8 +183,13 @@ class Workspace:
         owners: OwnerSource = self.registry() if with_registry and (self.data.root / "registry").is_dir() else NoRegistry()
         found: list[Unrecorded] = []
         pairs: set[frozenset[str]] = set()
+        blocks: dict[str, set[str]] = {}
+        for key, active in actives.items():
+            for block in _blocking_keys(active, probe=False):
+                blocks.setdefault(block, set()).add(key)
         for view in views:
-            context = engine.Context(engagements=[a for key, a in actives.items() if key != view.id], owners=owners,
+            candidates = {key for block in _blocking_keys(actives[view.id], probe=True) for key in blocks.get(block, ())} - {view.id}
+            context = engine.Context(engagements=[actives[key] for key in sorted(candidates)], owners=owners,
                                      language=self.data.firm.language.value)
             recorded = {(f.rule, f.severity) for f in view.findings}
             for finding in engine.check(view.proposal, self.policy, context).findings:
@@ -445,6 +451,21 @@ class Unrecorded:
         if self.other:
             return f"the CEO decides: 'wst approve {self.engagement} --consulted \"{self.other_client}=HOW\"' or 'wst veto {self.engagement}'"
         return f"the CEO decides: 'wst veto {self.engagement}', or lets it go on"
+
+
+def _blocking_keys(active: engine.ActiveEngagement, *, probe: bool) -> set[str]:
+    """What two engagements must share to be compared at all: a NACE class (competitors), an org
+    number, or a word of one's client name in the other's counterparties (opposing work). Conflict
+    findings need one of these, so re-screening 10,000 engagements compares each with a few
+    candidates, not with all. An engagement is indexed by its own client words and probed with its
+    counterparties' words, and the other way round."""
+    keys = {f"class:{c}" for c in active.client_classes}
+    for side, role in ((active.client, "client"), *((c, "counterparty") for c in active.counterparties)):
+        wanted = role if not probe else ("counterparty" if role == "client" else "client")
+        keys.update(f"{wanted}:{word}" for name in side.keys for word in name.split() if len(word) > 1)
+        if side.org_number:
+            keys.add("org:" + "".join(ch for ch in side.org_number if ch.isdigit()))
+    return keys
 
 
 def _conflict_recorded(view: Engagement, other: Engagement) -> bool:

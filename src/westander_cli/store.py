@@ -141,6 +141,7 @@ class EngagementRecord:
     root: Proposed
     proposal: Proposal
     events: tuple[BaseEvent, ...]
+    """In causal order (`workflow.causal_order`)."""
     files: dict[str, Path]
     """The file of each event, by hash."""
     duplicate_of: str | None = None
@@ -356,12 +357,13 @@ def _by_root(events: list[BaseEvent], roots: list[Proposed]) -> dict[str, list[B
     from westander_cli.workflow import causal_order
 
     belongs: dict[str, str] = {root.id: root.id for root in roots}
-    for event in causal_order(events):
+    ordered = causal_order(events)
+    for event in ordered:
         if event.id not in belongs:
             owners = [belongs[f] for f in event.follows if f in belongs]
             belongs[event.id] = owners[0] if owners else roots[0].id
     groups: dict[str, list[BaseEvent]] = {root.id: [] for root in roots}
-    for event in events:
+    for event in ordered:
         groups[belongs[event.id]].append(event)
     return groups
 

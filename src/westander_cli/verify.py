@@ -226,7 +226,7 @@ def _unrecorded_conflicts(ws: Workspace, views: list[Engagement]) -> Iterator[Pr
         if item.other is None:
             continue  # the proposal's own findings are re-checked by _recheck_proposal
         yield Problem(str(ws.data.engagements_dir / item.engagement.split("@")[0]), None,
-                      f"{item.finding.rule}: '{item.engagement}' and '{item.other}' conflict ({item.finding.message}) but "
+                      f"{item.finding.rule}: '{item.engagement}' and '{item.other}' ({item.other_client}) conflict, but "
                       f"neither recorded it (proposed in different clones?); {item.decision()}", "warning")
 
 

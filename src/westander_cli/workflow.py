@@ -279,8 +279,11 @@ class Engagement:
     now: datetime
     duplicate_of: str | None = None
     """Set when another proposal in another clone took the same id first (see `store`)."""
-    ceo_now: str = ""
-    channels_now: tuple[Channel, ...] = (Channel.OUTBOX,)
+    ceo: str = ""
+    """The CEO recorded with the proposal (for engagements of wst 0.1: people.toml's CEO)."""
+    channels: tuple[Channel, ...] = (Channel.OUTBOX,)
+    """The delivery channels recorded with the proposal (for wst 0.1: firm.toml's)."""
+    colleagues: tuple[str, ...] = ()
     lead: str = ""
     phase: State | None = None
     informed: dict[str, set[Channel]] = field(default_factory=dict)
@@ -314,24 +317,12 @@ class Engagement:
         return self.root.review_deadline
 
     @property
-    def colleagues(self) -> tuple[str, ...]:
-        return tuple(self.root.colleagues)
-
-    @property
     def findings(self) -> tuple[StoredFinding, ...]:
         return tuple(self.root.findings)
 
     @property
     def exception_reason(self) -> str:
         return self.root.exception_reason or ""
-
-    @property
-    def ceo(self) -> str:
-        return self.root.ceo or self.ceo_now
-
-    @property
-    def channels(self) -> tuple[Channel, ...]:
-        return tuple(self.root.channels) if self.root.channels is not None else self.channels_now
 
     @property
     def block_findings(self) -> list[StoredFinding]:
@@ -345,7 +336,11 @@ class Engagement:
     def uninformed(self) -> list[tuple[str, Channel]]:
         """Colleagues and channels that the proposal has not reached yet."""
         return [(person, channel) for person in self.active_colleagues for channel in self.channels
-                if channel not in self.informed.get(person, set())]
+                if channel not in self.informed.get(person, ())]
+
+    def everyone_informed(self) -> bool:
+        wanted = set(self.channels)
+        return all(wanted <= self.informed.get(person, set()) for person in self.colleagues if person != self.lead)
 
     @property
     def valid_events(self) -> list[BaseEvent]:
@@ -361,7 +356,12 @@ class Engagement:
             return State.DISPUTED
         if self.phase is not None:
             return self.phase
-        return State.PROPOSED if self.missing_for_clearance() else State.CLEARED
+        return State.CLEARED if self._clears() else State.PROPOSED
+
+    def _clears(self) -> bool:
+        """`missing_for_clearance()` is empty, decided without building its messages."""
+        return (self.duplicate_of is None and not (self.block_findings and not self.approved)
+                and not self.review_period_running() and self.everyone_informed())
 
     @property
     def reopened(self) -> bool:
@@ -376,8 +376,7 @@ class Engagement:
         return bool(self.objections) or (bool(self.block_findings) and not self.approved)
 
     def review_period_running(self) -> bool:
-        waiting = [c for c in self.active_colleagues if c not in self.acks]
-        return bool(waiting) and self.now < self.review_deadline
+        return self.now < self.review_deadline and any(c not in self.acks for c in self.active_colleagues)
 
     def missing_for_clearance(self) -> list[str]:
         """Exactly what stands between this engagement and `cleared` (SPEC 3, Kundpolicy fråga 7)."""
@@ -450,16 +449,19 @@ def fold(
     channels_now: Sequence[Channel] = (Channel.OUTBOX,),
     trust: Trust | None = None,
     duplicate_of: str | None = None,
+    presorted: bool = False,
 ) -> Engagement:
     """Replay an engagement's events in causal order, each judged by `refusal()` against the state of
     the events it follows (what its author had seen), and merge the valid ones."""
-    ceo_now = next(iter(sorted(roster.ceos)), "")
+    ceo = root.ceo or next(iter(sorted(roster.ceos)), "")
+    channels = tuple(root.channels) if root.channels is not None else tuple(channels_now)
+    colleagues = tuple(root.colleagues)
 
     def fresh() -> Engagement:
         return Engagement(id=engagement_id, root=root, proposal=proposal, now=now, duplicate_of=duplicate_of,
-                          ceo_now=ceo_now, channels_now=tuple(channels_now), lead=root.lead)
+                          ceo=ceo, channels=channels, colleagues=colleagues, lead=root.lead)
 
-    ordered = causal_order(events)
+    ordered = list(events) if presorted else causal_order(events)
     running = fresh()
     running.events = ordered
     position = {e.id: i for i, e in enumerate(ordered)}
