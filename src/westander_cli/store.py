@@ -235,18 +235,14 @@ class DataFolder:
         return load_model(document, Proposal), hashlib.sha256(document.text.encode("utf-8")).hexdigest()
 
     def _read_events(self, folder: Path) -> tuple[list[BaseEvent], dict[str, Path]]:
-        if folder.is_symlink():
-            raise InvalidInput(f"{folder}: is a symbolic link; event folders must be plain folders")
         events: list[BaseEvent] = []
         files: dict[str, Path] = {}
-        for name in sorted(_names(folder)):
-            if name.startswith(".") or not name.endswith(".toml"):
-                continue  # temporary files of a writer that has not finished (or was killed)
-            path = folder / name
-            event = load_event(path)
-            if event.id not in files:
-                events.append(event)
-                files[event.id] = path
+        for found in scan_events(folder):
+            if found.event is None:
+                raise InvalidInput(found.problem)
+            if found.event.id not in files:
+                events.append(found.event)
+                files[found.event.id] = found.path
         return events, files
 
     def create(self, proposed: Proposed) -> Proposed:
@@ -334,6 +330,41 @@ def assemble(folder_id: str, events: list[BaseEvent], files: dict[str, Path], le
             id=key, folder=folder_id, root=root, proposal=proposal, events=tuple(groups[root.id]), files=files,
             duplicate_of=folder_id if number else None, legacy_proposal_sha256=legacy[1] if legacy else None))
     return records
+
+
+@dataclass(frozen=True)
+class EventFile:
+    """One file of an events folder: its event, or why it is not one."""
+
+    path: Path
+    event: BaseEvent | None
+    problem: str = ""
+    """`FILE[:LINE]: message`, as the store raises it."""
+    unreadable: bool = False
+    """The file is there but does not parse or validate (rather than: is no plain file)."""
+
+
+def scan_events(folder: Path) -> list[EventFile]:
+    """Every event file of an engagement, by name; what a killed writer left (`.tmp-*`) is skipped.
+
+    The one place that reads an events folder: the store refuses the first bad file, `verify` and
+    `validate` report every one.
+    """
+    if folder.is_symlink():
+        return [EventFile(folder, None, f"{folder}: is a symbolic link; event folders must be plain folders")]
+    found: list[EventFile] = []
+    for name in sorted(_names(folder)):
+        if name.startswith(".") or not name.endswith(".toml"):
+            continue
+        path = folder / name
+        if path.is_symlink() or not path.is_file():
+            found.append(EventFile(path, None, f"{path}: not a plain file; event files must be plain files"))
+            continue
+        try:
+            found.append(EventFile(path, load_event(path)))
+        except InvalidInput as error:
+            found.append(EventFile(path, None, str(error), unreadable=True))
+    return found
 
 
 def load_event(path: Path) -> BaseEvent:

@@ -3,7 +3,6 @@ and the cross-references between them (one active CEO, leads and authors exist, 
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -11,9 +10,8 @@ from westander_cli.errors import WstError
 from westander_cli.model import Firm, People, Proposal
 from westander_cli.policy.rules import policy_problems
 from westander_cli.screening.registry import registry_problems
-from westander_cli.events import model_of
-from westander_cli.store import DataFolder
-from westander_cli.tomlfile import FileProblems, load_model, read_toml
+from westander_cli.store import DataFolder, scan_events
+from westander_cli.tomlfile import FileProblems, load_model, locate_line, read_toml
 from westander_cli.verify import Problem
 
 _LOCATED = re.compile(r"^(?P<file>.+?):(?P<line>\d+): (?P<message>.*)$")
@@ -62,23 +60,18 @@ def validate(data: DataFolder, policies_dir: Path) -> tuple[list[Problem], int]:
             pass
         except WstError as error:
             problems.extend(_problems_of(error, str(path)))
-        events = folder / "events"
-        for entry in sorted(os.scandir(events), key=lambda e: e.name) if events.is_dir() else []:
-            if entry.name.startswith("."):
-                continue
+        for found in scan_events(folder / "events"):
             checked += 1
-            try:
-                document = read_toml(Path(entry.path), "event file")
-                event = load_model(document, model_of(document.data, entry.path))
-            except WstError as error:
-                problems.extend(_problems_of(error, entry.path))
+            if found.event is None:
+                problems.append(as_problem(found.problem, str(found.path)))
                 continue
             if known is None:
                 continue
             for field in ("by", "lead", "person"):
-                value = getattr(event, field, None)
+                value = getattr(found.event, field, None)
                 if value and value not in known:
-                    problems.append(Problem(entry.path, document.line_of(field), f"{field}: '{value}' is not in people.toml"))
+                    line = locate_line(found.path.read_text(encoding="utf-8"), field)
+                    problems.append(Problem(str(found.path), line, f"{field}: '{value}' is not in people.toml"))
     for text in registry_problems(data.root / "registry"):
         problems.append(as_problem(text, str(data.root / "registry")))
     return problems, checked

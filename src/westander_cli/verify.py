@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal
 
 from westander_cli.errors import WstError
 from westander_cli.events import BaseEvent, Proposed
-from westander_cli.store import LEFTOVERS, SLUG_PATTERN, EngagementRecord, assemble, canonical_hash, event_file_name, load_event
+from westander_cli.store import LEFTOVERS, SLUG_PATTERN, EngagementRecord, assemble, canonical_hash, event_file_name, scan_events
 from westander_cli.workflow import ACTIVE, Engagement
 
 if TYPE_CHECKING:
@@ -75,31 +75,22 @@ def _verify_folder(ws: Workspace, folder: Path, views: list[Engagement]) -> Iter
         except WstError as error:
             yield Problem(str(folder / "proposal.toml"), None, _without_path(error, folder / "proposal.toml"))
     events_dir = folder / "events"
-    if events_dir.is_symlink():
-        yield Problem(str(events_dir), None, "is a symbolic link")
-        return
     events: list[BaseEvent] = []
     files: dict[str, Path] = {}
-    for entry in sorted(os.scandir(events_dir), key=lambda e: e.name) if events_dir.is_dir() else []:
-        path = Path(entry.path)
-        if entry.name.startswith("."):
-            continue  # a killed writer's temporary file: never part of the history
-        if entry.is_symlink() or not entry.is_file():
-            yield Problem(entry.path, None, "not a plain file; event files must be plain files")
-            continue
-        try:
-            event = load_event(path)
-        except WstError as error:
-            yield Problem(entry.path, None, f"unreadable event: {_without_path(error, path)}")
+    for found in scan_events(events_dir):
+        event = found.event
+        if event is None:
+            message = found.problem.removeprefix(f"{found.path}: ")
+            yield Problem(str(found.path), None, f"unreadable event: {message}" if found.unreadable else message)
             continue
         if event.hash != canonical_hash(event.content()):
-            yield Problem(entry.path, None, "edited: the content does not match the hash it was recorded with")
+            yield Problem(str(found.path), None, "edited: the content does not match the hash it was recorded with")
             continue
-        if entry.name != event_file_name(event):
-            yield Problem(entry.path, None, f"renamed: an event with this content is named {event_file_name(event)}")
+        if found.path.name != event_file_name(event):
+            yield Problem(str(found.path), None, f"renamed: an event with this content is named {event_file_name(event)}")
         if event.id not in files:
             events.append(event)
-            files[event.id] = path
+            files[event.id] = found.path
     by_hash = {e.id: e for e in events}
     for event in events:
         for previous in event.follows:
