@@ -82,6 +82,7 @@ def test_two_clones_record_concurrently_and_merge_without_conflict(firm: Path, t
     views = [run_wst("show", "2026-merge", "--format", "json", env=env_for(clone, "2026-12-01T11:00:00Z")).stdout for clone in (one, two)]
     assert views[0] == views[1]
     logs = [run_wst("log", "2026-merge", "--format", "json", env=env_for(clone)).stdout for clone in (one, two)]
-    assert logs[0] == logs[1] and logs[0].count('"kind"') == 6
+    # proposed, informed, objection, informed (the lead and the CEO hear of it), ack, comment, ack
+    assert logs[0] == logs[1] and logs[0].count('"kind"') == 7
     assert '"state": "disputed"' in views[0]
     assert not (one / "outbox").exists() or not git("ls-files", "outbox", cwd=one)

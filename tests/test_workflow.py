@@ -47,7 +47,9 @@ def test_generated_id_is_short_and_readable(firm: Path, wst, tmp_path: Path) -> 
     path = write_proposal(tmp_path, "p", proposal())
     body = wst("propose", str(path), "--as", "anna", "--format", "json", now=T0).json
     assert body["id"] == "2026-laddkraft-sverige-opinionsarbete"
-    again = wst("propose", str(path), "--as", "anna", "--format", "json", now=T0).json
+    twice = wst("propose", str(path), "--as", "anna", now=T0)
+    assert twice.code == 3 and "already open as '2026-laddkraft-sverige-opinionsarbete'" in twice.err and "--again" in twice.err
+    again = wst("propose", str(path), "--as", "anna", "--again", "--format", "json", now=T0).json
     assert again["id"] == "2026-laddkraft-sverige-opinionsarbete-2"
 
 

@@ -12,6 +12,7 @@ read unchanged: every field they carry keeps its name, and a field added since i
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
@@ -91,12 +92,27 @@ class Proposed(BaseEvent):
     so raising the requirement later never invalidates decisions recorded honestly before."""
 
 
+class Topic(StrEnum):
+    """What a message told its recipients."""
+
+    PROPOSAL = "proposal"
+    """The proposal itself, to every colleague (the `proposed` event)."""
+    EVENT = "event"
+    """A decision someone must hear of (an objection, a CEO decision, a team or lead change, criticism)."""
+    REMINDER = "reminder"
+    """The review deadline is near and the recipient has not responded."""
+    CLEARED = "cleared"
+    """The engagement has cleared: the lead may offer."""
+
+
 class Informed(BaseEvent):
     kind: Literal[EventKind.INFORMED] = EventKind.INFORMED
     recipients: Annotated[list[PersonId], Field(max_length=10_000)]
     channel: Channel
     about: Hash
-    """The event the message was about: the proposal, or a criticism."""
+    """The event the message was about: the proposal, or the decision it told of."""
+    topic: Topic | None = None
+    """Absent in wst 0.1's records: the proposal when `about` is the proposed event, else the event."""
 
 
 class Ack(BaseEvent):

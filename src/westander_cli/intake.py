@@ -12,7 +12,7 @@ import re
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,6 +37,7 @@ from westander_cli.events import (
     Proposed,
     StoredFinding,
     Team,
+    Topic,
     Veto,
     Withdrawn,
     Won,
@@ -58,11 +59,13 @@ from westander_cli.workflow import (
     STEP_FOR,
     Command,
     Engagement,
+    Notice,
     Refusal,
     Roster,
     Summary,
     colleagues_of,
     fold,
+    owed,
     parse_consulted,
     refusal,
     summarize,
@@ -70,6 +73,7 @@ from westander_cli.workflow import (
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
+    from types import ModuleType
 
 
 @dataclass(frozen=True)
@@ -278,7 +282,7 @@ class Workspace:
                                f"pins {pinned[:12]}); use the firm's policies folder, or change the pin in a reviewed commit")
         return self.policy, digest
 
-    def propose(self, path: Path, actor: Person, exception_reason: str | None) -> ProposeOutcome:
+    def propose(self, path: Path, actor: Person, exception_reason: str | None, *, again: bool = False) -> ProposeOutcome:
         proposal = load_model(read_toml(path, "proposal file"), Proposal)
         lead = self.data.person(proposal.lead or actor.id)
         if lead is None or not lead.active:
@@ -290,6 +294,10 @@ class Workspace:
             engagement_id = proposal.id or self._new_id(proposal)
             if self.data.exists(engagement_id):
                 raise InvalidInput(f"{path}: id: engagement '{engagement_id}' already exists; choose another id")
+            open_already = self._same_request(proposal)
+            if open_already and not again:
+                raise NotYet(f"{path}: the same request is already open as '{open_already}' (same client and title); "
+                             "nothing was stored; propose it once more with --again")
             result = engine.check(proposal, policy, self.context())
             if result.verdict == engine.Verdict.FORBIDDEN:
                 return ProposeOutcome(engagement_id, result, stored=False)
@@ -307,8 +315,16 @@ class Workspace:
             )
             self.data.create(self._seal_and_sign(proposed, actor))
         self._cached_entries = None
-        deliveries = self.inform(engagement_id, actor, f"wst: {actor.id} proposes {engagement_id}")
+        deliveries = self.inform(engagement_id, actor, f"wst: {actor.id} proposes {engagement_id}", topics=frozenset({Topic.PROPOSAL}))
         return ProposeOutcome(engagement_id, result, stored=True, deliveries=deliveries)
+
+    def _same_request(self, proposal: Proposal) -> str | None:
+        """An open engagement for the same client with the same title: proposing twice is usually a slip."""
+        client, title = normalise(proposal.client.name), proposal.title.strip().casefold()
+        for summary in self.summaries():
+            if summary.state in ACTIVE and normalise(summary.client) == client and summary.title.strip().casefold() == title:
+                return summary.id
+        return None
 
     def _new_id(self, proposal: Proposal) -> str:
         client = normalise(proposal.client.name).split()[:3]
@@ -390,10 +406,13 @@ class Workspace:
 
     # --- informing ---------------------------------------------------------------------------
 
-    def inform(self, key: str, actor: Person, commit_message: str | None = None) -> list[Delivery]:
-        """Deliver whatever has not been delivered yet and record who was informed.
+    def inform(self, key: str, actor: Person, commit_message: str | None = None, *, strict: bool = True,
+               topics: frozenset[Topic] = frozenset(Topic)) -> list[Delivery]:
+        """Deliver every message the engagement owes (`workflow.owed`) and record each delivery.
 
-        With autocommit, one commit holds what this command wrote, under `commit_message`.
+        The proposal itself is the lead's (or proposer's) to deliver: `strict` refuses anyone else
+        (exit 4), otherwise it is left for them. With autocommit, one commit holds what this command
+        wrote, under `commit_message`.
         """
         from westander_cli import notify
 
@@ -402,40 +421,65 @@ class Workspace:
         with self.data.lock(record.folder):
             record = self.record(key)
             view = self.view_of(record)
+            notices = [n for n in owed(view, timedelta(hours=firm.notify.remind_hours_before)) if n.topic in topics]
             found = refusal(STEP_FOR[Command.NOTIFY], view, _probe(actor, view), self.roster)
             if found is not None:
-                raise _error(found)
-            lead = self.data.person(view.lead)
-            assert lead is not None
-            pending: list[tuple[str, Person, Channel, EmailMessage]] = []
-            for person_id, channel in view.uninformed():
-                person = self.data.person(person_id)
+                if strict and any(n.topic == Topic.PROPOSAL for n in notices):
+                    raise _error(found)
+                notices = [n for n in notices if n.topic != Topic.PROPOSAL]
+            pending: list[tuple[Notice, Person, Channel, EmailMessage]] = []
+            for notice in notices:
+                person = self.data.person(notice.person)
                 if person is None:
                     continue
-                message = notify.proposal_message(firm, firm.notify.sender, person, lead, view.id, view.proposal,
-                                                  view.findings, view.review_deadline, view.exception_reason, self.now)
-                pending.append((view.root.id, person, channel, message))
-            ceo = self.data.person(view.ceo) or self.data.ceo()
-            for criticism in view.criticisms:
-                reached = view.criticism_reached.get(criticism.id, set())
-                for channel in view.channels:
-                    if channel not in reached:
-                        message = notify.criticism_message(firm, firm.notify.sender, ceo, lead, view.id, view.proposal,
-                                                           criticism.text, self.now)
-                        pending.append((criticism.id, ceo, channel, message))
+                message = self._message_for(notice, person, view, notify)
+                reached = view.delivered.get((notice.about, notice.topic), {}).get(notice.person, set())
+                pending += [(notice, person, channel, message) for channel in view.channels if channel not in reached]
             deliveries = notify.deliver(firm, self.data.outbox, [(p, c, m) for _, p, c, m in pending])
             heads = _heads(record.events, view)
-            for about in dict.fromkeys(a for a, _, _, _ in pending):
+            for about, topic in dict.fromkeys((n.about, n.topic) for n, _, _, _ in pending):
                 for channel in view.channels:
-                    sent = [p.id for a, p, c, _ in pending if a == about and c == channel
-                            and any(d.ok and d.person == p.id and d.channel == c for d in deliveries)]
+                    sent = sorted({p.id for n, p, c, _ in pending if (n.about, n.topic) == (about, topic) and c == channel
+                                   and any(d.ok and d.person == p.id and d.channel == c for d in deliveries)})
                     if sent:
                         event = Informed(at=recorded_at(clock.now(), heads), by=actor.id, follows=[h.id for h in heads],
-                                         recipients=sorted(set(sent)), channel=channel, about=about)
+                                         recipients=sent, channel=channel, about=about,
+                                         topic=None if topic == Topic.PROPOSAL else topic)
                         heads = [self.data.append(record.folder, self._seal_and_sign(event, actor))]
         self._cached_entries = None
         self.commit_if_configured(actor, commit_message or f"wst: {actor.id} informs about {key}")
         return [Delivery(d.person, d.channel.value, d.error) for d in deliveries]
+
+    def _message_for(self, notice: Notice, person: Person, view: Engagement, notify: ModuleType) -> EmailMessage:
+        firm = self.data.firm
+        lead = self.data.person(view.lead) or person
+        if notice.topic == Topic.PROPOSAL:
+            message: EmailMessage = notify.proposal_message(firm, firm.notify.sender, person, lead, view.id, view.proposal,
+                                                            view.findings, view.review_deadline, view.exception_reason, self.now)
+            return message
+        event = view.counted.get(notice.about)
+        if isinstance(event, Criticism):
+            message = notify.criticism_message(firm, firm.notify.sender, person, lead, view.id, view.proposal, event.text, self.now)
+            return message
+        what = notice.topic.value
+        if event is not None:
+            what = f"team_{event.action}" if isinstance(event, Team) else event.kind.value
+        author = self.data.person(event.by) if event is not None else None
+        reason = str(getattr(event, "reason", None) or "")
+        message = notify.notice_message(firm, firm.notify.sender, person, view.id, view.proposal, what,
+                                        author.name if author else "", reason, view.review_deadline, view.state.value, self.now)
+        return message
+
+    def remind(self, actor: Person) -> list[tuple[str, list[Delivery]]]:
+        """Deliver what every open engagement owes: reminders before the deadline, news of clearance, and
+        anything a failed delivery left (for a daily cron or CI schedule; a second run sends nothing new)."""
+        results = []
+        for summary in self.summaries():
+            if summary.state in ACTIVE:
+                deliveries = self.inform(summary.id, actor, f"wst: {actor.id} reminds about {summary.id}", strict=False)
+                if deliveries:
+                    results.append((summary.id, deliveries))
+        return results
 
 
 @dataclass(frozen=True)

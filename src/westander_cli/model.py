@@ -213,6 +213,8 @@ class NotifySettings(Strict):
     channels: Annotated[list[lax(Channel)], Field(min_length=1)] = [Channel.OUTBOX]  # type: ignore[valid-type]
     sender: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")] = "wst@localhost"
     outbox: Annotated[str, StringConstraints(min_length=1, max_length=200)] = "outbox"
+    remind_hours_before: Annotated[int, Field(ge=0, le=24 * 30)] = 24
+    """`wst remind` reminds colleagues who have not responded once the deadline is this close."""
     smtp: SmtpSettings | None = None
 
     @model_validator(mode="after")

@@ -105,6 +105,49 @@ def criticism_message(
     return _message(sender, recipient, subject, body, engagement_id, now)
 
 
+_NOTICE = {
+    "sv": {
+        "objection": ("Invändning mot uppdraget {title}", "{who} invänder mot uppdraget. Vd avgör tvisten (wst approve eller wst veto)."),
+        "approval": ("Vd har godkänt uppdraget {title}", "{who} (vd) har avgjort: uppdraget får gå vidare när granskningstiden är slut."),
+        "veto": ("Vd har stoppat uppdraget {title}", "{who} (vd) har lagt in veto: uppdraget tas inte."),
+        "team_add": ("Du är med i arbetsgruppen för {title}", "{who} har lagt till dig i arbetsgruppen."),
+        "team_remove": ("Du är inte längre med i arbetsgruppen för {title}", "{who} har tagit bort dig ur arbetsgruppen."),
+        "lead_changed": ("Du är nu kundansvarig för {title}", "{who} (vd) har gjort dig till kundansvarig."),
+        "reminder": ("Påminnelse: {title}", "Du har inte svarat. Synpunkter senast {deadline}; tystnad räknas som godkännande."),
+        "cleared": ("Klart för offert: {title}", "Granskningen är klar utan öppna invändningar. Kundansvarig kan lämna offert (wst offer)."),
+        "reason": "Motivering", "state": "Läge",
+    },
+    "en": {
+        "objection": ("Objection to the engagement {title}", "{who} objects to the engagement. The CEO decides (wst approve or wst veto)."),
+        "approval": ("The CEO approved the engagement {title}", "{who} (CEO) decided: it may go on once the review period is over."),
+        "veto": ("The CEO vetoed the engagement {title}", "{who} (CEO) vetoed it: the firm will not take it."),
+        "team_add": ("You are in the team of {title}", "{who} added you to the working group."),
+        "team_remove": ("You are no longer in the team of {title}", "{who} removed you from the working group."),
+        "lead_changed": ("You are now client lead of {title}", "{who} (CEO) made you the client lead."),
+        "reminder": ("Reminder: {title}", "You have not responded. Views by {deadline}; silence counts as no objection."),
+        "cleared": ("Cleared for an offer: {title}", "The review is over with no open objection. The client lead may make the offer (wst offer)."),
+        "reason": "Reason", "state": "State",
+    },
+}
+
+
+def notice_message(
+    firm: Firm, sender: str, recipient: Person, engagement_id: str, proposal: Proposal, what: str,
+    who: str, reason: str, deadline: datetime, state: str, now: datetime,
+) -> EmailMessage:
+    """A short message about one decision or moment of the process (see `workflow.owed`)."""
+    language = firm.language.value
+    subject, intro = _NOTICE[language][what]
+    t, n = _TEXT[language], _NOTICE[language]
+    lines = [intro.format(who=who, deadline=f"{deadline:%Y-%m-%d %H:%M} UTC"), "",
+             f"{t['title']}: {proposal.title} ({engagement_id})", f"{t['client']}: {proposal.client.name}",
+             f"{n['state']}: {state}"]
+    if reason:
+        lines += ["", f"{n['reason']}:", reason]
+    lines += ["", f"  wst show {engagement_id}", "", f"-- {firm.name}"]
+    return _message(sender, recipient, subject.format(title=proposal.title), "\n".join(lines), engagement_id, now)
+
+
 def _message(sender: str, recipient: Person, subject: str, body: str, engagement_id: str, now: datetime) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from westander_cli.errors import ExitCode, InvalidInput
@@ -37,6 +37,7 @@ from westander_cli.events import (
     Proposed,
     StoredFinding,
     Team,
+    Topic,
 )
 from westander_cli.model import Channel, EventKind, People, Proposal, Role
 
@@ -178,15 +179,17 @@ def new_lead_is_someone_else(view: Engagement, event: BaseEvent, roster: Roster)
 
 def delivery_concerns_this_engagement(view: Engagement, event: BaseEvent, roster: Roster) -> Refusal | None:
     assert isinstance(event, Informed)
-    if event.about != view.root.id and event.about not in {c.id for c in view.criticisms}:
-        return Refusal(ExitCode.INVALID, "records a delivery about an event that is not this engagement's proposal or criticism")
+    if event.about != view.root.id and event.about not in view.counted:
+        return Refusal(ExitCode.INVALID, "records a delivery about an event that is not part of this engagement's history")
+    if _topic(view, event) == Topic.PROPOSAL and event.by not in (view.lead, view.proposed_by):
+        return Refusal(ExitCode.NOT_PERMITTED, f"only the client lead ({view.lead}) delivers the proposal to the colleagues")
     return None
 
 
 # --- the process: one row per command ----------------------------------------------------------
 
 PROCESS: tuple[Step, ...] = (
-    Step(Command.NOTIFY, EventKind.INFORMED, Who.LEAD_OR_PROPOSER, ANY_STATE, (delivery_concerns_this_engagement,)),
+    Step(Command.NOTIFY, EventKind.INFORMED, Who.ANYONE, ANY_STATE, (delivery_concerns_this_engagement,)),
     Step(Command.ACK, EventKind.ACK, Who.COLLEAGUE, REVIEW),
     Step(Command.COMMENT, EventKind.COMMENT, Who.ANYONE, ANY_STATE),
     Step(Command.OBJECT, EventKind.OBJECTION, Who.COLLEAGUE, REVIEW),
@@ -220,14 +223,18 @@ class Roster:
     people: frozenset[str]
     ceos: frozenset[str]
     """The CEO of people.toml; the CEO recorded with each proposal counts for that engagement too."""
+    former_ceos: frozenset[str] = frozenset()
+    """People with role `ceo` who are no longer active: CEOs of engagements stored before wst 0.2,
+    which did not record their CEO."""
 
     @classmethod
     def of(cls, people: People) -> Roster:
         return cls(frozenset(p.id for p in people.person),
-                   frozenset(p.id for p in people.person if p.active and p.role == Role.CEO))
+                   frozenset(p.id for p in people.person if p.active and p.role == Role.CEO),
+                   frozenset(p.id for p in people.person if not p.active and p.role == Role.CEO))
 
     def is_ceo(self, person: str, view: Engagement) -> bool:
-        return person in self.ceos or person == view.ceo
+        return person in self.ceos or person == view.ceo or (view.root.ceo is None and person in self.former_ceos)
 
 
 def refusal(step: Step, view: Engagement, event: BaseEvent, roster: Roster) -> Refusal | None:
@@ -294,7 +301,12 @@ class Engagement:
     team: set[str] = field(default_factory=set)
     approved: bool = False
     criticisms: list[Criticism] = field(default_factory=list)
-    criticism_reached: dict[str, set[Channel]] = field(default_factory=dict)
+    delivered: dict[tuple[str, Topic], dict[str, set[Channel]]] = field(default_factory=dict)
+    """Who has been told what, on which channels: (about, topic) -> person -> channels."""
+    counted: dict[str, BaseEvent] = field(default_factory=dict)
+    """The events the process counts, by hash."""
+    objectors: set[str] = field(default_factory=set)
+    """Everyone who has objected, open or lifted: they hear of the CEO's decision."""
     events: list[BaseEvent] = field(default_factory=list)
     """Every event of the engagement in causal order, valid or not."""
     invalid: dict[str, str] = field(default_factory=dict)
@@ -454,7 +466,7 @@ def fold(
     """Replay an engagement's events in causal order, each judged by `refusal()` against the state of
     the events it follows (what its author had seen), and merge the valid ones."""
     ceo = root.ceo or next(iter(sorted(roster.ceos)), "")
-    channels = tuple(root.channels) if root.channels is not None else tuple(channels_now)
+    channels = tuple(root.channels) if root.channels is not None else _channels_used(root, events, channels_now)
     colleagues = tuple(root.colleagues)
 
     def fresh() -> Engagement:
@@ -504,6 +516,12 @@ def fold(
     return running
 
 
+def _channels_used(root: Proposed, events: Sequence[BaseEvent], configured: Sequence[Channel]) -> tuple[Channel, ...]:
+    """For engagements of wst 0.1, which did not record their channels: the ones their deliveries used."""
+    used = sorted({e.channel for e in events if isinstance(e, Informed) and e.about == root.id})
+    return tuple(used) if used else tuple(configured)
+
+
 def _structural_problem(event: BaseEvent, past: int, root_index: int) -> str | None:
     if isinstance(event, Proposed):
         return "a second 'proposed' event in the history of one engagement"
@@ -515,6 +533,7 @@ def _structural_problem(event: BaseEvent, past: int, root_index: int) -> str | N
 def _apply(view: Engagement, event: BaseEvent, seen_phase: State | None, past: int, position: Mapping[str, int]) -> None:
     """Merge one valid event into the engagement; `seen_phase` is the phase its author had seen."""
     step = STEP_OF[event.kind]
+    view.counted[event.id] = event
     if event.kind in (EventKind.ACK, EventKind.COMMENT, EventKind.OBJECTION, EventKind.OPT_OUT):
         view.responded.add(event.by)
     if step.moves_to is not None:
@@ -526,15 +545,16 @@ def _apply(view: Engagement, event: BaseEvent, seen_phase: State | None, past: i
             moved = view.phase.value if view.phase else "move"
             view.superseded[event.id] = f"a concurrent decision made the engagement {moved} first"
     elif isinstance(event, Informed):
-        if event.about == view.root.id:
-            for person in event.recipients:
+        told = view.delivered.setdefault((event.about, _topic(view, event)), {})
+        for person in event.recipients:
+            told.setdefault(person, set()).add(event.channel)
+            if _topic(view, event) == Topic.PROPOSAL:
                 view.informed.setdefault(person, set()).add(event.channel)
-        else:
-            view.criticism_reached.setdefault(event.about, set()).add(event.channel)
     elif event.kind == EventKind.ACK:
         view.acks.add(event.by)
     elif isinstance(event, Objection):
         view.objections[event.id] = OpenObjection(event.id, event.by, event.reason, event.at)
+        view.objectors.add(event.by)
     elif isinstance(event, ObjectionWithdrawn):
         view.objections.pop(event.objection, None)
     elif event.kind == EventKind.OPT_OUT:
@@ -556,6 +576,55 @@ def _apply(view: Engagement, event: BaseEvent, seen_phase: State | None, past: i
         view.team.discard(event.person)
     elif isinstance(event, Criticism):
         view.criticisms.append(event)
+
+
+def _topic(view: Engagement, event: Informed) -> Topic:
+    return event.topic or (Topic.PROPOSAL if event.about == view.root.id else Topic.EVENT)
+
+
+# --- who is told what (SPEC 5, 7) ----------------------------------------------------------------
+
+TOLD_OF: dict[EventKind, Callable[[Engagement, BaseEvent], set[str]]] = {
+    EventKind.OBJECTION: lambda view, event: {view.lead, view.ceo},
+    EventKind.APPROVAL: lambda view, event: {view.lead, *view.objectors},
+    EventKind.VETO: lambda view, event: {view.lead, *view.objectors},
+    EventKind.TEAM: lambda view, event: {event.person} if isinstance(event, Team) else set(),
+    EventKind.LEAD_CHANGED: lambda view, event: {event.person} if isinstance(event, LeadChanged) else set(),
+    EventKind.CRITICISM: lambda view, event: {view.ceo},
+}
+"""Who hears of a decision at once (besides whoever made it): a dispute goes to the lead and the
+CEO; the CEO's decision to the lead and everyone who objected; a team or lead change to that
+person; client criticism to the CEO (Eget ansvar)."""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message someone is owed: about which event, what it tells, to whom."""
+
+    about: str
+    topic: Topic
+    person: str
+
+
+def owed(view: Engagement, remind_before: timedelta) -> list[Notice]:
+    """Every message the engagement owes and no delivery has recorded yet, on every channel.
+
+    The proposal to each colleague; each decision to those `TOLD_OF` names; a reminder to colleagues
+    who have not responded once the deadline is `remind_before` away; and the news that it cleared
+    to the lead and the colleagues. Each is owed once: an `informed` event records its delivery.
+    """
+    wanted: list[Notice] = [Notice(view.root.id, Topic.PROPOSAL, person) for person in view.active_colleagues]
+    for event in view.counted.values():
+        tell = TOLD_OF.get(event.kind)
+        if tell is not None:
+            wanted += [Notice(event.id, Topic.EVENT, person) for person in sorted(tell(view, event) - {event.by, ""})]
+    state = view.state
+    if state in (State.PROPOSED, State.DISPUTED) and view.review_period_running() and view.now >= view.review_deadline - remind_before:
+        wanted += [Notice(view.root.id, Topic.REMINDER, person) for person in view.active_colleagues if person not in view.responded]
+    if state == State.CLEARED:
+        wanted += [Notice(view.root.id, Topic.CLEARED, person) for person in [view.lead, *view.active_colleagues]]
+    channels = set(view.channels)
+    return [n for n in wanted if not channels <= view.delivered.get((n.about, n.topic), {}).get(n.person, set())]
 
 
 # --- helpers the commands share ------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The intake process: propose, respond, decide, and move an engagement on (SPEC 3, 4)."""
 
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -9,7 +9,7 @@ from westander_cli.cli.common import AsOption, DataOption, FormatOption, IdArgum
 from westander_cli.errors import ExitCode, InvalidInput
 from westander_cli.render import Format, View, emit
 
-ReasonOption = Annotated[Optional[str], typer.Option("--reason", help="why, in a sentence")]
+ReasonOption = Annotated[str | None, typer.Option("--reason", help="why, in a sentence")]
 
 
 def register(app: typer.Typer) -> None:
@@ -28,11 +28,13 @@ def register(app: typer.Typer) -> None:
     app.command("assign")(assign)
     app.command("criticism")(criticism)
     app.command("notify")(notify)
+    app.command("remind")(remind)
 
 
 def propose(
     file: Annotated[Path, typer.Argument(help="the proposal file (SPEC 2.3)", show_default=False)],
-    exception_reason: Annotated[Optional[str], typer.Option("--exception-reason", help="why the CEO should grant an exception to block findings")] = None,
+    exception_reason: Annotated[str | None, typer.Option("--exception-reason", help="why the CEO should grant an exception to block findings")] = None,
+    again: Annotated[bool, typer.Option("--again", help="propose it even though the same request is already open")] = False,
     as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
 ) -> int:
     """Register a possible engagement, check it, and inform every colleague before any offer.
@@ -43,7 +45,7 @@ def propose(
 
     ws = workspace(data, policies)
     actor = ws.identify(as_person)
-    outcome = ws.propose(file, actor, exception_reason)
+    outcome = ws.propose(file, actor, exception_reason, again=again)
     result = payloads.check_result(str(file), outcome.result)
     payload: dict[str, Any] = {
         "id": outcome.id, "stored": outcome.stored, "verdict": result["verdict"], "findings": result["findings"],
@@ -75,13 +77,16 @@ def _act(command: str, engagement_id: str, as_person: str | None, fmt: Format, d
         event = ws.act(engagement_id, actor, Request(wanted, text=text, person=person, team_action=team_action,
                                                       consulted=tuple(consulted or ())))
     payload: dict[str, Any] = {"id": engagement_id, "event": payloads.event(event), "deliveries": []}
-    if wanted == Command.CRITICISM:
-        payload["deliveries"] = [d.__dict__ for d in ws.inform(engagement_id, actor)]
+    from westander_cli.events import Topic
+
+    told = ws.inform(engagement_id, actor, strict=False, topics=frozenset({Topic.EVENT}))  # reminders: 'wst remind'
+    payload["deliveries"] = [d.__dict__ for d in told]
     payload["state"] = ws.view(engagement_id).state.value
     emit(fmt, payload, View.EVENT)
     failed = [d for d in payload["deliveries"] if d["error"]]
     if failed:
-        return fail_after_output(ExitCode.FAILED, f"the criticism is recorded, but the CEO was not reached; retry with 'wst notify {engagement_id}'")
+        return fail_after_output(ExitCode.FAILED, f"the {event.kind.value} is recorded, but {len(failed)} deliveries failed; "
+                                 f"retry with 'wst notify {engagement_id}'")
     return int(ExitCode.OK)
 
 
@@ -116,7 +121,7 @@ def object_(
 def approve(
     engagement_id: IdArgument,
     reason: ReasonOption = None,
-    consulted: Annotated[Optional[list[str]], typer.Option("--consulted", metavar="CLIENT=HOW", help="how an affected active client was consulted (repeat per client)")] = None,
+    consulted: Annotated[list[str] | None, typer.Option("--consulted", metavar="CLIENT=HOW", help="how an affected active client was consulted (repeat per client)")] = None,
     as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
 ) -> int:
     """CEO: resolve a dispute and grant exceptions to block findings."""
@@ -177,7 +182,7 @@ def assign(
 
 def criticism(
     engagement_id: IdArgument,
-    note: Annotated[Optional[str], typer.Option("--note", help="what the client criticised")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="what the client criticised")] = None,
     as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
 ) -> int:
     """Client lead: record criticism from the client and inform the CEO at once."""
@@ -193,4 +198,23 @@ def notify(engagement_id: IdArgument, as_person: AsOption = None, fmt: FormatOpt
     emit(fmt, payload, View.DELIVERIES if deliveries else View.MESSAGE)
     if any(d["error"] for d in deliveries):
         return fail_after_output(ExitCode.FAILED, f"some deliveries failed again; retry with 'wst notify {engagement_id}'")
+    return int(ExitCode.OK)
+
+
+def remind(as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> int:
+    """For a daily cron or CI schedule: remind colleagues who have not responded before the deadline,
+    tell the lead and colleagues when an engagement clears, and deliver anything a failed delivery left.
+    Each message is sent once; a second run sends nothing new.
+
+    Example: WST_USER=petra wst remind
+    """
+    ws = workspace(data, policies)
+    actor = ws.identify(as_person)
+    results = ws.remind(actor)
+    deliveries = [{"id": key, **d.__dict__} for key, sent in results for d in sent]
+    sent = len([d for d in deliveries if not d["error"]])
+    emit(fmt, {"id": "", "deliveries": [{k: v for k, v in d.items() if k != "id"} for d in deliveries],
+               "message": f"{sent} delivered" if deliveries else "nothing to deliver"}, View.DELIVERIES if deliveries else View.MESSAGE)
+    if any(d["error"] for d in deliveries):
+        return fail_after_output(ExitCode.FAILED, "some deliveries failed; the next 'wst remind' retries them")
     return int(ExitCode.OK)
