@@ -91,5 +91,6 @@ def files_under(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and ".wst" not in p.parts}
 
 
-def run_wst(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*WST, *args], capture_output=True, text=True, env={**os.environ, **(env or {})}, cwd=cwd, timeout=120)
+def run_wst(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*WST, *args], capture_output=True, text=True, env={**os.environ, **(env or {})}, cwd=cwd, timeout=120,
+                          input=input, stdin=None if input is not None else subprocess.DEVNULL, check=False)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import typer
 
-from westander_cli.cli import check, process, records, registry, setup, views
+from westander_cli.cli import check, new, process, records, registry, setup, views
 from westander_cli.errors import ExitCode, WstError
 
 app = typer.Typer(
@@ -21,6 +21,7 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+new.register(app)
 check.register(app)
 process.register(app)
 views.register(app)
