@@ -1,7 +1,5 @@
 """`wst new`: write a proposal file by answering the questions the client policy needs."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -69,6 +67,6 @@ def _language(data: Path) -> str:
     from westander_cli.tomlfile import load_model, read_toml
 
     try:
-        return load_model(read_toml(data / "firm.toml", "firm file"), Firm).language.value
+        return str(load_model(read_toml(data / "firm.toml", "firm file"), Firm).language.value)
     except InvalidInput:
         return "sv"
