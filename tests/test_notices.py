@@ -82,3 +82,15 @@ def test_proposing_the_same_request_twice_needs_again(firm: Path, wst, tmp_path:
     twice = wst("propose", str(path), "--as", "anna", now=T0)
     assert twice.code == 3 and "--again" in twice.err
     assert sorted((firm / "outbox").rglob("*.eml")) == outbox  # nobody was mailed again
+
+
+def test_the_lead_revises_the_website_text_and_publish_shows_it(firm: Path, wst, tmp_path: Path) -> None:
+    path = write_proposal(tmp_path, "p", proposal(id="2026-text", website_text="Första texten."))
+    assert wst("propose", str(path), "--as", "anna", now=T0).code == 0
+    assert wst("amend-text", "2026-text", "Någon annans text", "--as", "erik", now=T0).code == 4
+    assert wst("amend-text", "2026-text", "Vi hjälper Laddkraft med laddplatser.", "--as", "anna", now=T0).code == 0
+    for step in ("offer", "won"):
+        assert wst(step, "2026-text", "--as", "anna", now=AFTER).code == 0
+    clients = wst("publish", "--format", "json", now=AFTER).json["clients"]
+    assert [c["website_text"] for c in clients if c["client"] == "Laddkraft Sverige AB"] == ["Vi hjälper Laddkraft med laddplatser."]
+    assert wst("verify").code == 0

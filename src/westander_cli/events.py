@@ -196,9 +196,16 @@ class Criticism(BaseEvent):
     text: Text
 
 
+class WebsiteText(BaseEvent):
+    """The lead revises how the engagement is presented on the firm's website (what `publish` shows)."""
+
+    kind: Literal[EventKind.WEBSITE_TEXT] = EventKind.WEBSITE_TEXT
+    text: Text
+
+
 Event = (
     Proposed | Informed | Ack | Comment | Objection | ObjectionWithdrawn | OptOut | Approval | Veto | Withdrawn | Offer
-    | Won | Lost | Ended | Team | LeadChanged | Criticism
+    | Won | Lost | Ended | Team | LeadChanged | Criticism | WebsiteText
 )
 
 MODEL_OF: dict[EventKind, type[BaseEvent]] = {
@@ -219,6 +226,7 @@ MODEL_OF: dict[EventKind, type[BaseEvent]] = {
     EventKind.TEAM: Team,
     EventKind.LEAD_CHANGED: LeadChanged,
     EventKind.CRITICISM: Criticism,
+    EventKind.WEBSITE_TEXT: WebsiteText,
 }
 
 

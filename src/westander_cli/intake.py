@@ -39,6 +39,7 @@ from westander_cli.events import (
     Team,
     Topic,
     Veto,
+    WebsiteText,
     Withdrawn,
     Won,
     recorded_at,
@@ -389,6 +390,8 @@ class Workspace:
             return LeadChanged(person=person.id, reason=_text(request.text, "--reason", required=False), **base)
         if command == Command.CRITICISM:
             return Criticism(text=_text(request.text, "criticism: --note", required=True), **base)
+        if command == Command.AMEND_TEXT:
+            return WebsiteText(text=_text(request.text, "amend-text: the website text", required=True), **base)
         raise InvalidInput(f"'{command.value}' is not recorded with this operation")
 
     def withdraw_objection(self, key: str, actor: Person) -> BaseEvent:

@@ -287,6 +287,7 @@ class EventKind(StrEnum):
     TEAM = "team"
     LEAD_CHANGED = "lead_changed"
     CRITICISM = "criticism"
+    WEBSITE_TEXT = "website_text"
 
 
 CEO_DECISIONS = frozenset({EventKind.APPROVAL, EventKind.VETO, EventKind.LEAD_CHANGED})

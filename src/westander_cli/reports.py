@@ -30,7 +30,7 @@ def public_clients(ws: Workspace) -> list[dict[str, Any]]:
         clients.append({
             "client": view.proposal.client.name,
             "title": view.proposal.title,
-            "website_text": view.proposal.website_text,
+            "website_text": view.website_text,
             "political_influence": view.proposal.political_influence,
             "status": "ongoing" if summary.state == State.WON else "ended",
             "since": iso(won)[:10] if won else None,

@@ -38,6 +38,7 @@ from westander_cli.events import (
     StoredFinding,
     Team,
     Topic,
+    WebsiteText,
 )
 from westander_cli.model import Channel, EventKind, People, Proposal, Role
 
@@ -84,6 +85,7 @@ class Command(StrEnum):
     TEAM = "team"
     ASSIGN = "assign"
     CRITICISM = "criticism"
+    AMEND_TEXT = "amend-text"
 
 
 class Who(StrEnum):
@@ -205,6 +207,7 @@ PROCESS: tuple[Step, ...] = (
     Step(Command.TEAM, EventKind.TEAM, Who.LEAD, ACTIVE, (team_change_makes_sense, person_has_not_declined)),
     Step(Command.ASSIGN, EventKind.LEAD_CHANGED, Who.CEO, ACTIVE, (new_lead_is_someone_else, person_has_not_declined)),
     Step(Command.CRITICISM, EventKind.CRITICISM, Who.LEAD, frozenset({State.OFFERED, State.WON, State.ENDED})),
+    Step(Command.AMEND_TEXT, EventKind.WEBSITE_TEXT, Who.LEAD, ACTIVE | {State.ENDED}),
 )
 """`propose` is not a row: it starts an engagement, and what it records is checked against the policy
 and the firm's settings (see `intake.Workspace.propose` and `verify`)."""
@@ -305,6 +308,8 @@ class Engagement:
     """Who has been told what, on which channels: (about, topic) -> person -> channels."""
     counted: dict[str, BaseEvent] = field(default_factory=dict)
     """The events the process counts, by hash."""
+    website_text: str = ""
+    """How the engagement is presented on the firm's website: the proposal's text, or the lead's newest revision."""
     objectors: set[str] = field(default_factory=set)
     """Everyone who has objected, open or lifted: they hear of the CEO's decision."""
     events: list[BaseEvent] = field(default_factory=list)
@@ -471,7 +476,7 @@ def fold(
 
     def fresh() -> Engagement:
         return Engagement(id=engagement_id, root=root, proposal=proposal, now=now, duplicate_of=duplicate_of,
-                          ceo=ceo, channels=channels, colleagues=colleagues, lead=root.lead)
+                          ceo=ceo, channels=channels, colleagues=colleagues, lead=root.lead, website_text=proposal.website_text)
 
     ordered = list(events) if presorted else causal_order(events)
     running = fresh()
@@ -576,6 +581,8 @@ def _apply(view: Engagement, event: BaseEvent, seen_phase: State | None, past: i
         view.team.discard(event.person)
     elif isinstance(event, Criticism):
         view.criticisms.append(event)
+    elif isinstance(event, WebsiteText):
+        view.website_text = event.text
 
 
 def _topic(view: Engagement, event: Informed) -> Topic:

@@ -29,6 +29,7 @@ def register(app: typer.Typer) -> None:
     app.command("criticism")(criticism)
     app.command("notify")(notify)
     app.command("remind")(remind)
+    app.command("amend-text")(amend_text)
 
 
 def propose(
@@ -218,3 +219,15 @@ def remind(as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: D
     if any(d["error"] for d in deliveries):
         return fail_after_output(ExitCode.FAILED, "some deliveries failed; the next 'wst remind' retries them")
     return int(ExitCode.OK)
+
+
+def amend_text(
+    engagement_id: IdArgument,
+    text: Annotated[str, typer.Argument(help="the new website text", show_default=False)],
+    as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
+) -> int:
+    """Client lead: revise how the engagement is presented on the firm's website (what 'wst publish' shows).
+
+    Example: wst amend-text 2026-x "Vi hjälper Svensk Cykling att få fler cykelvägar."
+    """
+    return _act("amend-text", engagement_id, as_person, fmt, data, policies, text=text)
