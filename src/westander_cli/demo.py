@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shlex
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from collections.abc import Iterator
 from pathlib import Path
 
 from westander_cli.resources import shipped
@@ -61,7 +63,8 @@ STEPS: list[tuple[str, str, list[str], int]] = [
 ]
 
 
-def play(keep: Path | None) -> int:
+def play(keep: Path | None, say: Callable[[str], None]) -> int:
+    """Play every step on a copy of the example firm; `say` writes a line for the reader."""
     from westander_cli.cli.app import main
 
     folder = keep if keep is not None else Path(tempfile.mkdtemp(prefix="wst-demo-"))
@@ -69,22 +72,24 @@ def play(keep: Path | None) -> int:
     if data.exists():
         shutil.rmtree(data)
     shutil.copytree(shipped("data"), data, ignore=shutil.ignore_patterns("outbox", ".wst", "seed"))
-    print(f"The example firm is copied to {data}; every command below runs there.\n", flush=True)
+    say(f"The example firm is copied to {data}; every command below runs there.\n")
     surprises = []
     try:
         with _env(WST_DATA=str(data)), _cwd(data):
             for narration, moment, command, expected in STEPS:
                 if narration:
-                    print(f"\n## {narration}", flush=True)
-                print(f"$ WST_NOW={moment} wst {shlex.join(command)}", flush=True)
-                with _env(WST_NOW=moment):
+                    say(f"\n## {narration}")
+                say(f"$ WST_NOW={moment} wst {shlex.join(command)}")
+                diagnostics = io.StringIO()
+                with _env(WST_NOW=moment), contextlib.redirect_stderr(diagnostics):
                     code = main(command)
                 sys.stdout.flush()
-                sys.stderr.flush()
-                print(f"  (exit {code}{'' if code == expected else f', expected {expected}'})", flush=True)
+                for line in diagnostics.getvalue().splitlines():
+                    say(f"  {line}")  # what wst said on stderr (a refusal says exactly what is missing)
+                say(f"  (exit {code}{'' if code == expected else f', expected {expected}'})")
                 if code != expected:
                     surprises.append(f"wst {shlex.join(command)}: exit {code}, expected {expected}")
-        _show_outbox(data)
+        _show_outbox(data, say)
     finally:
         if keep is None:
             shutil.rmtree(folder, ignore_errors=True)
@@ -93,11 +98,21 @@ def play(keep: Path | None) -> int:
     return 1 if surprises else 0
 
 
-def _show_outbox(data: Path) -> None:
+def _show_outbox(data: Path, say: Callable[[str], None]) -> None:
+    """The first delivered message as a colleague's mail program shows it (headers decoded, text readable)."""
+    import email
+    import email.policy
+    from email.message import EmailMessage
+
     messages = sorted((data / "outbox").rglob("*.eml"))
-    print(f"\n## The outbox: {len(messages)} messages, one per colleague and event. The first one:")
+    say(f"\n## The outbox: {len(messages)} messages, one per colleague and event. The first one:")
     if messages:
-        print(messages[0].read_text(encoding="utf-8"))
+        parsed = email.message_from_bytes(messages[0].read_bytes(), policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        for header in ("From", "To", "Subject", "Date"):
+            say(f"{header}: {parsed[header]}")
+        say("")
+        say(parsed.get_content())
 
 
 @contextmanager

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from westander_cli.model import Person, Role
 from westander_cli.clock import iso as when
+from westander_cli.model import Person, Role
 from westander_cli.workflow import REVIEW, State, Summary
 
 

@@ -1,5 +1,6 @@
 """`wst init` (a new data folder) and `wst demo` (the whole process on the example firm)."""
 
+import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -74,7 +75,7 @@ def init(
     write_once(folder / "people.toml", people_text)
     (folder / "engagements").mkdir(exist_ok=True)
     DataFolder(folder).ensure_ignores()
-    print(f"created {folder}: edit people.toml to add your colleagues, then 'wst --help'")
+    sys.stdout.write(f"created {folder}: edit people.toml to add your colleagues, then 'wst --help'\n")
 
 
 def demo(
@@ -83,4 +84,8 @@ def demo(
     """Play the whole intake process on a copy of the example firm, with narration."""
     from westander_cli.demo import play
 
-    return play(keep)
+    def say(line: str) -> None:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+    return play(keep, say)
