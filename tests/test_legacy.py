@@ -25,3 +25,25 @@ def test_a_new_channel_keeps_old_histories_valid(firm: Path, wst) -> None:
     assert {e["state"] for e in shown} == {"won"}
     result = wst("verify", "--format", "json")
     assert result.code == 0, result.out
+
+
+def test_a_hostile_history_is_read_in_bounded_time(firm: Path, wst) -> None:
+    """2,000 hand-made events, each following the proposal and the event before the one before: every
+    event merges two branches. Judging each against its own history must not cost n² replays."""
+    import time
+    from datetime import timedelta
+
+    from westander_cli.events import Comment
+    from westander_cli.store import event_file_name, event_text, load_event, seal
+
+    events = firm / "engagements" / "2026-vattenfall-fossilfritt" / "events"
+    root = load_event(next(events.glob("*-proposed-*")))
+    hashes = [root.id]
+    for n in range(2000):
+        follows = sorted({root.id, hashes[-2]} if len(hashes) > 2 else {root.id})
+        event = seal(Comment(at=root.at + timedelta(seconds=n + 1), by="erik", follows=follows, text=f"c{n}"))
+        (events / event_file_name(event)).write_text(event_text(event), encoding="utf-8")
+        hashes.append(event.id)
+    started = time.monotonic()
+    assert wst("show", "2026-vattenfall-fossilfritt", "--format", "json").code == 0
+    assert time.monotonic() - started < 10

@@ -332,6 +332,10 @@ def assemble(folder_id: str, events: list[BaseEvent], files: dict[str, Path], le
     return records
 
 
+MAX_EVENT_FILES = 10_000
+"""Far more events than any engagement gathers; a bound on what a hostile folder can cost to read."""
+
+
 @dataclass(frozen=True)
 class EventFile:
     """One file of an events folder: its event, or why it is not one."""
@@ -352,8 +356,11 @@ def scan_events(folder: Path) -> list[EventFile]:
     """
     if folder.is_symlink():
         return [EventFile(folder, None, f"{folder}: is a symbolic link; event folders must be plain folders")]
+    names = sorted(_names(folder))
+    if len(names) > MAX_EVENT_FILES:
+        return [EventFile(folder, None, f"{folder}: holds {len(names):,} files; an engagement has at most {MAX_EVENT_FILES:,} events")]
     found: list[EventFile] = []
-    for name in sorted(_names(folder)):
+    for name in names:
         if name.startswith(".") or not name.endswith(".toml"):
             continue
         path = folder / name

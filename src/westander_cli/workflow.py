@@ -363,6 +363,16 @@ class Engagement:
     def valid_events(self) -> list[BaseEvent]:
         return [e for e in self.events if e.id not in self.invalid]
 
+    def copy(self) -> Engagement:
+        """An independent copy of the state (the containers are copied; events are immutable)."""
+        return replace(
+            self, informed={k: set(v) for k, v in self.informed.items()}, acks=set(self.acks), responded=set(self.responded),
+            objections=dict(self.objections), opted_out=set(self.opted_out), team=set(self.team),
+            criticisms=list(self.criticisms), counted=dict(self.counted), objectors=set(self.objectors),
+            delivered={k: {p: set(c) for p, c in v.items()} for k, v in self.delivered.items()},
+            invalid=dict(self.invalid), superseded=dict(self.superseded),
+        )
+
     # the state ------------------------------------------------------------------------------
 
     @property
@@ -485,9 +495,6 @@ def fold(
     root_index = position[root.id]
     past: list[int] = []
     """past[i]: bit j set where event j is among the events that event i follows, directly or not."""
-    saw: dict[int, State | None] = {}
-    """The phase each counted event's author had seen."""
-    applied = 1 << root_index
     for i, event in enumerate(ordered):
         mask = 0
         for parent in event.follows:
@@ -495,30 +502,63 @@ def fold(
             if j is not None and j < i:
                 mask |= past[j] | (1 << j)
         past.append(mask)
+    linear = all(mask == (1 << i) - 1 for i, mask in enumerate(past))
+    snapshots: dict[int, Engagement] = {}
+    """After a merge of clones: the state of each event's own history and the event, keyed by that set
+    of events (a bit mask), for the events that follow exactly it."""
+    saw: dict[int, State | None] = {}
+    """The phase each counted event's author had seen."""
+    applied = 1 << root_index
+    budget = REPLAY_BUDGET
+    for i, event in enumerate(ordered):
+        mask = past[i]
+        closure = mask | (1 << i)
         if i == root_index:
+            snapshots[closure] = fresh()
             continue
         problem = _structural_problem(event, mask, root_index) or (trust(event, root) if trust else None)
         if problem:
             running.invalid[event.id] = problem
+            if not linear and mask in snapshots:
+                snapshots[closure] = snapshots[mask]
             continue
         if mask & applied == applied:
             seen = running  # the author had seen every event counted so far: the common, linear case
+        elif mask in snapshots:
+            seen = snapshots[mask].copy()
         else:
-            seen = fresh()
+            seen = fresh()  # a merge of concurrent branches: replay exactly what its author had seen
             for j in range(i):
                 if j != root_index and mask >> j & 1 and applied >> j & 1:
                     _apply(seen, ordered[j], saw[j], past[j], position)
+                    budget -= 1
+            if budget < 0:
+                raise InvalidInput(f"engagement '{engagement_id}': its history has too many merges of concurrent "
+                                   "branches to replay; ask the CEO to have the data repository repaired")
         seen.now = event.at
         found = refusal(STEP_OF[event.kind], seen, event, roster)
         seen.now = now
         if found is not None:
             running.invalid[event.id] = f"{event.kind.value} by {event.by}: {found.message}"
+            if not linear:
+                snapshots[closure] = seen.copy()
             continue
         saw[i] = seen.phase
+        if not linear and seen is not running:
+            own = seen.copy()
+            _apply(own, event, saw[i], mask, position)
+            snapshots[closure] = own
         _apply(running, event, saw[i], mask, position)
         applied |= 1 << i
+        if not linear and seen is running:
+            snapshots[closure] = running.copy()
     running.now = now
     return running
+
+
+REPLAY_BUDGET = 200_000
+"""How many events a fold may re-apply to judge events that merge concurrent branches: far beyond
+any honest history, and a bound on what a hostile one can cost."""
 
 
 def _channels_used(root: Proposed, events: Sequence[BaseEvent], configured: Sequence[Channel]) -> tuple[Channel, ...]:
