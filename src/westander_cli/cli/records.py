@@ -1,12 +1,19 @@
 """Commands for CI and for the outside world: `validate`, `verify`, `publish`, `report`."""
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from westander_cli.cli.common import DataOption, FormatOption, PoliciesOption, workspace
 from westander_cli.errors import ExitCode, InvalidInput
 from westander_cli.render import Format, View, emit
+
+if TYPE_CHECKING:
+    from datetime import datetime, timedelta
+
+    from westander_cli.model import Firm, People
+    from westander_cli.verify import Problem
 
 
 def register(app: typer.Typer) -> None:
@@ -32,16 +39,44 @@ def validate(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), 
     return int(ExitCode.FAILED if problems else ExitCode.OK)
 
 
-def verify(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> int:
-    """Integrity and authorisation of every record: edits, missing predecessors, forged authors, signatures."""
+SinceOption = Annotated[str | None, typer.Option("--since", metavar="REF", help="also flag records added after this git revision whose time is beyond --clock-skew of the clock")]
+SkewOption = Annotated[str, typer.Option("--clock-skew", metavar="DURATION", help="how far an arriving record's time may be from the clock (10m, 2h, 1d)")]
+
+
+def verify(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
+           since: SinceOption = None, clock_skew: SkewOption = "1h") -> int:
+    """Integrity and authorisation of every record: edits, missing predecessors, forged authors, signatures, the roster."""
     from westander_cli.verify import verify as run
 
     ws = workspace(data, policies)
     ws.data.require()
+    skew = _parse_skew(clock_skew)
     problems = run(ws.data)
+    problems += _trust_problems(ws.data.root, ws.data.firm, ws.data.people, since, skew, ws.now)
     emit(fmt, {"command": "verify", "checked": f"{len(ws.data.engagement_ids())} engagements", "ok": not problems,
                "problems": [p.as_dict() for p in problems]}, View.PROBLEMS)
     return int(ExitCode.FAILED if problems else ExitCode.OK)
+
+
+def _parse_skew(text: str) -> "timedelta":
+    from westander_cli.arrival import parse_duration
+
+    return parse_duration(text)
+
+
+def _trust_problems(root: Path, firm: "Firm", people: "People", since: str | None, skew: "timedelta", now: "datetime") -> list["Problem"]:
+    """Issue 10: the CEO-approved roster, and the times of records that arrived since REF."""
+    from westander_cli import arrival, roster
+    from westander_cli.verify import Problem
+
+    found = roster.problems(root, firm, people)
+    if since is not None:
+        found += arrival.problems(root, since, skew, now)
+    located = []
+    for text in found:
+        file, sep, message = text.partition(": ")
+        located.append(Problem(file, None, message) if sep else Problem(str(root), None, text))
+    return located
 
 
 def publish(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
