@@ -140,6 +140,8 @@ def _check_chain(approvals: list[Approval]) -> list[str]:
         for previous in approval.follows:
             if previous not in by_hash:
                 problems.append(f"{approval.path}: follows approval {previous[:12]}, which is missing (deleted?)")
+            elif by_hash[previous].at > approval.at:
+                problems.append(f"{approval.path}: dated {_iso(approval.at)}, before the approval {previous[:12]} it follows")
         for earlier in _signer_for(approval, by_hash):
             ceo = earlier.ceo()
             if ceo is None or ceo.id != approval.by:
