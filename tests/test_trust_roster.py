@@ -146,3 +146,14 @@ def _when(text: str):
     from datetime import datetime
 
     return datetime.fromisoformat(text)
+
+
+@pytest.mark.parametrize("content", [{"people": "x"}, {"signatures": {"required": "none"}, "review_hours": 48, "people": [{"id": "x"}]},
+                                     {"signatures": {"required": "maybe"}, "review_hours": 48, "people": []}, "text"])
+def test_a_well_hashed_but_malformed_approval_is_reported_not_a_crash(firm: Path, wst, signed_firm, content: object) -> None:
+    record = {"at": "2026-12-02T09:00:00Z", "by": "petra", "follows": [], "digest": "0" * 64, "content": content}
+    record["digest"] = roster.digest(content)  # type: ignore[arg-type]  # a forger may hash anything
+    record_hash = roster.digest(record)
+    (firm / "roster" / f"20261202T090000Z-{record_hash[:12]}.toml").write_text(tomli_w.dumps({**record, "hash": record_hash, "signature": "x"}))
+    result = wst("verify")
+    assert result.code == 1 and "not a roster approval" in result.out

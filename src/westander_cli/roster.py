@@ -113,6 +113,9 @@ def read_approvals(data_root: Path) -> tuple[list[Approval], list[str]]:
             if data.get("hash") != expected or record["digest"] != digest(record["content"]):
                 problems.append(f"{path}: edited: the content does not match the hash it was approved with")
                 continue
+            _check_content(record["content"])
+            if not isinstance(data["follows"], list) or not all(isinstance(h, str) for h in data["follows"]):
+                raise ValueError("follows")
             if not path.name.endswith(f"-{expected[:12]}.toml"):
                 problems.append(f"{path}: renamed: an approval with this content ends in -{expected[:12]}.toml")
             approvals.append(Approval(path, expected, at, str(data["by"]), list(data["follows"]), dict(data["content"]), str(data.get("signature", ""))))
@@ -121,6 +124,19 @@ def read_approvals(data_root: Path) -> tuple[list[Approval], list[str]]:
         except (KeyError, TypeError, ValueError, AssertionError):
             problems.append(f"{path}: not a roster approval (at, by, follows, digest, content, hash, signature)")
     return approvals, problems
+
+
+def _check_content(content: Any) -> None:
+    """The approved copy has the shape `security_content` writes; a ValueError (or KeyError/TypeError) if not."""
+    if not isinstance(content, dict) or set(content) != {"signatures", "review_hours", "people"}:
+        raise ValueError("content")
+    SignatureRule(content["signatures"]["required"])
+    if not isinstance(content["review_hours"], int) or not isinstance(content["people"], list):
+        raise ValueError("content")
+    for entry in content["people"]:
+        if not isinstance(entry, dict) or not isinstance(entry.get("keys"), list):
+            raise ValueError("person")
+        _person(entry)
 
 
 def _signer_for(approval: Approval, by_hash: dict[str, Approval]) -> list[Approval]:
