@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from trust_helpers import append_person_keys, keygen, set_person
 from westander_cli import signing
@@ -111,3 +113,34 @@ def test_key_validity_periods_are_read_and_checked(firm: Path, wst, tmp_path: Pa
     append_person_keys(firm, "petra", [f'key = "{pub}"\nvalid_from = 2026-12-10T00:00:00Z\nvalid_until = 2026-12-01T00:00:00Z'])
     result = wst("list")
     assert result.code == 2 and "person[0].keys[0]: valid_until must be later than valid_from" in result.err
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["ssh-ed25519", "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com", "ssh-rsa", "x"]),
+       st.binary(max_size=200), st.text(max_size=30))
+def test_any_key_text_is_a_key_or_a_value_error(algorithm: str, blob: bytes, comment: str) -> None:
+    import base64
+
+    from westander_cli.keys import parse_public_key
+
+    text = f"{algorithm} {base64.b64encode(blob).decode()} {comment}"
+    try:
+        key = parse_public_key(text)
+    except ValueError as error:
+        problem = str(error)
+    else:
+        problem = "not an SSH public key" if key.algorithm != algorithm else ""
+    assert problem.startswith("not an SSH public key") or problem == ""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300), st.integers(min_value=0, max_value=len(SK) - 1))
+def test_any_signature_bytes_are_checked_without_crashing(noise: bytes, which: int) -> None:
+    import base64
+
+    holder = person(signing_key=SK[which]["public_key"])
+    armored = "-----BEGIN SSH SIGNATURE-----\n" + base64.b64encode(b"SSHSIG\x00\x00\x00\x01" + noise).decode() + "\n-----END SSH SIGNATURE-----"
+    assert signing.check_event_signature(holder, "a" * 64, armored, T0) is not None
+    raw = base64.b64decode("".join(SK[which]["signature"].splitlines()[1:-1]))
+    cut = raw[: len(noise) % max(len(raw), 1)]  # every truncation of a real signature
+    assert signing.check_event_signature(holder, SK[which]["message"], base64.b64encode(cut).decode(), T0) is not None
