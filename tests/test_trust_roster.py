@@ -72,6 +72,8 @@ def test_lowering_the_signature_requirement_or_swapping_a_key_is_reported(firm: 
     petra_pub = (tmp_path / "petra.pub").read_text().strip()
     people.write_text(text.replace(petra_pub, forger_pub))
     assert any("people.toml: petra: keys changed" in p for p in problems(wst))
+    approved = roster.approved_people(firm)
+    assert approved is not None and approved["petra"].keys_valid_at(_when(T0)) == [" ".join(petra_pub.split()[:2])]
 
 
 def test_a_hand_forged_or_edited_approval_is_reported(firm: Path, wst, signed_firm, monkeypatch) -> None:

@@ -285,3 +285,16 @@ def approve(data_root: Path, firm: Firm, people: People, actor: Person, at: date
     finally:
         scratch.unlink()
     return path
+
+
+def approved_people(data_root: Path) -> dict[str, Person] | None:
+    """Everyone as the newest approval has them (id, role, active, keys; names are not approved), or None.
+
+    Gates that must not trust a locally edited people.toml check signatures against these persons.
+    Where approvals fork, the newest by time counts (and `problems` reports the fork).
+    """
+    approvals, _ = read_approvals(data_root)
+    newest = heads(approvals)
+    if not newest:
+        return None
+    return {entry["id"]: _person(entry) for entry in newest[-1].content["people"]}
