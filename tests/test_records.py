@@ -266,6 +266,7 @@ def test_signed_records_verify_and_forgeries_do_not(firm: Path, wst, tmp_path: P
     path = write_proposal(tmp_path, "p", proposal(id="2026-signed"))
     wst("propose", str(path), "--as", "anna", now=T0)
     monkeypatch.setenv("WST_SIGNING_KEY", str(petra_key))
+    assert wst("roster", "approve", "--as", "petra", now=T0).code == 0  # issue 10: the keyed roster is CEO-approved
     assert wst("veto", "2026-signed", "--reason", "Nej", "--as", "petra", now=AFTER).code == 0
     [veto] = [p for p in event_files(firm) if "-veto-" in p.name]
     assert "BEGIN SSH SIGNATURE" in veto.read_text()

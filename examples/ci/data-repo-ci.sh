@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# CI for a firm's shared data repository: records append-only, files valid, history intact.
+# CI for a firm's shared data repository: records append-only, files valid, history intact, and
+# every record that arrived since BASE dated within WST_CLOCK_SKEW (default 1h) of the CI clock.
 # usage: data-repo-ci.sh BASE [DATA_FOLDER] [POLICIES_FOLDER]
 set -euo pipefail
 base=${1:?usage: data-repo-ci.sh BASE [DATA_FOLDER] [POLICIES_FOLDER]}
@@ -9,4 +10,4 @@ here=$(cd "$(dirname "$0")" && pwd)
 args=(--data "$data" --format github)
 [ -n "${3:-}" ] && args+=(--policies "$3")
 wst validate "${args[@]}"
-wst verify "${args[@]}"
+wst verify "${args[@]}" --since "$base" --clock-skew "${WST_CLOCK_SKEW:-1h}"

@@ -45,7 +45,7 @@ from westander_cli.events import (
     recorded_at,
 )
 from westander_cli.index import Entry, SummaryIndex
-from westander_cli.model import Channel, Person, Proposal
+from westander_cli.model import Channel, Person, Proposal, SignatureSettings
 from westander_cli.policy import engine
 from westander_cli.policy.digest import policy_digest
 from westander_cli.policy.rules import Policy, load_policy
@@ -234,21 +234,27 @@ class Workspace:
         raise NotPermitted(f"'{wanted}' is not a person in {self.data.root / 'people.toml'}; "
                            "give --as PERSON or set WST_USER to an id or email listed there")
 
+    @cached_property
+    def signatures(self) -> SignatureSettings:
+        """firm.toml's signature requirement, never below the one the CEO last approved (roster)."""
+        from westander_cli import roster
+
+        return roster.effective_signatures(self.data.root, self.data.firm)
+
     def signature_problem(self, event: BaseEvent, root: Proposed) -> str | None:
         """Why an event does not count for want of the signature required when its engagement was
-        proposed (firm.toml's requirement for engagements stored before wst 0.2); None: it counts."""
+        proposed (the current requirement for engagements stored before wst 0.2); None: it counts."""
         from westander_cli import signing
-        from westander_cli.model import SignatureSettings
 
-        settings = SignatureSettings(required=root.signatures) if root.signatures is not None else self.data.firm.signatures
+        settings = SignatureSettings(required=root.signatures) if root.signatures is not None else self.signatures
         if not settings.requires(event.kind):
             return None
         author = self.data.person(event.by)
         if event.signature is None:
             return f"{event.kind.value} by {event.by}: unsigned, but firm.toml requires a signature on it"
-        if author is None or not author.signing_key:
-            return f"{event.kind.value} by {event.by}: signed, but {event.by} has no signing key in people.toml"
-        problem = signing.check(author.signing_key, event.id, event.signature)
+        if author is None:
+            return f"{event.kind.value} by {event.by}: signed by someone who is not in people.toml"
+        problem = signing.check_event_signature(author, event.id, event.signature, event.at)
         return f"{event.kind.value} by {event.by}: bad signature: {problem}" if problem else None
 
     def _seal_and_sign(self, event: EventT, author: Person) -> EventT:
@@ -257,16 +263,12 @@ class Workspace:
         from westander_cli import signing
 
         sealed = seal(event)
-        if not author.signing_key:
-            if self.data.firm.signatures.requires(event.kind):
+        if not author.keys_valid_at(sealed.at):
+            if self.signatures.requires(event.kind):
                 raise NotPermitted(f"firm.toml requires a signature on {event.kind.value}, and {author.id} has no "
-                                   "signing_key in people.toml; nothing was written")
+                                   "signing key valid now in people.toml; nothing was written")
             return sealed
-        signed = sealed.model_copy(update={"signature": signing.sign(author.signing_key, sealed.id)})
-        problem = signing.check(author.signing_key, sealed.id, str(signed.signature))
-        if problem:
-            raise NotPermitted(f"the signature is not {author.id}'s ({problem}); check WST_SIGNING_KEY or ssh-agent; nothing was written")
-        return signed
+        return sealed.model_copy(update={"signature": signing.sign_as(author, sealed.id, sealed.at)})
 
     # --- check and propose -------------------------------------------------------------------
 
@@ -311,7 +313,8 @@ class Workspace:
                 review_deadline=review_deadline(at, firm.review_hours, firm.review_counting, firm.timezone),
                 findings=[StoredFinding(**f.as_dict(), kind=f.kind) for f in result.findings],
                 exception_reason=reason, ceo=self.data.ceo().id, channels=list(firm.notify.channels),
-                review_hours=firm.review_hours, review_counting=firm.review_counting, timezone=firm.timezone, policy_digest=digest, signatures=firm.signatures.required,
+                review_hours=firm.review_hours, review_counting=firm.review_counting, timezone=firm.timezone, policy_digest=digest,
+                signatures=self.signatures.required,
                 proposal=proposal.model_copy(update={"id": engagement_id, "lead": lead.id}),
             )
             self.data.create(self._seal_and_sign(proposed, actor))

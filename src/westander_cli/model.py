@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from westander_cli.review_period import Counting, check_time_zone
 
@@ -88,7 +99,7 @@ def check_swedish_org_number(number: str) -> str:
     try:
         return str(orgnr.format(orgnr.validate(number)))
     except StdnumError as error:
-        raise ValueError(f"not a valid Swedish organisation number: {error.message.lower()}") from None
+        raise ValueError(f"not a valid Swedish organisation number: {str(error).lower()}") from None
 
 
 def swedish_org_number_if_se(number: str | None, info: ValidationInfo) -> str | None:
@@ -154,6 +165,35 @@ class Proposal(Strict):
     counterparties: Annotated[list[Counterparty], Field(max_length=200)] = []
 
 
+def check_ssh_key(text: str) -> str:
+    """A whole SSH public key line; 'not a key', a truncated or a mistyped key is refused on load."""
+    from westander_cli.keys import parse_public_key
+
+    parse_public_key(text)
+    return text.strip()
+
+
+SshKey = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(check_ssh_key)]
+
+
+class PersonKey(Strict):
+    """One of a person's signing keys and when it may sign: rotated and revoked keys keep their history."""
+
+    key: SshKey
+    valid_from: AwareDatetime | None = None
+    valid_until: AwareDatetime | None = None
+    """Exclusive: a key revoked at this moment signs nothing dated from it on."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PersonKey:
+        if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
+            raise ValueError("valid_until must be later than valid_from")
+        return self
+
+    def valid_at(self, at: datetime) -> bool:
+        return (self.valid_from is None or self.valid_from <= at) and (self.valid_until is None or at < self.valid_until)
+
+
 class Person(Strict):
     id: PersonId
     name: ShortText
@@ -161,7 +201,17 @@ class Person(Strict):
     role: lax(Role) = Role.CONSULTANT  # type: ignore[valid-type]
     business_area: Annotated[str, StringConstraints(max_length=200)] = ""
     active: bool = True
-    signing_key: Annotated[str, StringConstraints(max_length=20_000)] | None = None
+    signing_key: SshKey | None = None
+    """A key valid at all times (the simple form); `keys` holds keys with validity periods."""
+    keys: Annotated[list[PersonKey], Field(max_length=100)] = []
+
+    def all_keys(self) -> list[PersonKey]:
+        """`signing_key` (valid always) and every entry of `keys`."""
+        return ([PersonKey(key=self.signing_key)] if self.signing_key else []) + list(self.keys)
+
+    def keys_valid_at(self, at: datetime) -> list[str]:
+        """The public keys that may sign a record dated `at`."""
+        return [k.key for k in self.all_keys() if k.valid_at(at)]
 
 
 class People(Strict):

@@ -1,25 +1,36 @@
 """SSH signatures of records: made with `ssh-keygen -Y sign` (agents and hardware keys work),
-checked in-process with `cryptography` (no subprocess per event).
+checked in-process (no subprocess per event), hardware (FIDO) keys included.
 
-What is signed is the event's hash, under the namespace `wst-record`: the hash already commits to
-every byte of the event's content.
+What is signed is the record's hash, under a namespace (`wst-record` for events, `wst-roster` for
+roster approvals): the hash already commits to every byte of the record's content. A person may
+hold several keys, each valid for a period, so a key can be rotated or revoked without making the
+records it signed earlier unverifiable.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import os
 import subprocess
 import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from westander_cli.errors import Failed
+from westander_cli.errors import Failed, NotPermitted
+from westander_cli.keys import PublicKey, Reader, parse_public_key, ssh_string, verify
+
+if TYPE_CHECKING:
+    from westander_cli.model import Person
 
 NAMESPACE = b"wst-record"
+ROSTER_NAMESPACE = b"wst-roster"
 
 
-def sign(public_key: str, message: str) -> str:
+def sign(public_key: str, message: str, namespace: bytes = NAMESPACE) -> str:
     """Sign with the key in WST_SIGNING_KEY (a private key file), else the agent's key matching `public_key`."""
     key_file = os.environ.get("WST_SIGNING_KEY")
     with tempfile.TemporaryDirectory() as scratch:
@@ -27,8 +38,8 @@ def sign(public_key: str, message: str) -> str:
             key_file = str(Path(scratch) / "key.pub")
             Path(key_file).write_text(public_key.strip() + "\n", encoding="utf-8")
         try:
-            result = subprocess.run(["ssh-keygen", "-q", "-Y", "sign", "-n", NAMESPACE.decode(), "-f", key_file],
-                                    input=message.encode(), capture_output=True, timeout=60)
+            result = subprocess.run(["ssh-keygen", "-q", "-Y", "sign", "-n", namespace.decode(), "-f", key_file],
+                                    input=message.encode(), capture_output=True, timeout=60, check=False)
         except (OSError, subprocess.SubprocessError) as error:
             raise Failed(f"cannot sign the record with ssh-keygen: {error}; nothing was written") from None
     if result.returncode != 0:
@@ -38,67 +49,104 @@ def sign(public_key: str, message: str) -> str:
     return result.stdout.decode().strip()
 
 
-class _Reader:
-    def __init__(self, data: bytes) -> None:
-        self.data, self.at = data, 0
+def sign_as(person: Person, event_hash: str, at: datetime, namespace: bytes = NAMESPACE) -> str:
+    """Sign as `person` (WST_SIGNING_KEY or ssh-agent) and make sure the signature is theirs.
 
-    def take(self, size: int) -> bytes:
-        if self.at + size > len(self.data):
-            raise ValueError("truncated")
-        chunk = self.data[self.at : self.at + size]
-        self.at += size
-        return chunk
+    A key that is not one of the person's keys valid at `at` is refused (exit 4) before anything is
+    written: a record signed with someone else's key would be rejected by `verify` forever.
+    """
+    valid = person.keys_valid_at(at)
+    if not valid:
+        raise NotPermitted(f"{person.id} has no signing key valid at {_iso(at)} in people.toml "
+                           "(signing_key, or [[person.keys]] with valid_from/valid_until); nothing was written")
+    failure: Failed | None = None
+    for public_key in valid if not os.environ.get("WST_SIGNING_KEY") else valid[:1]:
+        try:
+            signature = sign(public_key, event_hash, namespace)
+        except Failed as error:  # the agent may hold only one of several valid keys
+            failure = error
+            continue
+        problem = check_signed_by(person, event_hash, signature, at, namespace)
+        if problem:
+            source = "WST_SIGNING_KEY" if os.environ.get("WST_SIGNING_KEY") else "the ssh-agent key"
+            raise NotPermitted(f"{source} is not a key of {person.id} valid at {_iso(at)}: {problem}; nothing was written")
+        return signature
+    assert failure is not None
+    raise failure
 
-    def string(self) -> bytes:
-        return self.take(int.from_bytes(self.take(4), "big"))
+
+def check_event_signature(person: Person, event_hash: str, signature: str, at: datetime) -> str | None:
+    """None if `signature` is valid over the event's hash with one of `person`'s keys valid at `at`."""
+    return check_signed_by(person, event_hash, signature, at, NAMESPACE)
 
 
-def _string(value: bytes) -> bytes:
-    return len(value).to_bytes(4, "big") + value
+def check_signed_by(person: Person, message: str, signature: str, at: datetime, namespace: bytes) -> str | None:
+    """None if `signature` over `message` was made with one of `person`'s keys valid at `at`, else what is wrong."""
+    keys = person.all_keys()
+    if not keys:
+        return f"{person.id} has no signing key in people.toml to check it with"
+    try:
+        parsed = parse_sshsig(signature)
+    except ValueError as error:
+        return str(error)
+    matching = [k for k in keys if parse_public_key(k.key).blob == parsed.signer]
+    if not matching:
+        return f"made with another key than {person.id}'s ({_fingerprint(parsed.signer)})"
+    if not any(k.valid_at(at) for k in matching):
+        windows = ", ".join(f"from {_iso(k.valid_from) or 'always'} until {_iso(k.valid_until) or 'now'}" for k in matching)
+        return f"made with {person.id}'s key {_fingerprint(parsed.signer)}, which was not valid at {_iso(at)} (valid {windows})"
+    return parsed.check(parse_public_key(matching[0].key), message, namespace)
 
 
-def check(public_key: str, message: str, armored: str) -> str | None:
+def check(public_key: str, message: str, armored: str, namespace: bytes = NAMESPACE) -> str | None:
     """None if `armored` is a valid SSHSIG by `public_key` over `message`, else what is wrong."""
-    from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
-    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
-    from cryptography.hazmat.primitives.serialization import load_ssh_public_key
-
     try:
-        lines = [line for line in armored.strip().splitlines() if not line.startswith("-----")]
-        reader = _Reader(base64.b64decode("".join(lines), validate=True))
-        if reader.take(6) != b"SSHSIG" or int.from_bytes(reader.take(4), "big") != 1:
-            return "not an SSH signature"
-        signer, namespace, reserved, hash_name, signature = (reader.string() for _ in range(5))
-        expected_blob = base64.b64decode(public_key.split()[1])
-        key = load_ssh_public_key(public_key.strip().encode())
-    except (ValueError, IndexError, UnsupportedAlgorithm):
-        return "not a readable SSH signature"
-    if signer != expected_blob:
+        parsed = parse_sshsig(armored)
+        key = parse_public_key(public_key)
+    except ValueError as error:
+        return str(error)
+    if parsed.signer != key.blob:
         return "made with another key than the author's signing_key"
-    if namespace != NAMESPACE:
-        return f"made for namespace '{namespace.decode(errors='replace')}', not 'wst-record'"
-    if hash_name not in (b"sha256", b"sha512"):
-        return "unknown hash algorithm"
-    digest = hashlib.new(hash_name.decode(), message.encode()).digest()
-    signed = b"SSHSIG" + _string(namespace) + _string(reserved) + _string(hash_name) + _string(digest)
+    return parsed.check(key, message, namespace)
+
+
+@dataclass(frozen=True)
+class Sshsig:
+    """An armored SSH signature (OpenSSH PROTOCOL.sshsig), taken apart."""
+
+    signer: bytes
+    namespace: bytes
+    reserved: bytes
+    hash_name: bytes
+    signature: bytes
+
+    def signed_data(self, message: str) -> bytes:
+        digest = hashlib.new(self.hash_name.decode(), message.encode()).digest()
+        return b"SSHSIG" + ssh_string(self.namespace) + ssh_string(self.reserved) + ssh_string(self.hash_name) + ssh_string(digest)
+
+    def check(self, key: PublicKey, message: str, namespace: bytes) -> str | None:
+        if self.namespace != namespace:
+            return f"made for namespace '{self.namespace.decode(errors='replace')}', not '{namespace.decode()}'"
+        if self.hash_name not in (b"sha256", b"sha512"):
+            return "unknown hash algorithm"
+        return verify(key, self.signed_data(message), self.signature)
+
+
+def parse_sshsig(armored: str) -> Sshsig:
+    lines = [line for line in armored.strip().splitlines() if not line.startswith("-----")]
     try:
-        parts = _Reader(signature)
-        form, raw = parts.string(), parts.string()
-        if isinstance(key, ed25519.Ed25519PublicKey):
-            key.verify(raw, signed)
-        elif isinstance(key, rsa.RSAPublicKey):
-            key.verify(raw, signed, padding.PKCS1v15(), hashes.SHA512() if form == b"rsa-sha2-512" else hashes.SHA256())
-        elif isinstance(key, ec.EllipticCurvePublicKey):
-            numbers = _Reader(raw)
-            r, s = (int.from_bytes(numbers.string(), "big") for _ in range(2))
-            curve_hash = {256: hashes.SHA256(), 384: hashes.SHA384(), 521: hashes.SHA512()}[key.curve.key_size]
-            key.verify(encode_dss_signature(r, s), signed, ec.ECDSA(curve_hash))
-        else:
-            return "unsupported key type"
-    except InvalidSignature:
-        return "does not match the record (replayed from another event, or the record was changed)"
-    except (ValueError, KeyError):
-        return "not a readable SSH signature"
-    return None
+        reader = Reader(base64.b64decode("".join(lines), validate=True))
+        if reader.take(6) != b"SSHSIG" or reader.uint32() != 1:
+            raise ValueError("not an SSH signature")
+        signer, namespace, reserved, hash_name, signature = (reader.string() for _ in range(5))
+    except (binascii.Error, ValueError) as error:
+        raise ValueError("not an SSH signature" if str(error) == "not an SSH signature" else "not a readable SSH signature") from None
+    return Sshsig(signer, namespace, reserved, hash_name, signature)
+
+
+def _fingerprint(blob: bytes) -> str:
+    return PublicKey("", blob).fingerprint
+
+
+def _iso(moment: datetime | None) -> str:
+    return "" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

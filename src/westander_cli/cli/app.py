@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import typer
 
-from westander_cli.cli import check, new, process, records, registry, setup, views
+from westander_cli.cli import check, new, process, records, registry, roster, setup, views
 from westander_cli.errors import ExitCode, WstError
 
 app = typer.Typer(
@@ -28,6 +28,7 @@ views.register(app)
 registry.register(app)
 records.register(app)
 setup.register(app)
+roster.register(app)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -52,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exit_.exit_code)
     except BrokenPipeError:
         return int(ExitCode.OK)
-    except Exception as error:  # noqa: BLE001 - the one place that turns surprises into a short pointer
+    except Exception as error:
         if os.environ.get("WST_DEBUG"):
             raise
         return _fail(ExitCode.INTERNAL, f"internal error: {type(error).__name__}: {error} (set WST_DEBUG=1 for a traceback)", args)

@@ -1,12 +1,17 @@
 """Commands for CI and for the outside world: `validate`, `verify`, `publish`, `report`."""
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from westander_cli.cli.common import DataOption, FormatOption, PoliciesOption, workspace
 from westander_cli.errors import ExitCode, InvalidInput
 from westander_cli.render import Format, View, emit
+
+if TYPE_CHECKING:
+    from datetime import timedelta
+
 
 
 def register(app: typer.Typer) -> None:
@@ -32,17 +37,28 @@ def validate(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), 
     return int(ExitCode.FAILED if problems else ExitCode.OK)
 
 
-def verify(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> int:
-    """Integrity and authorisation of every record: edits, missing predecessors, forged authors, signatures."""
+SinceOption = Annotated[str | None, typer.Option("--since", metavar="REF", help="also flag records added after this git revision whose time is beyond --clock-skew of the clock")]
+SkewOption = Annotated[str, typer.Option("--clock-skew", metavar="DURATION", help="how far an arriving record's time may be from the clock (10m, 2h, 1d)")]
+
+
+def verify(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
+           since: SinceOption = None, clock_skew: SkewOption = "1h") -> int:
+    """Integrity and authorisation of every record: edits, missing predecessors, forged authors, signatures, the roster."""
     from westander_cli.verify import verify as run
 
     ws = workspace(data, policies)
     ws.data.require()
-    problems = run(ws)
+    problems = run(ws, since=since, skew=_parse_skew(clock_skew))
     errors = [p for p in problems if p.severity == "error"]
     emit(fmt, {"command": "verify", "checked": f"{len(ws.data.engagement_ids())} engagements", "ok": not errors,
                "problems": [p.as_dict() for p in problems]}, View.PROBLEMS)
     return int(ExitCode.FAILED if errors else ExitCode.OK)
+
+
+def _parse_skew(text: str) -> "timedelta":
+    from westander_cli.arrival import parse_duration
+
+    return parse_duration(text)
 
 
 def publish(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:

@@ -2,7 +2,7 @@
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -54,6 +54,7 @@ def init(
     ceo_id: Annotated[str, typer.Option("--ceo-id", help="the CEO's person id")] = "vd",
     ceo_name: Annotated[str, typer.Option("--ceo-name")] = "Vd",
     ceo_email: Annotated[str, typer.Option("--ceo-email")] = "vd@example.se",
+    ceo_key: Annotated[Path | None, typer.Option("--ceo-key", help="the CEO's SSH public key file (e.g. ~/.ssh/id_ed25519.pub): CEO decisions must then be signed")] = None,
 ) -> None:
     """Create a new data folder: firm.toml, people.toml (with the CEO), and git settings."""
     from westander_cli.model import Firm, People
@@ -68,6 +69,10 @@ def init(
 
     firm_text = FIRM_TEMPLATE.format(firm=firm.replace('"', "'"), policy_digest=policy_digest(load_policy(shipped("policies"))))
     people_text = PEOPLE_TEMPLATE.format(ceo_id=ceo_id, ceo_name=ceo_name.replace('"', "'"), ceo_email=ceo_email)
+    if ceo_key is not None:
+        key_line = _read_public_key(ceo_key)
+        people_text += f'signing_key = "{key_line}"\n'
+        firm_text += '\n[signatures]\nrequired = "ceo_decisions"   # none | ceo_decisions | all\n'
     load_model(parse_toml(Path("--firm"), firm_text), Firm)
     load_model(parse_toml(Path("--ceo-*"), people_text), People)
     folder.mkdir(parents=True, exist_ok=True)
@@ -76,10 +81,32 @@ def init(
     (folder / "engagements").mkdir(exist_ok=True)
     DataFolder(folder).ensure_ignores()
     sys.stdout.write(f"created {folder}: edit people.toml to add your colleagues, then 'wst --help'\n")
+    if ceo_key is None:
+        sys.stdout.write("without signing keys anyone with a clone can write a CEO decision that 'wst verify' accepts;\n"
+                         f"  to require signed CEO decisions: wst init {folder} --ceo-key ~/.ssh/id_ed25519.pub\n")
+    else:
+        sys.stdout.write(f"CEO decisions must be signed; approve the roster now (and after every change to people.toml\n"
+                         f"  roles or keys): WST_SIGNING_KEY=<private key> wst roster approve --data {folder} --as {ceo_id}\n")
+
+
+def _read_public_key(path: Path) -> str:
+    """The first line of a .pub file, checked; a private key or a missing file is a usage error."""
+    from westander_cli.keys import parse_public_key
+
+    try:
+        text = path.expanduser().read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidInput(f"--ceo-key: cannot read {path}: {getattr(error, 'strerror', None) or error}") from None
+    if "PRIVATE KEY" in text:
+        raise InvalidInput(f"--ceo-key: {path} is a private key; give the public key ({path}.pub)")
+    try:
+        return parse_public_key(text.splitlines()[0] if text else "").text
+    except ValueError as error:
+        raise InvalidInput(f"--ceo-key: {path}: {error}") from None
 
 
 def demo(
-    keep: Annotated[Optional[Path], typer.Option("--keep", help="play in this folder and keep it (default: a temporary folder)")] = None,
+    keep: Annotated[Path | None, typer.Option("--keep", help="play in this folder and keep it (default: a temporary folder)")] = None,
 ) -> int:
     """Play the whole intake process on a copy of the example firm, with narration."""
     from westander_cli.demo import play

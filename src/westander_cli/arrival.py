@@ -1,0 +1,98 @@
+"""Time CI can vouch for: records that arrived since a git revision must carry a time near the CI clock.
+
+Every record carries the time its author's machine claimed (`at`), which anyone can set with
+WST_NOW. What a clone cannot fake is when a file first reached the shared repository: CI sees it
+arrive. So a record that arrived after REF but says it was made long before (a backdated proposal,
+skipping the review period) or after (a post-dated offer) the CI clock, beyond the allowed skew,
+is reported when pushed.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from westander_cli.errors import InvalidInput, WstError
+from westander_cli.tomlfile import read_toml
+
+_DURATION = re.compile(r"(\d+)([smhd])")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> timedelta:
+    """`90s`, `10m`, `2h`, `1d`, `1h30m`; anything else is a usage error naming the option."""
+    cleaned = text.strip().lower()
+    if not cleaned or _DURATION.sub("", cleaned) or len(cleaned) > 40:
+        raise InvalidInput(f"--clock-skew: '{text}' is not a duration like 10m, 2h or 1d")
+    return timedelta(seconds=sum(int(n) * _UNITS[unit] for n, unit in _DURATION.findall(cleaned)))
+
+
+def _git(root: Path, *args: str) -> str:
+    try:
+        result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=120, check=False)
+    except (OSError, subprocess.SubprocessError) as error:
+        raise InvalidInput(f"--since: cannot run git: {error}") from None
+    if result.returncode != 0:
+        detail = result.stderr.strip().splitlines()
+        raise InvalidInput(f"--since: git {args[0]} failed in {root}: {detail[-1] if detail else 'error'}")
+    return result.stdout
+
+
+def arrived_files(data_root: Path, since: str) -> list[Path]:
+    """Files under the data folder added after `since`: committed since the merge base, staged, or untracked."""
+    _git(data_root, "rev-parse", "--show-toplevel")
+    try:
+        base = _git(data_root, "merge-base", since, "HEAD").strip()
+    except InvalidInput:
+        raise InvalidInput(f"--since: '{since}' is not a git revision of the repository holding {data_root}") from None
+    top = Path(_git(data_root, "rev-parse", "--show-toplevel").strip())
+    added = _git(data_root, "diff", "--name-only", "--no-renames", "--diff-filter=A", base, "--", ".").splitlines()
+    untracked = _git(data_root, "ls-files", "--others", "--exclude-standard", "--full-name", "--", ".").splitlines()
+    return sorted({top / name for name in [*added, *untracked]})
+
+
+def problems(data_root: Path, since: str, skew: timedelta, now: datetime) -> list[str]:
+    """One line per event or roster approval that arrived after `since` with a time beyond `skew` of `now`."""
+    found: list[str] = []
+    root = data_root.resolve()
+    for path in arrived_files(data_root, since):
+        relative = path.resolve().relative_to(root) if path.resolve().is_relative_to(root) else None
+        if relative is None or path.suffix != ".toml" or path.name.startswith("."):
+            continue
+        parts = relative.parts
+        is_event = len(parts) == 4 and parts[0] == "engagements" and parts[2] == "events"
+        is_roster = len(parts) == 2 and parts[0] == "roster"
+        if len(parts) == 3 and parts[0] == "engagements" and parts[2] == "proposal.toml":
+            found.append(f"{data_root / relative}: arrived after {since}, but wst 0.2 and later never write proposal.toml "
+                         "(the proposal lives in its proposed event): a hand-made engagement in the old form?")
+            continue
+        if not (is_event or is_roster):
+            continue
+        shown = data_root / relative
+        try:
+            at = read_toml(path, "record").data.get("at")
+        except WstError:
+            continue  # unreadable records are verify's to report
+        if isinstance(at, str):
+            try:
+                at = datetime.fromisoformat(at)
+            except ValueError:
+                continue
+        if not isinstance(at, datetime) or at.tzinfo is None:
+            continue
+        offset = at - now
+        if abs(offset) > skew:
+            direction = "before" if offset < timedelta(0) else "after"
+            found.append(f"{shown}: arrived after {since} but is dated {at.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}, "
+                         f"{_human(abs(offset))} {direction} the CI clock {now.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ} "
+                         f"(allowed skew {_human(skew)}): {'backdated' if direction == 'before' else 'post-dated'}?")
+    return found
+
+
+def _human(span: timedelta) -> str:
+    seconds = int(span.total_seconds())
+    if seconds >= 3600:
+        return f"{seconds // 3600}h{(seconds % 3600) // 60:02d}m"
+    return f"{seconds // 60}m{seconds % 60:02d}s"

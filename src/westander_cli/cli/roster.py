@@ -1,0 +1,44 @@
+"""`wst roster approve` and `wst roster check`: the CEO-approved roster and security settings."""
+
+from pathlib import Path
+
+import typer
+
+from westander_cli.cli.common import AsOption, DataOption, workspace
+
+roster_app = typer.Typer(help="The CEO-approved roster: who is CEO, everyone's keys, the signature requirement.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(roster_app, name="roster")
+
+
+@roster_app.command("approve")
+def approve(data: DataOption = Path("data"), as_person: AsOption = None) -> None:
+    """Sign an approval of people.toml and firm.toml as they are now (the CEO of the approved roster signs)."""
+    from westander_cli import roster
+
+    ws = workspace(data, None)
+    ws.data.require()
+    actor = ws.identify(as_person)
+    path = roster.approve(ws.data.root, ws.data.firm, ws.data.people, actor, ws.now)
+    import sys
+
+    sys.stdout.write(f"approved the roster: {path} (commit it with people.toml and firm.toml)\n")
+
+
+@roster_app.command("check")
+def check(data: DataOption = Path("data")) -> int:
+    """Whether people.toml and firm.toml are what the CEO approved, and the approvals are intact. Exit 0 or 1."""
+    import sys
+
+    from westander_cli import roster
+
+    ws = workspace(data, None)
+    ws.data.require()
+    found = roster.problems(ws.data.root, ws.data.firm, ws.data.people)
+    for problem in found:
+        sys.stdout.write(f"{problem}\n")
+    if not found:
+        sys.stdout.write("roster: people.toml and firm.toml are as approved\n")
+    return 1 if found else 0

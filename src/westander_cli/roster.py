@@ -1,0 +1,300 @@
+"""The roster as part of the record: CEO-signed approvals of the security-relevant settings.
+
+Who is CEO, who is active, everyone's keys, the signature requirement and the review period decide
+what `verify` accepts, so changing them is itself recorded: `wst roster approve` writes one file
+per approval under `<data>/roster/`, named by its content hash, following the previous one, holding
+a copy of that content. Each approval is signed by a key of the CEO of the roster it follows (the
+first by the CEO it names), so a consultant who makes himself CEO, swaps a key or lowers the
+requirement produces a people.toml/firm.toml that no valid approval covers, and `problems` says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from westander_cli.errors import InvalidInput, NotPermitted, NotYet, WstError
+from westander_cli.model import Firm, People, Person, PersonKey, Role, SignatureRule, SignatureSettings
+from westander_cli.tomlfile import read_toml
+
+FOLDER = "roster"
+_STRICTNESS = {SignatureRule.NONE: 0, SignatureRule.CEO_DECISIONS: 1, SignatureRule.ALL: 2}
+
+
+def security_content(firm: Firm, people: People) -> dict[str, Any]:
+    """What an approval covers: settings and, per person, role, activity and keys (names and emails are free)."""
+    return {
+        "signatures": {"required": firm.signatures.required.value},
+        "review_hours": firm.review_hours,
+        "people": [
+            {"id": p.id, "role": p.role.value, "active": p.active,
+             "keys": [_key_entry(k) for k in p.all_keys()]}
+            for p in sorted(people.person, key=lambda p: p.id)
+        ],
+    }
+
+
+def _key_entry(key: PersonKey) -> dict[str, str]:
+    from westander_cli.keys import parse_public_key
+
+    entry = {"key": parse_public_key(key.key).text}
+    if key.valid_from:
+        entry["valid_from"] = _iso(key.valid_from)
+    if key.valid_until:
+        entry["valid_until"] = _iso(key.valid_until)
+    return entry
+
+
+def digest(content: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Approval:
+    """One approved roster, as read from its file."""
+
+    path: Path
+    hash: str
+    at: datetime
+    by: str
+    follows: list[str]
+    content: dict[str, Any]
+    signature: str
+
+    @property
+    def required(self) -> SignatureRule:
+        return SignatureRule(self.content["signatures"]["required"])
+
+    def ceo(self) -> Person | None:
+        """The CEO this roster names, with the keys it approved."""
+        for entry in self.content["people"]:
+            if entry["role"] == Role.CEO.value and entry["active"]:
+                return _person(entry)
+        return None
+
+
+def _person(entry: dict[str, Any]) -> Person:
+    keys = [PersonKey(key=k["key"], valid_from=_parse_time(k.get("valid_from")), valid_until=_parse_time(k.get("valid_until")))
+            for k in entry["keys"]]
+    return Person(id=entry["id"], name=entry["id"], email=f"{entry['id']}@roster.invalid", role=Role(entry["role"]),
+                  active=entry["active"], keys=keys)
+
+
+def _parse_time(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def record_content(approval_at: datetime, by: str, follows: list[str], content: dict[str, Any]) -> dict[str, Any]:
+    return {"at": _iso(approval_at), "by": by, "follows": sorted(follows), "digest": digest(content), "content": content}
+
+
+def read_approvals(data_root: Path) -> tuple[list[Approval], list[str]]:
+    """Every approval file that parses and matches its hash, and a problem for each one that does not."""
+    folder = data_root / FOLDER
+    approvals: list[Approval] = []
+    problems: list[str] = []
+    for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
+        try:
+            data = read_toml(path, "roster approval").data
+            record = {k: data[k] for k in ("at", "by", "follows", "digest", "content")}
+            at = data["at"] if isinstance(data["at"], datetime) else _parse_time(str(data["at"]))
+            assert at is not None and at.tzinfo is not None
+            record["at"] = _iso(at)
+            expected = digest(record)
+            if data.get("hash") != expected or record["digest"] != digest(record["content"]):
+                problems.append(f"{path}: edited: the content does not match the hash it was approved with")
+                continue
+            _check_content(record["content"])
+            if not isinstance(data["follows"], list) or not all(isinstance(h, str) for h in data["follows"]):
+                raise ValueError("follows")
+            if not path.name.endswith(f"-{expected[:12]}.toml"):
+                problems.append(f"{path}: renamed: an approval with this content ends in -{expected[:12]}.toml")
+            approvals.append(Approval(path, expected, at, str(data["by"]), list(data["follows"]), dict(data["content"]), str(data.get("signature", ""))))
+        except WstError as error:
+            problems.append(str(error))
+        except (KeyError, TypeError, ValueError, AssertionError):
+            problems.append(f"{path}: not a roster approval (at, by, follows, digest, content, hash, signature)")
+    return approvals, problems
+
+
+def _check_content(content: Any) -> None:
+    """The approved copy has the shape `security_content` writes; a ValueError (or KeyError/TypeError) if not."""
+    if not isinstance(content, dict) or set(content) != {"signatures", "review_hours", "people"}:
+        raise ValueError("content")
+    SignatureRule(content["signatures"]["required"])
+    if not isinstance(content["review_hours"], int) or not isinstance(content["people"], list):
+        raise ValueError("content")
+    for entry in content["people"]:
+        if not isinstance(entry, dict) or not isinstance(entry.get("keys"), list):
+            raise ValueError("person")
+        _person(entry)
+
+
+def _signer_for(approval: Approval, by_hash: dict[str, Approval]) -> list[Approval]:
+    """The rosters whose CEO must have signed: the ones it follows, or itself for the first."""
+    return [by_hash[h] for h in approval.follows if h in by_hash] if approval.follows else [approval]
+
+
+def _check_chain(approvals: list[Approval]) -> list[str]:
+    from westander_cli import signing
+
+    problems: list[str] = []
+    by_hash = {a.hash: a for a in approvals}
+    roots = [a for a in approvals if not a.follows]
+    if approvals and len(roots) != 1:
+        problems.append(f"{approvals[0].path.parent}: {len(roots)} first approvals; the roster has exactly one start")
+    for approval in approvals:
+        for previous in approval.follows:
+            if previous not in by_hash:
+                problems.append(f"{approval.path}: follows approval {previous[:12]}, which is missing (deleted?)")
+            elif by_hash[previous].at > approval.at:
+                problems.append(f"{approval.path}: dated {_iso(approval.at)}, before the approval {previous[:12]} it follows")
+        for earlier in _signer_for(approval, by_hash):
+            ceo = earlier.ceo()
+            if ceo is None or ceo.id != approval.by:
+                problems.append(f"{approval.path}: approved by {approval.by}, who is not the CEO of the roster it follows"
+                                + (f" ({ceo.id} is)" if ceo else ""))
+                continue
+            error = signing.check_signed_by(ceo, approval.hash, approval.signature, approval.at, signing.ROSTER_NAMESPACE)
+            if error:
+                problems.append(f"{approval.path}: bad signature: {error}")
+    return problems
+
+
+def heads(approvals: list[Approval]) -> list[Approval]:
+    followed = {h for a in approvals for h in a.follows}
+    return sorted((a for a in approvals if a.hash not in followed), key=lambda a: (a.at, a.hash))
+
+
+def problems(data_root: Path, firm: Firm, people: People) -> list[str]:
+    """What `verify` reports about the roster: a broken or unsigned chain, or current settings no approval covers."""
+    approvals, found = read_approvals(data_root)
+    found += _check_chain(approvals)
+    newest = heads(approvals)
+    current = security_content(firm, people)
+    if len(newest) > 1:
+        found.append(f"{data_root / FOLDER}: {len(newest)} newest approvals (approved concurrently); the CEO runs 'wst roster approve' to join them")
+    if not newest:
+        if firm.signatures.required != SignatureRule.NONE:
+            found.append(f"{data_root / 'firm.toml'}: signatures are required, but no roster approval exists under "
+                         f"{FOLDER}/; the CEO runs 'wst roster approve'")
+        return found
+    if all(a.required == SignatureRule.NONE for a in newest) and firm.signatures.required == SignatureRule.NONE:
+        return found  # signatures off, by an approved decision: the roster binds nothing
+    if not any(a.content == current for a in newest):
+        for difference in describe_changes(newest[-1].content, current):
+            found.append(f"{difference} (not approved by the CEO: 'wst roster approve')")
+    return found
+
+
+def describe_changes(approved: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """One line per security-relevant difference, naming the file and the field."""
+    out = []
+    if approved["signatures"] != current["signatures"]:
+        out.append(f"firm.toml: signatures.required is '{current['signatures']['required']}', approved '{approved['signatures']['required']}'")
+    if approved["review_hours"] != current["review_hours"]:
+        out.append(f"firm.toml: review_hours is {current['review_hours']}, approved {approved['review_hours']}")
+    before = {p["id"]: p for p in approved["people"]}
+    after = {p["id"]: p for p in current["people"]}
+    for person_id in sorted(before.keys() | after.keys()):
+        old, new = before.get(person_id), after.get(person_id)
+        if old is None:
+            out.append(f"people.toml: {person_id} is not in the approved roster")
+        elif new is None:
+            out.append(f"people.toml: {person_id} was removed from the approved roster")
+        else:
+            for field in ("role", "active", "keys"):
+                if old[field] != new[field]:
+                    shown = "changed" if field == "keys" else f"is {new[field]!r}, approved {old[field]!r}"
+                    out.append(f"people.toml: {person_id}: {field} {shown}")
+    return out
+
+
+@dataclass(frozen=True)
+class ApprovedSettings:
+    signatures: SignatureSettings
+    review_hours: int
+
+
+def approved_settings(data_root: Path) -> ApprovedSettings | None:
+    """The newest approved signature requirement and review period (the strictest where approvals fork), or None."""
+    approvals, _ = read_approvals(data_root)
+    newest = heads(approvals)
+    if not newest:
+        return None
+    strictest = max(newest, key=lambda a: _STRICTNESS[a.required])
+    return ApprovedSettings(SignatureSettings(required=strictest.required),
+                            max(int(a.content["review_hours"]) for a in newest))
+
+
+def effective_signatures(data_root: Path, firm: Firm) -> SignatureSettings:
+    """What gates should require: firm.toml's setting, never below the newest approved one."""
+    approved = approved_settings(data_root)
+    if approved is None or _STRICTNESS[firm.signatures.required] >= _STRICTNESS[approved.signatures.required]:
+        return firm.signatures
+    return approved.signatures
+
+
+def approve(data_root: Path, firm: Firm, people: People, actor: Person, at: datetime) -> Path:
+    """Sign and write a new approval of the current settings, following the newest one(s)."""
+    from westander_cli import signing
+
+    approvals, broken = read_approvals(data_root)
+    if broken:
+        raise NotYet(f"the roster has problems; fix them first: {broken[0]}")
+    newest = heads(approvals)
+    content = security_content(firm, people)
+    if len(newest) == 1 and newest[0].content == content:
+        raise NotYet("nothing to approve: people.toml and firm.toml match the newest approved roster")
+    signers = [a.ceo() for a in newest] if newest else [next(p for p in people.person if p.active and p.role == Role.CEO)]
+    for ceo in signers:
+        if ceo is None or ceo.id != actor.id:
+            raise NotPermitted(f"only {ceo.id if ceo else 'the CEO'}, the CEO of the approved roster, can approve a change to it"
+                               f" (a hand-over is approved by the outgoing CEO); nothing was written")
+    named_ceo = next(p for p in people.person if p.active and p.role == Role.CEO)
+    if not named_ceo.keys_valid_at(at):
+        raise InvalidInput(f"people.toml: {named_ceo.id}, the CEO, needs a signing key (signing_key or [[person.keys]]) "
+                           "so that the next change can be approved; nothing was written")
+    record = record_content(at, actor.id, [a.hash for a in newest], content)
+    record_hash = digest(record)
+    signer = signers[0]
+    assert signer is not None
+    signature = signing.sign_as(signer, record_hash, at, signing.ROSTER_NAMESPACE)
+    import tomli_w
+
+    text = ("# A CEO-signed approval of the security-relevant content of people.toml and firm.toml (wst roster approve).\n"
+            + tomli_w.dumps({**record, "hash": record_hash, "signature": signature}, multiline_strings=True))
+    folder = data_root / FOLDER
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{at.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}-{record_hash[:12]}.toml"
+    scratch = folder / f".{path.name}.{os.getpid()}"
+    scratch.write_text(text, encoding="utf-8")
+    try:
+        os.link(scratch, path)
+    except FileExistsError:
+        raise InvalidInput(f"{path}: already exists") from None
+    finally:
+        scratch.unlink()
+    return path
+
+
+def approved_people(data_root: Path) -> dict[str, Person] | None:
+    """Everyone as the newest approval has them (id, role, active, keys; names are not approved), or None.
+
+    Gates that must not trust a locally edited people.toml check signatures against these persons.
+    Where approvals fork, the newest by time counts (and `problems` reports the fork).
+    """
+    approvals, _ = read_approvals(data_root)
+    newest = heads(approvals)
+    if not newest:
+        return None
+    return {entry["id"]: _person(entry) for entry in newest[-1].content["people"]}
