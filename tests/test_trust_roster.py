@@ -159,3 +159,14 @@ def test_a_well_hashed_but_malformed_approval_is_reported_not_a_crash(firm: Path
     (firm / "roster" / f"20261202T090000Z-{record_hash[:12]}.toml").write_text(tomli_w.dumps({**record, "hash": record_hash, "signature": "x"}))
     result = wst("verify")
     assert result.code == 1 and "not a roster approval" in result.out
+
+
+def test_changing_the_pinned_policy_needs_the_ceos_approval(firm: Path, wst, signed_firm) -> None:
+    """The policy is the firm's: a new pin in firm.toml is a roster change like a new CEO."""
+    firm_toml = firm / "firm.toml"
+    firm_toml.write_text(firm_toml.read_text().replace("[policy]\n", "[policy]\nearlier = []\n", 1))
+    assert problems(wst) == []  # an edit that does not change the pin is no change
+    text = firm_toml.read_text()
+    pinned = text.split('digest = "', 1)[1][:64]
+    firm_toml.write_text(text.replace(pinned, "f" * 64))
+    assert any(p.startswith("firm.toml: policy.digest is 'ffff") and "not approved by the CEO" in p for p in problems(wst))

@@ -31,6 +31,8 @@ def security_content(firm: Firm, people: People) -> dict[str, Any]:
     return {
         "signatures": {"required": firm.signatures.required.value},
         "review_hours": firm.review_hours,
+        "review_counting": firm.review_counting.value,
+        "policy": firm.policy.digest or "",
         "people": [
             {"id": p.id, "role": p.role.value, "active": p.active,
              "keys": [_key_entry(k) for k in p.all_keys()]}
@@ -128,7 +130,10 @@ def read_approvals(data_root: Path) -> tuple[list[Approval], list[str]]:
 
 def _check_content(content: Any) -> None:
     """The approved copy has the shape `security_content` writes; a ValueError (or KeyError/TypeError) if not."""
-    if not isinstance(content, dict) or set(content) != {"signatures", "review_hours", "people"}:
+    required, optional = {"signatures", "review_hours", "people"}, {"review_counting", "policy"}
+    if not isinstance(content, dict) or not required <= set(content) <= required | optional:
+        raise ValueError("content")
+    if not all(isinstance(content.get(key, ""), str) for key in optional):
         raise ValueError("content")
     SignatureRule(content["signatures"]["required"])
     if not isinstance(content["review_hours"], int) or not isinstance(content["people"], list):
@@ -203,6 +208,10 @@ def describe_changes(approved: dict[str, Any], current: dict[str, Any]) -> list[
         out.append(f"firm.toml: signatures.required is '{current['signatures']['required']}', approved '{approved['signatures']['required']}'")
     if approved["review_hours"] != current["review_hours"]:
         out.append(f"firm.toml: review_hours is {current['review_hours']}, approved {approved['review_hours']}")
+    for setting in ("review_counting", "policy"):  # absent from approvals made before they were covered
+        if approved.get(setting, current[setting]) != current[setting]:
+            shown = "policy.digest" if setting == "policy" else setting
+            out.append(f"firm.toml: {shown} is {current[setting]!r}, approved {approved[setting]!r}")
     before = {p["id"]: p for p in approved["people"]}
     after = {p["id"]: p for p in current["people"]}
     for person_id in sorted(before.keys() | after.keys()):
