@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
 from westander_cli.cli.app import app, main
 from westander_cli.render import Format, github, table
 

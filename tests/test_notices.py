@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import test_notify
 from conftest import proposal, write_proposal
-from test_notify import smtp_server, use_smtp  # noqa: F401 - the fixture is used by name
+from test_notify import use_smtp
+
+smtp_server = test_notify.smtp_server  # the real SMTP server on loopback, as a fixture of this module too
 
 T0 = "2026-12-01T09:00:00Z"
 DAY_BEFORE = "2026-12-02T10:00:00Z"

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from conftest import REPO, proposal, write_proposal
 from westander_cli.render.schemas import SCHEMAS, json_schema
@@ -18,7 +18,7 @@ AFTER = "2026-12-03T10:00:00Z"
 @pytest.mark.parametrize("name", sorted(SCHEMAS))
 def test_published_schema_files_are_current(name: str) -> None:
     published = json.loads((REPO / "docs" / "schema" / f"{name}.v1.json").read_text(encoding="utf-8"))
-    assert published == json_schema(name), f"run: python -m westander_cli.render.schemas docs/schema"
+    assert published == json_schema(name), "run: python -m westander_cli.render.schemas docs/schema"
 
 
 def conforms(name: str, output: str) -> None:
@@ -52,5 +52,5 @@ def test_every_command_conforms(firm: Path, wst, tmp_path: Path) -> None:
 
 
 def test_a_shape_change_is_caught() -> None:
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="surprise"):
         TypeAdapter(SCHEMAS["list"]).validate_python({"version": 1, "engagements": [], "surprise": True}, strict=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -80,7 +81,7 @@ def test_full_happy_path_to_ended(firm: Path, wst, tmp_path: Path) -> None:
     assert state(wst, pid, now=AFTER_DEADLINE) == "ended"
     log = wst("log", pid, "--format", "json").json["events"]
     assert [e["kind"] for e in log] == ["proposed", "informed", "offer", "won", "ended"]
-    for earlier, later in zip(log, log[1:]):
+    for earlier, later in itertools.pairwise(log):
         assert earlier["hash"] in later["follows"]
 
 
