@@ -154,29 +154,30 @@ class Veto(BaseEvent):
     reason: Text
 
 
-class Withdrawn(BaseEvent):
+class LeadMove(BaseEvent):
+    """The lead moves the engagement on (withdraw, offer, won, lost, end), with an optional reason."""
+
+    reason: Text | None = None
+
+
+class Withdrawn(LeadMove):
     kind: Literal[EventKind.WITHDRAWN] = EventKind.WITHDRAWN
-    reason: Text | None = None
 
 
-class Offer(BaseEvent):
+class Offer(LeadMove):
     kind: Literal[EventKind.OFFER] = EventKind.OFFER
-    reason: Text | None = None
 
 
-class Won(BaseEvent):
+class Won(LeadMove):
     kind: Literal[EventKind.WON] = EventKind.WON
-    reason: Text | None = None
 
 
-class Lost(BaseEvent):
+class Lost(LeadMove):
     kind: Literal[EventKind.LOST] = EventKind.LOST
-    reason: Text | None = None
 
 
-class Ended(BaseEvent):
+class Ended(LeadMove):
     kind: Literal[EventKind.ENDED] = EventKind.ENDED
-    reason: Text | None = None
 
 
 class Team(BaseEvent):
