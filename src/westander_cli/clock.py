@@ -7,17 +7,24 @@ from datetime import UTC, datetime
 
 from westander_cli.errors import InvalidInput
 
+EARLIEST, LATEST = 2000, 2100
+"""The years WST_NOW may name: wide enough for any test, narrow enough that file names stay sane."""
+
 
 def now() -> datetime:
     override = os.environ.get("WST_NOW")
     if not override:
         return datetime.now(UTC)
+    if len(override) > 40:
+        raise InvalidInput(f"WST_NOW: {len(override):,} characters; an ISO 8601 date-time such as 2026-11-22T09:00:00Z has about 20")
     try:
-        moment = datetime.fromisoformat(override.replace("Z", "+00:00"))
-    except ValueError:
+        moment = datetime.fromisoformat(override)  # Python 3.11 reads a trailing Z
+    except (ValueError, OverflowError):
         raise InvalidInput(f"WST_NOW: '{override}' is not an ISO 8601 date-time") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
+    if not EARLIEST <= moment.year <= LATEST:
+        raise InvalidInput(f"WST_NOW: '{override}' is outside {EARLIEST}..{LATEST}")
     return moment.astimezone(UTC)
 
 
