@@ -51,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exit_.exit_code)
     except BrokenPipeError:
         return int(ExitCode.OK)
-    except Exception as error:  # noqa: BLE001 - the one place that turns surprises into a short pointer
+    except Exception as error:
         if os.environ.get("WST_DEBUG"):
             raise
         return _fail(ExitCode.INTERNAL, f"internal error: {type(error).__name__}: {error} (set WST_DEBUG=1 for a traceback)", args)

@@ -1,7 +1,7 @@
 """The intake process: propose, respond, decide, and move an engagement on (SPEC 3, 4)."""
 
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -9,7 +9,7 @@ from westander_cli.cli.common import AsOption, DataOption, FormatOption, IdArgum
 from westander_cli.errors import ExitCode, InvalidInput
 from westander_cli.render import Format, View, emit
 
-ReasonOption = Annotated[Optional[str], typer.Option("--reason", help="why, in a sentence")]
+ReasonOption = Annotated[str | None, typer.Option("--reason", help="why, in a sentence")]
 
 
 def register(app: typer.Typer) -> None:
@@ -32,7 +32,7 @@ def register(app: typer.Typer) -> None:
 
 def propose(
     file: Annotated[Path, typer.Argument(help="the proposal file (SPEC 2.3)", show_default=False)],
-    exception_reason: Annotated[Optional[str], typer.Option("--exception-reason", help="why the CEO should grant an exception to block findings")] = None,
+    exception_reason: Annotated[str | None, typer.Option("--exception-reason", help="why the CEO should grant an exception to block findings")] = None,
     as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
 ) -> int:
     """Register a possible engagement, check it, and inform every colleague before any offer.
@@ -108,7 +108,7 @@ def object_(
 def approve(
     engagement_id: IdArgument,
     reason: ReasonOption = None,
-    consulted: Annotated[Optional[list[str]], typer.Option("--consulted", metavar="CLIENT=HOW", help="how an affected active client was consulted (repeat per client)")] = None,
+    consulted: Annotated[list[str] | None, typer.Option("--consulted", metavar="CLIENT=HOW", help="how an affected active client was consulted (repeat per client)")] = None,
     as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
 ) -> int:
     """CEO: resolve a dispute and grant exceptions to block findings."""
@@ -169,7 +169,7 @@ def assign(
 
 def criticism(
     engagement_id: IdArgument,
-    note: Annotated[Optional[str], typer.Option("--note", help="what the client criticised")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="what the client criticised")] = None,
     as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
 ) -> int:
     """Client lead: record criticism from the client and inform the CEO at once."""

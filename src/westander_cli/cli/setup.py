@@ -1,7 +1,8 @@
 """`wst init` (a new data folder) and `wst demo` (the whole process on the example firm)."""
 
+import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -53,6 +54,7 @@ def init(
     from westander_cli.store import DataFolder, write_once
     from westander_cli.tomlfile import load_model, parse_toml
 
+    _require_folder_place(folder)
     if (folder / "firm.toml").exists() or (folder / "people.toml").exists():
         raise InvalidInput(f"{folder}: already holds a data folder (firm.toml or people.toml exists)")
     firm_text = FIRM_TEMPLATE.format(firm=firm.replace('"', "'"))
@@ -64,11 +66,25 @@ def init(
     write_once(folder / "people.toml", people_text)
     (folder / "engagements").mkdir(exist_ok=True)
     DataFolder(folder).ensure_ignores()
-    print(f"created {folder}: edit people.toml to add your colleagues, then 'wst --help'")
+    sys.stdout.write(f"created {folder}: edit people.toml to add your colleagues, then 'wst --help'\n")
+
+
+def _require_folder_place(folder: Path) -> None:
+    """The data folder must be a folder, or be creatable: not a file, a link, or below a file."""
+    for place in (folder, *folder.parents):
+        if place.is_symlink():
+            if place == folder:
+                raise InvalidInput(f"{folder}: is a symbolic link; wst does not follow links")
+            continue  # a link higher up (such as /tmp on some systems) is the system's, not the firm's
+        if place.exists():
+            if not place.is_dir():
+                what = "is a file" if place == folder else f"is below {place}, which is a file"
+                raise InvalidInput(f"{folder}: {what}, not a folder; choose another place for the data folder")
+            return
 
 
 def demo(
-    keep: Annotated[Optional[Path], typer.Option("--keep", help="play in this folder and keep it (default: a temporary folder)")] = None,
+    keep: Annotated[Path | None, typer.Option("--keep", help="play in this folder and keep it (default: a temporary folder)")] = None,
 ) -> int:
     """Play the whole intake process on a copy of the example firm, with narration."""
     from westander_cli.demo import play

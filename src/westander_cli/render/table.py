@@ -8,6 +8,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from westander_cli.render import sanitise
+
 SEVERITY_STYLE = {"forbid": "bold red", "block": "red", "warn": "yellow", "info": "cyan"}
 VERDICT_STYLE = {"forbidden": "bold red", "needs_exception": "yellow", "clear": "green"}
 STATE_STYLE = {"cleared": "green", "won": "green", "disputed": "yellow", "offered": "cyan",
@@ -22,7 +24,7 @@ took 5 s for 3,000 rows, and nobody reads that many rows for their colours."""
 def _plain(console: Console, headers: list[str], rows: list[list[Any]]) -> None:
     cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    lines = ["  ".join(value.ljust(width) for value, width in zip(row, widths)).rstrip() for row in cells]
+    lines = ["  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)).rstrip() for row in cells]
     console.file.write("\n".join(lines) + "\n")
 
 
@@ -43,7 +45,11 @@ def findings_table(findings: list[dict[str, Any]]) -> Table:
 
 def check_results(console: Console, payload: dict[str, Any]) -> None:
     for result in payload["results"]:
-        console.print(Text.assemble((f"{result['file']}", "bold"), f"  {result['client']}  ",
+        if result.get("error"):
+            console.print(Text.assemble((sanitise(result["file"]), "bold"), "  ", ("error", "bold red")))
+            console.print(Text("  " + sanitise(result["error"]["message"]), style="red"))
+            continue
+        console.print(Text.assemble((sanitise(result["file"]), "bold"), f"  {sanitise(result['client'])}  ",
                                     (result["verdict"], VERDICT_STYLE.get(result["verdict"], ""))))
         if result["findings"]:
             console.print(findings_table(result["findings"]))
