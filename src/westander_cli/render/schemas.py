@@ -251,12 +251,14 @@ class PublicClient(TypedDict):
 class Publish(TypedDict):
     version: Literal[1]
     clients: list[PublicClient]
+    unreadable: int
 
 
 @with_config(CLOSED)
 class Report(TypedDict):
     version: Literal[1]
     total: int
+    unreadable: int
     by_state: dict[StateName, int]
     declined: dict[Literal["lost", "vetoed", "withdrawn"], int]
     with_objections: int

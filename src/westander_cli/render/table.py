@@ -233,6 +233,8 @@ def publish(console: Console, payload: dict[str, Any]) -> None:
     for c in payload["clients"]:
         table.add_row(_t(c["client"]), _t(c["title"]), _t(c["since"]), _t(c["status"]), _t("yes" if c["political_influence"] else ""), _t(c["website_text"]))
     console.print(table)
+    if payload.get("unreadable"):
+        console.print(_t(f"{payload['unreadable']} engagement(s) could not be read and are not listed", "yellow"))
 
 
 def report(console: Console, payload: dict[str, Any]) -> None:
@@ -243,5 +245,7 @@ def report(console: Console, payload: dict[str, Any]) -> None:
         table.add_row(_t(state, STATE_STYLE.get(state, "")), _t(count))
     console.print(table)
     console.print(_t(f"declined (confidential, counts only): {payload['declined']}"))
+    if payload.get("unreadable"):
+        console.print(_t(f"{payload['unreadable']} engagement(s) could not be read and are not counted", "yellow"))
     console.print(_t(f"with objections: {payload['with_objections']}; needing a CEO exception: {payload['with_block_findings']}; "
                      f"median hours from proposal to offer: {payload['median_hours_to_offer']}"))
