@@ -12,7 +12,7 @@ import typer
 
 from westander_cli.cli.common import DataOption, FormatOption, PoliciesOption, workspace
 from westander_cli.errors import InvalidInput
-from westander_cli.render import Format, View, emit
+from westander_cli.render import Format, View, emit, sanitise
 
 VERDICT_EXIT = {"clear": 0, "needs_exception": 3, "forbidden": 1, "error": 2}
 SEVERITY_ORDER = (0, 3, 1, 2)
@@ -47,7 +47,7 @@ def check(
         try:
             results.append(payloads.check_result(str(path), ws.check_file(path, context)))
         except InvalidInput as error:
-            sys.stderr.write(f"wst: error: {' '.join(str(error).split())}\n")
+            sys.stderr.write(f"wst: error: {sanitise(' '.join(str(error).split()))}\n")
             results.append(payloads.check_error(str(path), str(error)))
     emit(fmt, {"results": results}, View.CHECK_RESULTS)
     return max((VERDICT_EXIT[r["verdict"]] for r in results), key=SEVERITY_ORDER.index)
