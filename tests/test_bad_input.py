@@ -106,7 +106,9 @@ def test_json_error_object_for_scripts(firm: Path, wst, tmp_path: Path) -> None:
     path = tmp_path / "bad.toml"
     path.write_text("title = 1\n", encoding="utf-8")
     result = wst("check", str(path), "--format", "json")
-    assert result.code == 2 and result.json["error"]["code"] == 2 and "title" in result.json["error"]["message"]
+    # check gives each file its own result (issue 12): the error object sits in the file's entry
+    error = result.json["results"][0]["error"]
+    assert result.code == 2 and error["code"] == 2 and "title" in error["message"]
 
 
 POLICY_HEAD = '[[rule]]\nid = "sector.x"\nkind = "{kind}"\nseverity = "block"\nsource = "Kundpolicy, fråga 6"\nquote = "Q"\ntitle.sv = "T"\ntitle.en = "T"\nexplanation.sv = "E"\nexplanation.en = "E"\n'

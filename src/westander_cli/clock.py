@@ -7,6 +7,9 @@ from datetime import UTC, datetime
 
 from westander_cli.errors import InvalidInput
 
+EARLIEST, LATEST = 2000, 2100
+"""The years WST_NOW and --as-of may name: wide enough for any test, narrow enough that file names stay sane."""
+
 
 def now() -> datetime:
     override = os.environ.get("WST_NOW")
@@ -16,13 +19,17 @@ def now() -> datetime:
 
 
 def parse(text: str, what: str) -> datetime:
-    """An ISO 8601 date-time (UTC where no offset is given)."""
+    """An ISO 8601 date-time (UTC where no offset is given), within EARLIEST..LATEST."""
+    if len(text) > 40:
+        raise InvalidInput(f"{what}: {len(text):,} characters; an ISO 8601 date-time such as 2026-11-22T09:00:00Z has about 20")
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidInput(f"{what}: '{text[:60]}' is not an ISO 8601 date-time") from None
+        moment = datetime.fromisoformat(text)  # Python 3.11 reads a trailing Z
+    except (ValueError, OverflowError):
+        raise InvalidInput(f"{what}: '{text}' is not an ISO 8601 date-time") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
+    if not EARLIEST <= moment.year <= LATEST:
+        raise InvalidInput(f"{what}: '{text}' is outside {EARLIEST}..{LATEST}")
     return moment.astimezone(UTC)
 
 

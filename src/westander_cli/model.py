@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import StrEnum
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Annotated
 
 from pydantic import (
@@ -259,6 +260,10 @@ class Channel(StrEnum):
     SMTP = "smtp"
 
 
+RESERVED_FOLDERS = frozenset({"engagements", "registry", "policies", "firm.toml", "people.toml"})
+"""What the data folder holds besides the outbox (dot-folders such as .git and .wst are refused too)."""
+
+
 class NotifySettings(Strict):
     channels: Annotated[list[lax(Channel)], Field(min_length=1)] = [Channel.OUTBOX]  # type: ignore[valid-type]
     sender: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")] = "wst@localhost"
@@ -272,6 +277,19 @@ class NotifySettings(Strict):
         if Channel.SMTP in self.channels and self.smtp is None:
             raise ValueError("channel 'smtp' needs a [notify.smtp] table")
         return self
+
+    @field_validator("outbox")
+    @classmethod
+    def _outbox_inside_data_folder(cls, value: str) -> str:
+        """A relative folder inside the data folder: never absolute, never `..`, never wst's own folders."""
+        parts = PurePosixPath(value.replace("\\", "/")).parts
+        if value.startswith(("/", "\\", "~")) or PureWindowsPath(value).drive or not parts:
+            raise ValueError("must be a relative folder inside the data folder, such as 'outbox'")
+        if ".." in parts or "." in value.replace("\\", "/").split("/"):
+            raise ValueError("must stay inside the data folder: no '.' or '..' parts")
+        if parts[0] in RESERVED_FOLDERS or parts[0].startswith("."):
+            raise ValueError(f"'{parts[0]}' is wst's own; the outbox needs a folder of its own, such as 'outbox'")
+        return value
 
 
 class SignatureRule(StrEnum):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import smtplib
 import ssl
@@ -160,29 +162,90 @@ def _message(sender: str, recipient: Person, subject: str, body: str, engagement
     return message
 
 
+def message_key(message: EmailMessage, person: Person, channel: Channel) -> str:
+    """What identifies a message: what it is about (engagement, subject, text), its recipient and channel.
+
+    The text of a message is built only from the engagement's record (never from the time of sending),
+    so the same message built again after a kill has the same key: a retry finds it delivered.
+    """
+    about = "\x1f".join([str(message["X-Wst-Engagement"]), str(message["Subject"]), message.get_content()])
+    digest = hashlib.sha256("\x1e".join([about, person.id, person.email, channel.value]).encode("utf-8"))
+    return digest.hexdigest()
+
+
 def deliver(firm: Firm, outbox: Path, messages: Sequence[tuple[Person, Channel, EmailMessage]]) -> list[Delivery]:
-    """Deliver each message on its channel; failures are returned, never raised."""
+    """Deliver each message on its channel, at most once; failures are returned, never raised.
+
+    Each message gets a deterministic Message-ID from `message_key`; a journal under the data folder's
+    `.wst/delivered/` records what was delivered, and an outbox file's name is that key, created once.
+    So a `propose` killed mid-delivery and then `wst notify` sends nobody anything twice.
+    """
+    journal = Journal(_data_root(firm, outbox) / ".wst" / "delivered")
     results: list[Delivery] = []
-    smtp_batch = [(p, m) for p, c, m in messages if c == Channel.SMTP]
+    smtp_batch: list[tuple[Person, EmailMessage, str]] = []
     for person, channel, message in messages:
-        if channel == Channel.OUTBOX:
-            results.append(_to_outbox(outbox, person, message))
+        key = message_key(message, person, channel)
+        del message["Message-ID"]
+        message["Message-ID"] = f"<{key[:40]}@{firm.notify.sender.split('@')[-1]}>"
+        if journal.delivered(key):
+            results.append(Delivery(person.id, channel))
+        elif channel == Channel.OUTBOX:
+            delivery = _to_outbox(firm, outbox, person, message, key)
+            if delivery.ok:
+                journal.record(key)
+            results.append(delivery)
+        else:
+            smtp_batch.append((person, message, key))
     if smtp_batch:
-        results.extend(_by_smtp(firm, smtp_batch))
+        results.extend(_by_smtp(firm, smtp_batch, journal))
     return results
 
 
-def _to_outbox(outbox: Path, person: Person, message: EmailMessage) -> Delivery:
+class Journal:
+    """One empty file per delivered message key: creating a file is atomic, and nothing is ever rewritten."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def delivered(self, key: str) -> bool:
+        return (self.folder / key).is_file()
+
+    def record(self, key: str) -> None:
+        # On failure the outbox file (created once) or the Message-ID still identify the message.
+        with contextlib.suppress(OSError):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            (self.folder / key).touch()
+
+
+def _data_root(firm: Firm, outbox: Path) -> Path:
+    """The data folder holding `outbox` (firm.toml's outbox is a relative path inside it)."""
+    parts = Path(firm.notify.outbox).parts
+    if parts and outbox.parts[-len(parts):] == parts and len(outbox.parts) > len(parts):
+        return outbox.parents[len(parts) - 1]
+    return outbox
+
+
+def _to_outbox(firm: Firm, outbox: Path, person: Person, message: EmailMessage, key: str) -> Delivery:
     engagement = str(message["X-Wst-Engagement"])
-    name = f"{os.urandom(4).hex()}-{person.id}.eml"
+    root = _data_root(firm, outbox)
+    place = root
+    for part in (*outbox.relative_to(root).parts, engagement):
+        place = place / part
+        if place.is_symlink():
+            return Delivery(person.id, Channel.OUTBOX, f"outbox: {place} is a symbolic link; wst does not follow links")
+    path = outbox / engagement / f"{key[:16]}-{person.id}.eml"
+    if path.is_file():
+        return Delivery(person.id, Channel.OUTBOX)  # delivered before a kill: the file is created once
     try:
-        write_once(outbox / engagement / name, message.as_string())
+        write_once(path, message.as_string())
+    except FileExistsError:
+        return Delivery(person.id, Channel.OUTBOX)
     except OSError as error:
         return Delivery(person.id, Channel.OUTBOX, f"outbox: {error.strerror or error}")
     return Delivery(person.id, Channel.OUTBOX)
 
 
-def _by_smtp(firm: Firm, batch: Sequence[tuple[Person, EmailMessage]]) -> list[Delivery]:
+def _by_smtp(firm: Firm, batch: Sequence[tuple[Person, EmailMessage, str]], journal: Journal) -> list[Delivery]:
     settings = firm.notify.smtp
     assert settings is not None
     try:
@@ -200,13 +263,14 @@ def _by_smtp(firm: Firm, batch: Sequence[tuple[Person, EmailMessage]]) -> list[D
             if settings.user:
                 client.login(settings.user, password)
             results = []
-            for person, message in batch:
+            for person, message, key in batch:
                 try:
                     client.send_message(message)
+                    journal.record(key)  # at once: a kill after this line sends nothing twice
                     results.append(Delivery(person.id, Channel.SMTP))
                 except (smtplib.SMTPException, OSError) as error:
                     results.append(Delivery(person.id, Channel.SMTP, f"smtp: {error}"))
             return results
     except (smtplib.SMTPException, OSError, RuntimeError) as error:
         reason = f"smtp {settings.host}:{settings.port}: {getattr(error, 'strerror', None) or error}"
-        return [Delivery(person.id, Channel.SMTP, reason) for person, _ in batch]
+        return [Delivery(person.id, Channel.SMTP, reason) for person, _, _ in batch]

@@ -15,39 +15,77 @@ from westander_cli.workflow import DECLINED, State
 
 if TYPE_CHECKING:
     from westander_cli.intake import Workspace
+    from westander_cli.workflow import Engagement
 
 PUBLIC = (State.WON, State.ENDED)
 
 
-def public_clients(ws: Workspace) -> list[dict[str, Any]]:
-    """The client list for the website: won (ongoing) and ended engagements, with the agreed text."""
+def readable_states(ws: Workspace) -> tuple[list[tuple[str, State]], int]:
+    """Every engagement's id and state that can be read, and how many could not be.
+
+    Nothing about an unreadable engagement is kept or shown, not even its id: it may be a declined
+    one, and what `publish` and `report` write must never name those (Kundpolicy, fråga 3).
+    """
+    try:
+        return [(s.id, s.state) for s in ws.summaries()], 0
+    except Exception:  # noqa: BLE001 - one bad file anywhere; read engagement by engagement instead
+        pass
+    states: list[tuple[str, State]] = []
+    unreadable = 0
+    for engagement_id in ws.data.engagement_ids():
+        try:
+            states.append((engagement_id, ws.view(engagement_id).state))
+        except Exception:  # noqa: BLE001 - skipped and counted, never named
+            unreadable += 1
+    return states, unreadable
+
+
+def _readable_view(ws: Workspace, engagement_id: str) -> Engagement | None:
+    try:
+        return ws.view(engagement_id)
+    except Exception:  # noqa: BLE001 - skipped and counted, never named
+        return None
+
+
+def public_clients(ws: Workspace) -> tuple[list[dict[str, Any]], int]:
+    """The client list for the website: won (ongoing) and ended engagements, with the agreed text.
+
+    Also the number of engagements that could not be read (skipped, never named).
+    """
     clients = []
-    for summary in ws.summaries():
-        if summary.state not in PUBLIC:
+    states, unreadable = readable_states(ws)
+    for engagement_id, state in states:
+        if state not in PUBLIC:
             continue
-        view = ws.view(summary.id)
+        view = _readable_view(ws, engagement_id)
+        if view is None:
+            unreadable += 1
+            continue
         won = next((e.at for e in view.events if e.kind == EventKind.WON), None)
         clients.append({
             "client": view.proposal.client.name,
             "title": view.proposal.title,
             "website_text": view.website_text,
             "political_influence": view.proposal.political_influence,
-            "status": "ongoing" if summary.state == State.WON else "ended",
-            "since": iso(won)[:10] if won else None,
+            "status": "ongoing" if state == State.WON else "ended",
+            "since": (iso(won) or "")[:10] or None,
         })
-    return sorted(clients, key=lambda c: (c["status"], c["client"].casefold()))
+    return sorted(clients, key=lambda c: (c["status"], c["client"].casefold())), unreadable
 
 
 def intake_statistics(ws: Workspace) -> dict[str, Any]:
     """Counts only; no name, title or id of any engagement."""
-    summaries = ws.summaries()
-    by_state = {state.value: sum(1 for s in summaries if s.state == state) for state in State}
+    states, unreadable = readable_states(ws)
+    by_state = {state.value: sum(1 for _, s in states if s == state) for state in State}
     hours = []
     objections = exceptions = 0
-    for summary in summaries:
-        if summary.state in DECLINED:
+    for engagement_id, state in states:
+        if state in DECLINED:
             continue
-        view = ws.view(summary.id)
+        view = _readable_view(ws, engagement_id)
+        if view is None:
+            unreadable += 1
+            continue
         kinds = [e.kind for e in view.events]
         objections += EventKind.OBJECTION in kinds
         exceptions += bool(view.block_findings)
@@ -55,7 +93,8 @@ def intake_statistics(ws: Workspace) -> dict[str, Any]:
         if offer and view.proposed_at:
             hours.append((offer - view.proposed_at).total_seconds() / 3600)
     return {
-        "total": len(summaries),
+        "total": len(states),
+        "unreadable": unreadable,
         "by_state": by_state,
         "declined": {state.value: by_state[state.value] for state in sorted(DECLINED)},
         "with_objections": objections,

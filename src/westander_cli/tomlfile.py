@@ -13,9 +13,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from westander_cli import bounds
 from westander_cli.errors import InvalidInput
 
-MAX_FILE_BYTES = 1_000_000
+MAX_FILE_BYTES = bounds.MAX_TOML_BYTES
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -42,17 +43,7 @@ class FileProblems(InvalidInput):
 
 def read_text(path: Path, what: str = "file") -> str:
     """The file's text, refusing what a person could not have meant as a TOML file."""
-    try:
-        if path.is_dir():
-            raise InvalidInput(f"{path}: is a directory, not a {what}")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InvalidInput(f"{path}: {what} is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InvalidInput(f"{path}: no such {what}") from None
-    except OSError as error:
-        raise InvalidInput(f"{path}: cannot read: {error.strerror or error}") from None
+    raw = bounds.read_bytes(path, MAX_FILE_BYTES, what)
     if b"\x00" in raw:
         raise InvalidInput(f"{path}: looks like a binary file, not TOML")
     try:
@@ -67,6 +58,7 @@ def parse_toml(path: Path, text: str, what: str = "file") -> TomlDocument:
     """Parse TOML text; errors name the line and column, never show a traceback."""
     if not text.strip():
         raise InvalidInput(f"{path}: {what} is empty")
+    bounds.check_toml_nesting(path, text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -147,7 +139,7 @@ def _message(model: type[BaseModel], item: Any, loc: tuple[Any, ...]) -> str:
         shown = repr(value)
         if len(shown) > 40:
             shown = shown[:37] + "..."
-        if kind not in ("string_too_long",):
+        if kind != "string_too_long":
             message += f" (got {shown})"
     return message
 

@@ -72,7 +72,9 @@ def _check_arguments(args: list[str]) -> None:
 
 
 def _fail(code: ExitCode, message: str, args: list[str], missing: Sequence[str] = ()) -> int:
-    sys.stderr.write(f"wst: error: {_one_line(message)}\n")
+    from westander_cli.render import sanitise
+
+    sys.stderr.write(f"wst: error: {sanitise(_one_line(message))}\n")
     if _wants_json(args):
         payload = {"version": 1, "error": {"code": int(code), "message": message, "missing": list(missing)}}
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2 if sys.stdout.isatty() else None) + "\n")

@@ -4,15 +4,19 @@ No `from __future__ import annotations` in cli/: Typer reads these annotations a
 string annotations would cost it an `eval` each on every start.
 """
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from westander_cli.cli.common import DataOption, FormatOption, PoliciesOption, workspace
-from westander_cli.render import Format, View, emit
+from westander_cli.errors import InvalidInput
+from westander_cli.render import Format, View, emit, sanitise
 
-VERDICT_EXIT = {"clear": 0, "needs_exception": 3, "forbidden": 1}
+VERDICT_EXIT = {"clear": 0, "needs_exception": 3, "forbidden": 1, "error": 2}
+SEVERITY_ORDER = (0, 3, 1, 2)
+"""Exit codes from best to worst: clear, needs an exception, forbidden, invalid file."""
 
 
 def register(app: typer.Typer) -> None:
@@ -36,11 +40,17 @@ def check(
     from westander_cli.render import payloads
 
     ws = workspace(data, policies)
-    ws.policy  # a broken policy is reported before any proposal
+    _ = ws.policy  # a broken policy is reported before any proposal
     context = ws.context()
-    results = [payloads.check_result(str(path), ws.check_file(path, context)) for path in files]
+    results = []
+    for path in files:  # each file its own result: one bad file does not hide the others' verdicts
+        try:
+            results.append(payloads.check_result(str(path), ws.check_file(path, context)))
+        except InvalidInput as error:
+            sys.stderr.write(f"wst: error: {sanitise(' '.join(str(error).split()))}\n")
+            results.append(payloads.check_error(str(path), str(error)))
     emit(fmt, {"results": results}, View.CHECK_RESULTS)
-    return max((VERDICT_EXIT[r["verdict"]] for r in results), key=lambda code: (0, 3, 1).index(code))
+    return max((VERDICT_EXIT[r["verdict"]] for r in results), key=SEVERITY_ORDER.index)
 
 
 def policy_list(fmt: FormatOption = Format.TABLE, policies: PoliciesOption = None) -> None:

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from westander_cli.render import Format
+from westander_cli.render import Format, require_format
 
 if TYPE_CHECKING:
     from westander_cli.intake import Workspace
 
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table for people, json for scripts", envvar="WST_FORMAT")]
+
+def _format_for_command(ctx: typer.Context, value: Format) -> Format:
+    """The option's callback: runs while the command line is parsed, so a refused format costs no work."""
+    command = ctx.command_path.split(" ", 1)[1] if " " in ctx.command_path else ctx.command_path
+    return require_format(command, value)
+
+
+FormatOption = Annotated[Format, typer.Option(
+    "--format", "-f", help="table for people, json for scripts (github: check, validate, verify)", envvar="WST_FORMAT",
+    callback=_format_for_command)]
 DataOption = Annotated[Path, typer.Option("--data", envvar="WST_DATA", help="the firm's data folder", show_default=True)]
-PoliciesOption = Annotated[Optional[Path], typer.Option("--policies", envvar="WST_POLICIES", help="policies folder [default: ./policies, else the shipped policy]")]
-AsOption = Annotated[Optional[str], typer.Option("--as", help="act as this person (id or email); else WST_USER, else git user.email")]
-AsOfOption = Annotated[Optional[str], typer.Option("--as-of", metavar="TIME", help="show it as it was at this ISO 8601 time (events recorded until then)")]
+PoliciesOption = Annotated[Path | None, typer.Option("--policies", envvar="WST_POLICIES", help="policies folder [default: ./policies, else the shipped policy]")]
+AsOption = Annotated[str | None, typer.Option("--as", help="act as this person (id or email); else WST_USER, else git user.email")]
+AsOfOption = Annotated[str | None, typer.Option("--as-of", metavar="TIME", help="show it as it was at this ISO 8601 time (events recorded until then)")]
 IdArgument = Annotated[str, typer.Argument(help="the engagement id", show_default=False)]
 
 

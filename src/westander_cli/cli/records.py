@@ -1,5 +1,6 @@
 """Commands for CI and for the outside world: `validate`, `verify`, `publish`, `report`."""
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -68,7 +69,10 @@ def publish(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), p
     _no_github(fmt, "publish")
     ws = workspace(data, policies)
     ws.data.require()
-    emit(fmt, {"clients": public_clients(ws)}, View.PUBLISH)
+    clients, unreadable = public_clients(ws)
+    emit(fmt, {"clients": clients, "unreadable": unreadable}, View.PUBLISH)
+    if unreadable:  # counted, never named: an unreadable engagement may be a declined one
+        sys.stderr.write(f"wst: warning: {unreadable} engagement(s) could not be read and are not listed; run 'wst verify'\n")
 
 
 def report(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
@@ -78,4 +82,7 @@ def report(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), po
     _no_github(fmt, "report")
     ws = workspace(data, policies)
     ws.data.require()
-    emit(fmt, intake_statistics(ws), View.REPORT)
+    statistics = intake_statistics(ws)
+    emit(fmt, statistics, View.REPORT)
+    if statistics["unreadable"]:
+        sys.stderr.write(f"wst: warning: {statistics['unreadable']} engagement(s) could not be read and are not counted; run 'wst verify'\n")

@@ -28,7 +28,7 @@ def import_(
     ws.data.require()
     report = import_file(ws.data.root / "registry", file)
     registry = ws.registry()
-    registry.db  # build the index now, so that the next check is fast
+    _ = registry.db  # build the index now, so that the next check is fast
     registry.close()
     emit(fmt, {"file": str(file), "stored_as": str(report.stored_as), "new": report.new, "statements": report.statements,
                "entities": report.entities, "relationships": report.relationships, "problems": report.problems},

@@ -61,6 +61,7 @@ def init(
     from westander_cli.store import DataFolder, write_once
     from westander_cli.tomlfile import load_model, parse_toml
 
+    _require_folder_place(folder)
     if (folder / "firm.toml").exists() or (folder / "people.toml").exists():
         raise InvalidInput(f"{folder}: already holds a data folder (firm.toml or people.toml exists)")
     from westander_cli.policy.digest import policy_digest
@@ -103,6 +104,20 @@ def _read_public_key(path: Path) -> str:
         return parse_public_key(text.splitlines()[0] if text else "").text
     except ValueError as error:
         raise InvalidInput(f"--ceo-key: {path}: {error}") from None
+
+
+def _require_folder_place(folder: Path) -> None:
+    """The data folder must be a folder, or be creatable: not a file, a link, or below a file."""
+    for place in (folder, *folder.parents):
+        if place.is_symlink():
+            if place == folder:
+                raise InvalidInput(f"{folder}: is a symbolic link; wst does not follow links")
+            continue  # a link higher up (such as /tmp on some systems) is the system's, not the firm's
+        if place.exists():
+            if not place.is_dir():
+                what = "is a file" if place == folder else f"is below {place}, which is a file"
+                raise InvalidInput(f"{folder}: {what}, not a folder; choose another place for the data folder")
+            return
 
 
 def demo(

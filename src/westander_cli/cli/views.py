@@ -1,7 +1,7 @@
 """Read-only views: `list`, `show`, `log` and `status` (what awaits me)."""
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -17,7 +17,7 @@ def register(app: typer.Typer) -> None:
 
 
 def list_(
-    state: Annotated[Optional[str], typer.Option("--state", help="only engagements in this state")] = None,
+    state: Annotated[str | None, typer.Option("--state", help="only engagements in this state")] = None,
     as_of: AsOfOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
 ) -> None:
     """Every engagement with its state, client, lead and review deadline."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -39,6 +40,53 @@ class View(StrEnum):
     STATUS = "status"
 
 
+TEXT_FORMATS = frozenset({Format.TABLE, Format.JSON})
+CI_FORMATS = frozenset({Format.TABLE, Format.JSON, Format.GITHUB})
+
+FORMATS: dict[str, frozenset[Format]] = {
+    "check": CI_FORMATS, "validate": CI_FORMATS, "verify": CI_FORMATS,
+    **dict.fromkeys(("policy list", "policy show", "propose", "ack", "comment", "object", "approve", "veto", "withdraw", "offer", "won", "lost", "end", "team", "assign", "criticism", "notify", "remind", "amend-text", "list", "show", "log", "status", "publish", "report", "registry import", "registry show"), TEXT_FORMATS),
+}
+"""Which formats each command writes: the Format x View table. A command not named accepts table and json."""
+
+
+def require_format(command: str, fmt: Format) -> Format:
+    """Refuse (exit 2) a format the command cannot write; called before the command does anything."""
+    from westander_cli.errors import InvalidInput
+
+    accepted = FORMATS.get(command, TEXT_FORMATS)
+    if fmt not in accepted:
+        names = ", ".join(f.value for f in Format if f in accepted)
+        raise InvalidInput(f"--format {fmt.value}: 'wst {command}' writes {names}; github is for check, validate and verify")
+    return fmt
+
+
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 controls but tab and newline, DEL, C1 controls (ESC, CSI)
+    "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidi marks, embeddings, overrides, isolates
+    "\u2028\u2029]"  # line and paragraph separators
+)
+
+
+def sanitise(text: str) -> str:
+    """Text safe for a terminal: control and bidi characters shown escaped (`\\x1b`, `\\u202e`).
+
+    Only what goes to a terminal (tables) is sanitised; JSON and files keep the exact text.
+    """
+    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
+
+
+def sanitised(value: Any) -> Any:
+    """Every string in a payload, sanitised; keys too, since some tables show them."""
+    if isinstance(value, str):
+        return sanitise(value)
+    if isinstance(value, dict):
+        return {sanitised(k): sanitised(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [sanitised(v) for v in value]
+    return value
+
+
 def emit(fmt: Format, payload: dict[str, Any], view: View) -> None:
     """Write the payload as JSON (plain print: no wrapping, no markup) or as the table `view` via Rich.
 
@@ -52,12 +100,17 @@ def emit(fmt: Format, payload: dict[str, Any], view: View) -> None:
     if fmt == Format.GITHUB:
         from westander_cli.render import github
 
+        if not hasattr(github, view):  # the option callback refuses this before any work; a last guard
+            from westander_cli.errors import InvalidInput
+
+            raise InvalidInput(f"--format github: no annotations for {view.value}")
+
         sys.stdout.write("".join(f"{line}\n" for line in getattr(github, view)(payload)))
         return
     from westander_cli.render import table
 
     renderer: Callable[[Any, dict[str, Any]], None] = getattr(table, view)
-    renderer(console(), payload)
+    renderer(console(), sanitised(payload))
 
 
 def console() -> Any:

@@ -26,6 +26,9 @@ def annotation(level: str, message: str, file: str | None = None, line: int | No
 
 def check_results(payload: dict[str, Any]) -> Iterator[str]:
     for result in payload["results"]:
+        if result.get("error"):
+            yield annotation("error", result["error"]["message"], result["file"], result["error"]["line"], "wst check")
+            continue
         for finding in result["findings"]:
             yield annotation(LEVEL[finding["severity"]], f"{finding['message']} ({finding['source']})", result["file"], None, finding["rule"])
         if not result["findings"]:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Any
 
 from westander_cli.clock import iso
 
@@ -26,6 +25,13 @@ def check_result(file: str, result: CheckResult) -> dict[str, Any]:
         "verdict": result.verdict.value,
         "findings": [f.as_dict() for f in result.findings],
     }
+
+
+def check_error(file: str, message: str) -> dict[str, Any]:
+    """A file that could not be judged: its own result, so the other files' verdicts still count."""
+    line = re.match(r"^.*?:(\d+):", message)
+    return {"file": file, "id": None, "client": None, "verdict": "error", "findings": [],
+            "error": {"code": 2, "message": message, "line": int(line.group(1)) if line else None}}
 
 
 def rule(rule: Rule) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NotRequired
 
 from pydantic import ConfigDict, TypeAdapter, with_config
 from typing_extensions import TypedDict
@@ -29,12 +29,20 @@ class Finding(TypedDict):
 
 
 @with_config(CLOSED)
+class CheckError(TypedDict):
+    code: Literal[2]
+    message: str
+    line: int | None
+
+
+@with_config(CLOSED)
 class CheckResult(TypedDict):
     file: str
     id: str | None
-    client: str
-    verdict: Literal["clear", "needs_exception", "forbidden"]
+    client: str | None
+    verdict: Literal["clear", "needs_exception", "forbidden", "error"]
     findings: list[Finding]
+    error: NotRequired[CheckError]
 
 
 @with_config(CLOSED)
@@ -257,12 +265,14 @@ class PublicClient(TypedDict):
 class Publish(TypedDict):
     version: Literal[1]
     clients: list[PublicClient]
+    unreadable: int
 
 
 @with_config(CLOSED)
 class Report(TypedDict):
     version: Literal[1]
     total: int
+    unreadable: int
     by_state: dict[StateName, int]
     declined: dict[Literal["lost", "vetoed", "withdrawn"], int]
     with_objections: int

@@ -8,6 +8,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from westander_cli.render import sanitise
+
 SEVERITY_STYLE = {"forbid": "bold red", "block": "red", "warn": "yellow", "info": "cyan"}
 VERDICT_STYLE = {"forbidden": "bold red", "needs_exception": "yellow", "clear": "green"}
 STATE_STYLE = {"cleared": "green", "won": "green", "disputed": "yellow", "offered": "cyan",
@@ -22,7 +24,7 @@ took 5 s for 3,000 rows, and nobody reads that many rows for their colours."""
 def _plain(console: Console, headers: list[str], rows: list[list[Any]]) -> None:
     cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    lines = ["  ".join(value.ljust(width) for value, width in zip(row, widths)).rstrip() for row in cells]
+    lines = ["  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)).rstrip() for row in cells]
     console.file.write("\n".join(lines) + "\n")
 
 
@@ -43,7 +45,11 @@ def findings_table(findings: list[dict[str, Any]]) -> Table:
 
 def check_results(console: Console, payload: dict[str, Any]) -> None:
     for result in payload["results"]:
-        console.print(Text.assemble((f"{result['file']}", "bold"), f"  {result['client']}  ",
+        if result.get("error"):
+            console.print(Text.assemble((sanitise(result["file"]), "bold"), "  ", ("error", "bold red")))
+            console.print(Text("  " + sanitise(result["error"]["message"]), style="red"))
+            continue
+        console.print(Text.assemble((sanitise(result["file"]), "bold"), f"  {sanitise(result['client'])}  ",
                                     (result["verdict"], VERDICT_STYLE.get(result["verdict"], ""))))
         if result["findings"]:
             console.print(findings_table(result["findings"]))
@@ -227,6 +233,8 @@ def publish(console: Console, payload: dict[str, Any]) -> None:
     for c in payload["clients"]:
         table.add_row(_t(c["client"]), _t(c["title"]), _t(c["since"]), _t(c["status"]), _t("yes" if c["political_influence"] else ""), _t(c["website_text"]))
     console.print(table)
+    if payload.get("unreadable"):
+        console.print(_t(f"{payload['unreadable']} engagement(s) could not be read and are not listed", "yellow"))
 
 
 def report(console: Console, payload: dict[str, Any]) -> None:
@@ -237,5 +245,7 @@ def report(console: Console, payload: dict[str, Any]) -> None:
         table.add_row(_t(state, STATE_STYLE.get(state, "")), _t(count))
     console.print(table)
     console.print(_t(f"declined (confidential, counts only): {payload['declined']}"))
+    if payload.get("unreadable"):
+        console.print(_t(f"{payload['unreadable']} engagement(s) could not be read and are not counted", "yellow"))
     console.print(_t(f"with objections: {payload['with_objections']}; needing a CEO exception: {payload['with_block_findings']}; "
                      f"median hours from proposal to offer: {payload['median_hours_to_offer']}"))
