@@ -439,6 +439,7 @@ class Workspace:
                 if person is None:
                     continue
                 message = self._message_for(notice, person, view, notify)
+                message["X-Wst-About"] = f"{notice.about}:{notice.topic.value}"
                 reached = view.delivered.get((notice.about, notice.topic), {}).get(notice.person, set())
                 pending += [(notice, person, channel, message) for channel in view.channels if channel not in reached]
             deliveries = notify.deliver(firm, self.data.outbox, [(p, c, m) for _, p, c, m in pending])

@@ -168,7 +168,9 @@ def message_key(message: EmailMessage, person: Person, channel: Channel) -> str:
     The text of a message is built only from the engagement's record (never from the time of sending),
     so the same message built again after a kill has the same key: a retry finds it delivered.
     """
-    about = "\x1f".join([str(message["X-Wst-Engagement"]), str(message["Subject"]), message.get_content()])
+    owed = message["X-Wst-About"]  # the event and topic the message tells of (see workflow.owed): its identity
+    about = "\x1f".join([str(message["X-Wst-Engagement"]), str(owed)] if owed else
+                        [str(message["X-Wst-Engagement"]), str(message["Subject"]), message.get_content()])
     digest = hashlib.sha256("\x1e".join([about, person.id, person.email, channel.value]).encode("utf-8"))
     return digest.hexdigest()
 
