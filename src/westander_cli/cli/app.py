@@ -36,6 +36,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from typer._click import exceptions as click_exceptions  # Typer vendors click
 
     args = list(sys.argv[1:] if argv is None else argv)
+    if not args:
+        sys.stdout.write(OVERVIEW)
+        return int(ExitCode.OK)
+    if args in (["--version"], ["-V"]):
+        sys.stdout.write(f"wst {_version()}\n")
+        return int(ExitCode.OK)
     command = typer.main.get_command(app)
     try:
         _check_arguments(args)
@@ -43,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WstError as error:
         return _fail(error.exit_code, str(error), args, getattr(error, "missing", []))
     except click_exceptions.UsageError as error:
-        hint = f" (see 'wst {error.ctx.command_path.removeprefix('wst ').strip()} --help')" if error.ctx else ""
+        hint = f" (see '{error.ctx.command_path} --help')" if error.ctx else ""
         return _fail(ExitCode.INVALID, error.format_message() + hint, args)
     except click_exceptions.ClickException as error:
         return _fail(ExitCode.INVALID, error.format_message(), args)
@@ -58,6 +64,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         return _fail(ExitCode.INTERNAL, f"internal error: {type(error).__name__}: {error} (set WST_DEBUG=1 for a traceback)", args)
     return int(result) if isinstance(result, int) else int(ExitCode.OK)
+
+
+OVERVIEW = """\
+wst: vet a possible engagement against the client policy and walk it through the firm's intake.
+
+  wst new request.toml          answer the policy's questions; writes a proposal file
+  wst check request.toml        the verdict and findings; records nothing
+  wst propose request.toml      register it and inform every colleague
+  wst status                    what awaits me
+  wst ack | comment | object    respond to a colleague's proposal
+  wst offer ID                  make the offer once it is cleared (refused with what is missing)
+  wst list | show ID | log ID   the firm's engagements
+
+Who you are: --as PERSON, or WST_USER, or git user.email. The data folder: --data, WST_DATA, or the
+nearest folder upwards holding firm.toml. Every command: wst COMMAND --help. All commands: wst --help.
+"""
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("westander-cli")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def _check_arguments(args: list[str]) -> None:

@@ -38,8 +38,21 @@ def workspace(data: Path, policies: Path | None, as_of: str | None = None) -> Wo
 
     if policies is None:
         policies = Path("policies") if Path("policies").is_dir() else shipped("policies")
-    return Workspace(data=DataFolder(data), policies_dir=policies, now=clock.now(),
+    return Workspace(data=DataFolder(find_data_folder(data)), policies_dir=policies, now=clock.now(),
                      as_of=clock.parse(as_of, "--as-of") if as_of is not None else None)
+
+
+def find_data_folder(data: Path) -> Path:
+    """`data` where it holds firm.toml; else, as git finds its repository, the nearest folder upwards
+    from the working directory that is a data folder or holds one named `data`."""
+    if (data / "firm.toml").is_file() or data.is_absolute():
+        return data
+    here = Path.cwd()
+    for place in (here, *here.parents):
+        for candidate in (place, place / data):
+            if (candidate / "firm.toml").is_file():
+                return candidate
+    return data
 
 
 def fail_after_output(code: int, message: str) -> int:

@@ -115,6 +115,10 @@ def emit(fmt: Format, payload: dict[str, Any], view: View) -> None:
 
 def console() -> Any:
     """A Rich console: colour only on a terminal, NO_COLOR respected (Rich reads it), no wrapping markup in data."""
+    import sys
+
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    if sys.stdout.isatty():
+        return Console(highlight=False, soft_wrap=False)
+    return Console(highlight=False, soft_wrap=False, width=100_000)  # in a pipe nothing is cut or wrapped

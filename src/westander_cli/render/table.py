@@ -28,6 +28,27 @@ def _plain(console: Console, headers: list[str], rows: list[list[Any]]) -> None:
     console.file.write("\n".join(lines) + "\n")
 
 
+def _rows(console: Console, headers: list[str], rows: list[list[Any]], styles: list[str] | None = None) -> None:
+    """A list for people: a Rich table on a terminal; in a pipe, tab-separated lines under a header
+    line, nothing cut (tabs and line breaks inside values shown escaped)."""
+    if not console.is_terminal:
+        def cell(value: Any) -> str:
+            return sanitise("" if value is None else str(value)).replace("\t", "\\t").replace("\n", "\\n")
+
+        console.file.write("".join("\t".join(cell(v) for v in row) + "\n" for row in [headers, *rows]))
+        return
+    if len(rows) > LARGE:
+        _plain(console, headers, rows)
+        return
+    table = Table(header_style="bold")
+    for header in headers:
+        table.add_column(header, no_wrap=header == "id")
+    for n, row in enumerate(rows):
+        table.add_row(*(_t(value, STATE_STYLE.get(str(value), "") if header == "state" else "") for header, value in zip(headers, row, strict=True)),
+                      style=styles[n] if styles else None)
+    console.print(table)
+
+
 def _t(value: Any, style: str = "") -> Text:
     return Text("" if value is None else str(value), style=style)
 
@@ -109,19 +130,9 @@ def event(console: Console, payload: dict[str, Any]) -> None:
 
 
 def engagement_list(console: Console, payload: dict[str, Any]) -> None:
-    if len(payload["engagements"]) > LARGE:
-        keys = ["id", "state", "client", "title", "lead", "review_deadline"]
-        _plain(console, keys, [[e[k] for k in keys] for e in payload["engagements"]])
-        return
-    table = Table(header_style="bold")
-    table.add_column("id", no_wrap=True)
-    for column in ("state", "client", "title", "lead", "review deadline"):
-        table.add_column(column)
-    for e in payload["engagements"]:
-        table.add_row(_t(e["id"]), _t(e["state"], STATE_STYLE.get(e["state"], "")), _t(e["client"]), _t(e["title"]),
-                      _t(e["lead"]), _t(e["review_deadline"]))
-    console.print(table)
-    if not payload["engagements"]:
+    keys = ["id", "state", "client", "title", "lead", "review_deadline"]
+    _rows(console, [k.replace("_", " ") for k in keys], [[e[k] for k in keys] for e in payload["engagements"]])
+    if not payload["engagements"] and console.is_terminal:
         console.print(Text("no engagements", style="dim"))
 
 
@@ -147,31 +158,18 @@ def engagement_show(console: Console, payload: dict[str, Any]) -> None:
 
 
 def log(console: Console, payload: dict[str, Any]) -> None:
-    table = Table(header_style="bold")
-    for column in ("at", "kind", "by", "details"):
-        table.add_column(column)
-    for e in payload["events"]:
-        table.add_row(_t(e["at"]), _t(e["kind"]), _t(e["by"]), _t(e["details"]))
-    console.print(table)
+    keys = ["at", "kind", "by", "details", "counts"]
+    _rows(console, keys, [[e[k] for k in keys] for e in payload["events"]])
 
 
 def status(console: Console, payload: dict[str, Any]) -> None:
-    console.print(Text(f"awaiting {payload['person']}:", style="bold"))
-    if not payload["awaiting"]:
-        console.print(Text("  nothing", style="green"))
-        return
-    if len(payload["awaiting"]) > LARGE:
-        keys = ["id", "state", "client", "what", "deadline"]
-        _plain(console, keys, [[item[k] for k in keys] for item in payload["awaiting"]])
-        return
-    table = Table(header_style="bold")
-    table.add_column("id", no_wrap=True)
-    for column in ("state", "client", "what", "deadline"):
-        table.add_column(column)
-    for item in payload["awaiting"]:
-        table.add_row(_t(item["id"]), _t(item["state"], STATE_STYLE.get(item["state"], "")), _t(item["client"]),
-                      _t(item["what"]), _t(item["deadline"]))
-    console.print(table)
+    keys = ["id", "state", "client", "what", "deadline"]
+    if console.is_terminal:
+        console.print(Text(f"awaiting {payload['person']}:", style="bold"))
+        if not payload["awaiting"]:
+            console.print(Text("  nothing", style="green"))
+            return
+    _rows(console, keys, [[item[k] for k in keys] for item in payload["awaiting"]])
 
 
 def message(console: Console, payload: dict[str, Any]) -> None:
@@ -227,12 +225,9 @@ def problems(console: Console, payload: dict[str, Any]) -> None:
 
 
 def publish(console: Console, payload: dict[str, Any]) -> None:
-    table = Table(header_style="bold")
-    for column in ("client", "engagement", "since", "status", "lobbying", "on our website"):
-        table.add_column(column)
-    for c in payload["clients"]:
-        table.add_row(_t(c["client"]), _t(c["title"]), _t(c["since"]), _t(c["status"]), _t("yes" if c["political_influence"] else ""), _t(c["website_text"]))
-    console.print(table)
+    headers = ["client", "engagement", "since", "status", "lobbying", "on our website"]
+    _rows(console, headers, [[c["client"], c["title"], c["since"], c["status"], "yes" if c["political_influence"] else "",
+                              c["website_text"]] for c in payload["clients"]])
     if payload.get("unreadable"):
         console.print(_t(f"{payload['unreadable']} engagement(s) could not be read and are not listed", "yellow"))
 
