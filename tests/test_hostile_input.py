@@ -301,7 +301,7 @@ def test_every_command_and_format_is_written_or_refused_before_any_work(firm: Pa
     result = wst(*args, now=AFTER)
     assert result.code != 70 and "internal error" not in result.err, result.err
     if Format(fmt) not in FORMATS[command]:
-        assert result.code == 2 and "--format github" in result.err and result.err.count("\n") == 1
+        assert result.code == 2 and f"--format {fmt}" in result.err and result.err.count("\n") == 1
         assert files_under(firm) == before  # nothing recorded, nothing mailed
         assert not (firm / "outbox").exists() or before == files_under(firm)
     else:

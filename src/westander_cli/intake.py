@@ -276,6 +276,13 @@ class Workspace:
         proposal = load_model(read_toml(path, "proposal file"), Proposal)
         return engine.check(proposal, self.policy, context)
 
+    def check_text(self, text: str, context: engine.Context) -> engine.CheckResult:
+        """A proposal given as text (standard input): the same checks as a file named '-'."""
+        from westander_cli.tomlfile import parse_toml
+
+        proposal = load_model(parse_toml(Path("-"), text, "proposal"), Proposal)
+        return engine.check(proposal, self.policy, context)
+
     def firm_policy(self) -> tuple[Policy, str]:
         """The policy and its digest, refused (exit 2) when firm.toml pins another one."""
         digest = policy_digest(self.policy)

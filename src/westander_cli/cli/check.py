@@ -28,29 +28,62 @@ def register(app: typer.Typer) -> None:
 
 
 def check(
-    files: Annotated[list[Path], typer.Argument(help="proposal files (SPEC 2.3)", show_default=False)],
+    files: Annotated[list[Path], typer.Argument(help="proposal files (SPEC 2.3); '-' reads one from standard input", show_default=False)],
+    fail_on: Annotated[str | None, typer.Option("--fail-on", metavar="warn", help="also fail (exit 1) on warn findings")] = None,
     fmt: FormatOption = Format.TABLE,
     data: DataOption = Path("data"),
     policies: PoliciesOption = None,
 ) -> int:
     """Judge proposal files against the policy and the firm's active engagements; records nothing.
 
-    Exit code: 0 clear, 3 needs a CEO exception, 1 forbidden (the worst over all files), 2 invalid file.
+    Exit code: 0 clear, 3 needs a CEO exception, 1 forbidden, 2 invalid file (the worst over all files);
+    with --fail-on warn, a warn finding in an otherwise clear file is 1. Several files: a summary line on stderr.
+
+    Example: wst check requests/*.toml --format junit > wst-check.xml
     """
     from westander_cli.render import payloads
 
+    if fail_on not in (None, "warn"):
+        raise InvalidInput(f"--fail-on: '{fail_on}' is not 'warn'")
     ws = workspace(data, policies)
     _ = ws.policy  # a broken policy is reported before any proposal
     context = ws.context()
     results = []
     for path in files:  # each file its own result: one bad file does not hide the others' verdicts
         try:
-            results.append(payloads.check_result(str(path), ws.check_file(path, context)))
+            result = ws.check_text(_stdin_text(), context) if str(path) == "-" else ws.check_file(path, context)
+            results.append(payloads.check_result(str(path), result))
         except InvalidInput as error:
             sys.stderr.write(f"wst: error: {sanitise(' '.join(str(error).split()))}\n")
             results.append(payloads.check_error(str(path), str(error)))
     emit(fmt, {"results": results}, View.CHECK_RESULTS)
-    return max((VERDICT_EXIT[r["verdict"]] for r in results), key=SEVERITY_ORDER.index)
+    if len(results) > 1:  # one file: its verdict is the summary (and a bad file stays one line)
+        sys.stderr.write(_summary(results) + "\n")
+    codes = [VERDICT_EXIT[r["verdict"]] for r in results]
+    if fail_on == "warn":
+        codes += [1 for r in results if any(f["severity"] == "warn" for f in r.get("findings", []))]
+    return max(codes, key=SEVERITY_ORDER.index)
+
+
+def _stdin_text() -> str:
+    """A proposal piped in: read with the same size bound as a file."""
+    from westander_cli.tomlfile import MAX_FILE_BYTES
+
+    raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise InvalidInput(f"-: standard input is over {MAX_FILE_BYTES:,} bytes, the limit for a proposal")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidInput(f"-: not valid UTF-8 (byte {error.start})") from None
+
+
+def _summary(results: list[dict[str, object]]) -> str:
+    """'5 proposals: 3 clear, 1 needs an exception, 1 forbidden' (the line a CI log ends with)."""
+    words = {"clear": "clear", "needs_exception": "needs an exception", "forbidden": "forbidden", "error": "invalid"}
+    counts = [f"{sum(1 for r in results if r['verdict'] == v)} {word}" for v, word in words.items()
+              if any(r["verdict"] == v for r in results)]
+    return f"wst check: {len(results)} proposal{'s' if len(results) != 1 else ''}: {', '.join(counts)}"
 
 
 def policy_list(fmt: FormatOption = Format.TABLE, policies: PoliciesOption = None) -> None:

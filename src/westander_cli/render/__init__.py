@@ -17,6 +17,8 @@ class Format(StrEnum):
     JSON = "json"
     GITHUB = "github"
     """GitHub Actions workflow annotations; for check, validate and verify."""
+    JUNIT = "junit"
+    """JUnit XML, which most CI systems read; for check, validate and verify."""
 
 
 class View(StrEnum):
@@ -41,7 +43,7 @@ class View(StrEnum):
 
 
 TEXT_FORMATS = frozenset({Format.TABLE, Format.JSON})
-CI_FORMATS = frozenset({Format.TABLE, Format.JSON, Format.GITHUB})
+CI_FORMATS = frozenset({Format.TABLE, Format.JSON, Format.GITHUB, Format.JUNIT})
 
 FORMATS: dict[str, frozenset[Format]] = {
     "check": CI_FORMATS, "validate": CI_FORMATS, "verify": CI_FORMATS,
@@ -57,7 +59,7 @@ def require_format(command: str, fmt: Format) -> Format:
     accepted = FORMATS.get(command, TEXT_FORMATS)
     if fmt not in accepted:
         names = ", ".join(f.value for f in Format if f in accepted)
-        raise InvalidInput(f"--format {fmt.value}: 'wst {command}' writes {names}; github is for check, validate and verify")
+        raise InvalidInput(f"--format {fmt.value}: 'wst {command}' writes {names}; github and junit are for check, validate and verify")
     return fmt
 
 
@@ -97,15 +99,16 @@ def emit(fmt: Format, payload: dict[str, Any], view: View) -> None:
         indent = 2 if sys.stdout.isatty() else None
         sys.stdout.write(json.dumps({"version": JSON_VERSION, **payload}, ensure_ascii=False, indent=indent, default=str) + "\n")
         return
-    if fmt == Format.GITHUB:
-        from westander_cli.render import github
+    if fmt in (Format.GITHUB, Format.JUNIT):
+        from westander_cli.render import github, junit
 
-        if not hasattr(github, view):  # the option callback refuses this before any work; a last guard
+        module = github if fmt == Format.GITHUB else junit
+        if not hasattr(module, view):  # the option callback refuses this before any work; a last guard
             from westander_cli.errors import InvalidInput
 
-            raise InvalidInput(f"--format github: no annotations for {view.value}")
+            raise InvalidInput(f"--format {fmt.value}: not written for {view.value}")
 
-        sys.stdout.write("".join(f"{line}\n" for line in getattr(github, view)(payload)))
+        sys.stdout.write("".join(f"{line}\n" for line in getattr(module, view)(payload)))
         return
     from westander_cli.render import table
 

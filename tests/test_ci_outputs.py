@@ -1,0 +1,50 @@
+"""Outputs for CI (issue 14): JUnit XML, --fail-on warn, a closing summary line, '-' for standard input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from xml.etree import ElementTree
+
+from conftest import REPO, proposal, run_wst, write_proposal
+
+EXAMPLES = REPO / "data" / "examples"
+
+
+def test_check_writes_junit_with_a_failure_per_blocking_finding(firm: Path, wst, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text("title = [", encoding="utf-8")
+    files = [str(EXAMPLES / "cykel-clear.toml"), str(EXAMPLES / "bryggeri-alcohol.toml"), str(broken)]
+    result = wst("check", *files, "--format", "junit")
+    assert result.code == 2  # the invalid file is the worst
+    suite = ElementTree.fromstring(result.out.split("\n", 1)[1]).find("testsuite")
+    assert suite is not None and suite.get("tests") == "3" and suite.get("failures") == "1" and suite.get("errors") == "1"
+    cases = {case.get("name"): case for case in suite}
+    assert cases[files[0]].find("failure") is None
+    failure = cases[files[1]].find("failure")
+    assert failure is not None and failure.get("message", "").startswith("sector.alcohol:")
+    assert cases[str(broken)].find("error") is not None
+    assert "wst check: 3 proposals: 1 clear, 1 needs an exception, 1 invalid" in result.err
+
+
+def test_validate_and_verify_write_junit(firm: Path, wst) -> None:
+    for command in ("validate", "verify"):
+        result = wst(command, "--format", "junit")
+        assert result.code == 0, result.err
+        suite = ElementTree.fromstring(result.out.split("\n", 1)[1]).find("testsuite")
+        assert suite is not None and suite.get("failures") == "0"
+
+
+def test_fail_on_warn_fails_a_clear_file_with_a_warning(firm: Path, wst, tmp_path: Path) -> None:
+    warned = write_proposal(tmp_path, "warn", proposal(client={"sectors": ["46.34"]}))  # wholesale of beverages: a warning
+    plain = wst("check", str(warned), "--format", "json")
+    assert plain.code == 0 and any(f["severity"] == "warn" for f in plain.json["results"][0]["findings"])
+    assert wst("check", str(warned), "--fail-on", "warn").code == 1
+    assert wst("check", str(warned), "--fail-on", "error").code == 2
+
+
+def test_check_reads_a_proposal_from_standard_input(firm: Path, tmp_path: Path) -> None:
+    text = (EXAMPLES / "bryggeri-alcohol.toml").read_text(encoding="utf-8")
+    result = run_wst("check", "-", "--format", "json", env={"WST_DATA": str(firm)}, cwd=tmp_path, input=text)
+    assert result.returncode == 3 and '"file": "-"' in result.stdout and "sector.alcohol" in result.stdout
+    bad = run_wst("check", "-", env={"WST_DATA": str(firm)}, cwd=tmp_path, input="title = [")
+    assert bad.returncode == 2 and bad.stderr.startswith("wst: error: -: invalid TOML")
