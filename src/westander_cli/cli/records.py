@@ -63,14 +63,19 @@ def _parse_skew(text: str) -> "timedelta":
 
 
 def publish(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
-    """The public client list for the website: won and ended engagements only."""
+    """The public client list for the website: won and ended engagements only, with their website texts.
+
+    --format markdown or html (one self-contained, escaped fragment) for the web editor; declined
+    engagements never appear in any format.
+
+    Example: wst publish --format html > site/_includes/kunder.html
+    """
     from westander_cli.reports import public_clients
 
-    _no_github(fmt, "publish")
     ws = workspace(data, policies)
     ws.data.require()
     clients, unreadable = public_clients(ws)
-    emit(fmt, {"clients": clients, "unreadable": unreadable}, View.PUBLISH)
+    emit(fmt, {"clients": clients, "unreadable": unreadable, "language": ws.data.firm.language.value}, View.PUBLISH)
     if unreadable:  # counted, never named: an unreadable engagement may be a declined one
         sys.stderr.write(f"wst: warning: {unreadable} engagement(s) could not be read and are not listed; run 'wst verify'\n")
 

@@ -19,6 +19,10 @@ class Format(StrEnum):
     """GitHub Actions workflow annotations; for check, validate and verify."""
     JUNIT = "junit"
     """JUnit XML, which most CI systems read; for check, validate and verify."""
+    MARKDOWN = "markdown"
+    """The public client list as Markdown; for publish."""
+    HTML = "html"
+    """The public client list as one self-contained HTML fragment; for publish."""
 
 
 class View(StrEnum):
@@ -47,7 +51,8 @@ CI_FORMATS = frozenset({Format.TABLE, Format.JSON, Format.GITHUB, Format.JUNIT})
 
 FORMATS: dict[str, frozenset[Format]] = {
     "check": CI_FORMATS, "validate": CI_FORMATS, "verify": CI_FORMATS,
-    **dict.fromkeys(("policy list", "policy show", "propose", "ack", "comment", "object", "approve", "veto", "withdraw", "offer", "won", "lost", "end", "team", "assign", "criticism", "notify", "remind", "amend-text", "list", "show", "log", "status", "publish", "report", "registry import", "registry show"), TEXT_FORMATS),
+    "publish": frozenset({Format.TABLE, Format.JSON, Format.MARKDOWN, Format.HTML}),
+    **dict.fromkeys(("policy list", "policy show", "propose", "ack", "comment", "object", "approve", "veto", "withdraw", "offer", "won", "lost", "end", "team", "assign", "criticism", "notify", "remind", "amend-text", "list", "show", "log", "status", "report", "registry import", "registry show"), TEXT_FORMATS),
 }
 """Which formats each command writes: the Format x View table. A command not named accepts table and json."""
 
@@ -59,7 +64,7 @@ def require_format(command: str, fmt: Format) -> Format:
     accepted = FORMATS.get(command, TEXT_FORMATS)
     if fmt not in accepted:
         names = ", ".join(f.value for f in Format if f in accepted)
-        raise InvalidInput(f"--format {fmt.value}: 'wst {command}' writes {names}; github and junit are for check, validate and verify")
+        raise InvalidInput(f"--format {fmt.value}: 'wst {command}' writes {names}; github and junit are for check, validate and verify; markdown and html for publish")
     return fmt
 
 
@@ -99,16 +104,17 @@ def emit(fmt: Format, payload: dict[str, Any], view: View) -> None:
         indent = 2 if sys.stdout.isatty() else None
         sys.stdout.write(json.dumps({"version": JSON_VERSION, **payload}, ensure_ascii=False, indent=indent, default=str) + "\n")
         return
-    if fmt in (Format.GITHUB, Format.JUNIT):
-        from westander_cli.render import github, junit
+    if fmt in (Format.GITHUB, Format.JUNIT, Format.MARKDOWN, Format.HTML):
+        from westander_cli.render import github, junit, web
 
-        module = github if fmt == Format.GITHUB else junit
-        if not hasattr(module, view):  # the option callback refuses this before any work; a last guard
+        writer = {Format.GITHUB: getattr(github, view, None), Format.JUNIT: getattr(junit, view, None),
+                  Format.MARKDOWN: web.markdown if view == View.PUBLISH else None,
+                  Format.HTML: web.html if view == View.PUBLISH else None}[fmt]
+        if writer is None:  # the option callback refuses this before any work; a last guard
             from westander_cli.errors import InvalidInput
 
             raise InvalidInput(f"--format {fmt.value}: not written for {view.value}")
-
-        sys.stdout.write("".join(f"{line}\n" for line in getattr(module, view)(payload)))
+        sys.stdout.write("".join(f"{line}\n" for line in writer(payload)))
         return
     from westander_cli.render import table
 

@@ -266,6 +266,7 @@ class Publish(TypedDict):
     version: Literal[1]
     clients: list[PublicClient]
     unreadable: int
+    language: Literal["sv", "en"]
 
 
 @with_config(CLOSED)

@@ -1,0 +1,67 @@
+"""The public client list for the firm's website, as Markdown or as one self-contained HTML fragment
+(escaped text, no scripts, no styles pulled from elsewhere) ready to paste or to include in a static site."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from html import escape
+from typing import Any
+
+HEADINGS = {
+    "sv": {"title": "Våra uppdragsgivare", "ongoing": "Pågående uppdrag", "ended": "Avslutade uppdrag",
+           "since": "sedan", "lobbying": "Påverkansarbete", "none": "Inga uppdrag att visa."},
+    "en": {"title": "Our clients", "ongoing": "Ongoing engagements", "ended": "Ended engagements",
+           "since": "since", "lobbying": "Public affairs", "none": "No engagements to show."},
+}
+
+
+def _groups(payload: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    clients = payload["clients"]
+    return [(status, [c for c in clients if c["status"] == status]) for status in ("ongoing", "ended")]
+
+
+def _markdown_text(text: str) -> str:
+    """Text that Markdown shows as written: its markup characters escaped, HTML written as text."""
+    special = "\\`*_{}[]()#+-.!|<>"
+    return "".join(f"\\{ch}" if ch in special else ch for ch in " ".join(text.split()))
+
+
+def markdown(payload: dict[str, Any]) -> Iterator[str]:
+    words = HEADINGS.get(payload.get("language", "sv"), HEADINGS["sv"])
+    yield f"## {words['title']}"
+    if not payload["clients"]:
+        yield ""
+        yield words["none"]
+    for status, clients in _groups(payload):
+        if not clients:
+            continue
+        yield ""
+        yield f"### {words[status]}"
+        for client in clients:
+            since = f" ({words['since']} {client['since']})" if client["since"] else ""
+            lobbying = f" — {words['lobbying']}" if client["political_influence"] else ""
+            yield ""
+            yield f"**{_markdown_text(client['client'])}**{since}{lobbying}  "
+            yield _markdown_text(client["website_text"] or client["title"])
+
+
+def html(payload: dict[str, Any]) -> Iterator[str]:
+    words = HEADINGS.get(payload.get("language", "sv"), HEADINGS["sv"])
+    yield f'<section class="wst-clients" lang="{escape(payload.get("language", "sv"))}">'
+    yield f"  <h2>{escape(words['title'])}</h2>"
+    if not payload["clients"]:
+        yield f"  <p>{escape(words['none'])}</p>"
+    for status, clients in _groups(payload):
+        if not clients:
+            continue
+        yield f'  <section class="wst-{status}">'
+        yield f"    <h3>{escape(words[status])}</h3>"
+        for client in clients:
+            since = f' <span class="wst-since">{escape(words["since"])} {escape(client["since"])}</span>' if client["since"] else ""
+            lobbying = f' <span class="wst-lobbying">{escape(words["lobbying"])}</span>' if client["political_influence"] else ""
+            yield '    <article class="wst-client">'
+            yield f"      <h4>{escape(client['client'])}{since}{lobbying}</h4>"
+            yield f"      <p>{escape(client['website_text'] or client['title'])}</p>"
+            yield "    </article>"
+        yield "  </section>"
+    yield "</section>"
