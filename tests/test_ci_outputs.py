@@ -48,3 +48,18 @@ def test_check_reads_a_proposal_from_standard_input(firm: Path, tmp_path: Path) 
     assert result.returncode == 3 and '"file": "-"' in result.stdout and "sector.alcohol" in result.stdout
     bad = run_wst("check", "-", env={"WST_DATA": str(firm)}, cwd=tmp_path, input="title = [")
     assert bad.returncode == 2 and bad.stderr.startswith("wst: error: -: invalid TOML")
+
+
+def test_report_counts_every_engagement_in_words_and_log_details_are_structured(firm: Path, wst, tmp_path: Path) -> None:
+    path = write_proposal(tmp_path, "p", proposal(id="2026-tvist"))
+    assert wst("propose", str(path), "--as", "anna", now="2026-12-01T09:00:00Z").code == 0
+    for person in ("sara", "jonas"):
+        assert wst("object", "2026-tvist", "--reason", f"Nej från {person}", "--as", person, now="2026-12-01T10:00:00Z").code == 0
+    assert wst("veto", "2026-tvist", "--reason", "Nej", "--as", "petra", now="2026-12-01T11:00:00Z").code == 0
+    report = wst("report", "--format", "json").json
+    assert report["with_objections"] == 1 and report["declined"]["vetoed"] == 1  # the vetoed one is counted, not named
+    assert report["proposed_by_month"]["2026-12"] == 1 and "2026-tvist" not in str(report)
+    table = wst("report").out
+    assert "vetoed 1" in table and "{" not in table and "proposed per month" in table
+    events = wst("log", "2026-tvist", "--format", "json").json["events"]
+    assert {"reason": "Nej från sara"} == next(e["details"] for e in events if e["kind"] == "objection" and e["by"] == "sara")

@@ -42,7 +42,7 @@ def test_every_view_has_a_table_renderer() -> None:
     from westander_cli.render import View
 
     assert all(callable(getattr(table, view.value, None)) for view in View)
-    assert {m.value for m in Format} == {"table", "json", "github", "junit"}
+    assert {m.value for m in Format} == {"table", "json", "github", "junit", "markdown", "html"}
     assert callable(github.check_results) and callable(github.problems)
 
 

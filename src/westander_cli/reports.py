@@ -74,29 +74,31 @@ def public_clients(ws: Workspace) -> tuple[list[dict[str, Any]], int]:
 
 
 def intake_statistics(ws: Workspace) -> dict[str, Any]:
-    """Counts only; no name, title or id of any engagement."""
+    """Counts only; no name, title or id of any engagement (declined ones are counted like the rest)."""
     states, unreadable = readable_states(ws)
     by_state = {state.value: sum(1 for _, s in states if s == state) for state in State}
     hours = []
     objections = exceptions = 0
-    for engagement_id, state in states:
-        if state in DECLINED:
-            continue
+    by_month: dict[str, int] = {}
+    for engagement_id, _state in states:
         view = _readable_view(ws, engagement_id)
         if view is None:
             unreadable += 1
             continue
-        kinds = [e.kind for e in view.events]
+        kinds = [e.kind for e in view.valid_events]
         objections += EventKind.OBJECTION in kinds
         exceptions += bool(view.block_findings)
-        offer = next((e.at for e in view.events if e.kind == EventKind.OFFER), None)
-        if offer and view.proposed_at:
+        month = view.proposed_at.strftime("%Y-%m")
+        by_month[month] = by_month.get(month, 0) + 1
+        offer = next((e.at for e in view.valid_events if e.kind == EventKind.OFFER), None)
+        if offer:
             hours.append((offer - view.proposed_at).total_seconds() / 3600)
     return {
         "total": len(states),
         "unreadable": unreadable,
         "by_state": by_state,
         "declined": {state.value: by_state[state.value] for state in sorted(DECLINED)},
+        "proposed_by_month": dict(sorted(by_month.items())),
         "with_objections": objections,
         "with_block_findings": exceptions,
         "median_hours_to_offer": round(statistics.median(hours), 1) if hours else None,

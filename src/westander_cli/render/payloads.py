@@ -88,4 +88,4 @@ def event(e: BaseEvent, view: Engagement | None = None) -> dict[str, Any]:
     elif view is not None and e.id in view.superseded:
         counts = f"no: {view.superseded[e.id]}"
     return {"kind": e.kind.value, "at": when(e.at), "by": e.by, "hash": e.hash, "follows": e.follows,
-            "details": "; ".join(f"{k}={v}" for k, v in details.items()), "counts": counts}
+            "details": details, "counts": counts}

@@ -77,7 +77,8 @@ class EventRow(TypedDict):
     by: str
     hash: str
     follows: list[str]
-    details: str
+    details: dict[str, Any]
+    """What the kind carries (text, reason, person, recipients, ...) as JSON values."""
     counts: str
     """"yes", or "no: WHY" for an event the process does not count (invalid, or overtaken by a concurrent decision)."""
 
@@ -276,6 +277,8 @@ class Report(TypedDict):
     unreadable: int
     by_state: dict[StateName, int]
     declined: dict[Literal["lost", "vetoed", "withdrawn"], int]
+    proposed_by_month: dict[str, int]
+    """Engagements proposed per month (YYYY-MM, UTC), declined ones included as counts."""
     with_objections: int
     with_block_findings: int
     median_hours_to_offer: float | None

@@ -159,7 +159,15 @@ def engagement_show(console: Console, payload: dict[str, Any]) -> None:
 
 def log(console: Console, payload: dict[str, Any]) -> None:
     keys = ["at", "kind", "by", "details", "counts"]
-    _rows(console, keys, [[e[k] for k in keys] for e in payload["events"]])
+    _rows(console, keys, [[_details(e[k]) if k == "details" else e[k] for k in keys] for e in payload["events"]])
+
+
+def _details(details: dict[str, Any]) -> str:
+    """`text=...; reason=...` for people; lists joined with commas."""
+    def shown(value: Any) -> str:
+        return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+    return "; ".join(f"{key}={shown(value)}" for key, value in details.items())
 
 
 def status(console: Console, payload: dict[str, Any]) -> None:
@@ -232,15 +240,25 @@ def publish(console: Console, payload: dict[str, Any]) -> None:
         console.print(_t(f"{payload['unreadable']} engagement(s) could not be read and are not listed", "yellow"))
 
 
+def _bars(console: Console, title: str, counts: dict[str, int], style_of: dict[str, str] | None = None) -> None:
+    """A small bar chart: one line a label, its count, and a bar scaled to the largest."""
+    console.print(Text(title, style="bold"))
+    widest = max(counts.values(), default=0) or 1
+    label_width = max((len(label) for label in counts), default=0)
+    for label, count in counts.items():
+        bar = "█" * round(30 * count / widest) if count else ""
+        console.print(Text.assemble(f"  {label:<{label_width}}  {count:>5}  ", (bar, (style_of or {}).get(label, "cyan") or "cyan")))
+
+
 def report(console: Console, payload: dict[str, Any]) -> None:
-    table = Table(header_style="bold", title="engagements by state")
-    table.add_column("state")
-    table.add_column("count", justify="right")
-    for state, count in payload["by_state"].items():
-        table.add_row(_t(state, STATE_STYLE.get(state, "")), _t(count))
-    console.print(table)
-    console.print(_t(f"declined (confidential, counts only): {payload['declined']}"))
+    total = payload["total"]
+    console.print(Text(f"{total} engagement{'s' if total != 1 else ''} in all", style="bold"))
+    _bars(console, "by state", payload["by_state"], STATE_STYLE)
+    if payload["proposed_by_month"]:
+        _bars(console, "proposed per month", payload["proposed_by_month"])
+    declined = ", ".join(f"{state} {count}" for state, count in payload["declined"].items())
+    console.print(_t(f"declined (confidential, counts only): {declined}"))
+    console.print(_t(f"with objections: {payload['with_objections']}; needing a CEO exception: {payload['with_block_findings']}; "
+                     f"median hours from proposal to offer: {payload['median_hours_to_offer'] if payload['median_hours_to_offer'] is not None else '-'}"))
     if payload.get("unreadable"):
         console.print(_t(f"{payload['unreadable']} engagement(s) could not be read and are not counted", "yellow"))
-    console.print(_t(f"with objections: {payload['with_objections']}; needing a CEO exception: {payload['with_block_findings']}; "
-                     f"median hours from proposal to offer: {payload['median_hours_to_offer']}"))
