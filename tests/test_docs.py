@@ -59,3 +59,13 @@ def test_the_demo_plays_through(tmp_path: Path, capsys: pytest.CaptureFixture[st
     out = capsys.readouterr().out
     assert "needs_exception" in out and "Zhejiang Geely" in out and "20 messages" in out  # 12 proposals, 2 reminders, objection 2, approval 2, veto 1, criticism 1
     assert main(["verify", "--data", str(tmp_path / "demo" / "data")]) == 0
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = [block.split("```", 1)[0].strip() for block in readme.split("```sh\n")[1:3]]
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
+    assert blocks[1] == ci[-1] and "pytest" in blocks[1]
+    assert ".venv/bin/mypy" in ci and ".venv/bin/ruff check src tests bench" in ci
