@@ -26,8 +26,11 @@ def commands() -> list[tuple[str, object]]:
 
 
 @pytest.mark.parametrize(("name", "command"), commands(), ids=[n for n, _ in commands()])
-def test_every_command_has_help(name: str, command: object) -> None:
-    assert (getattr(command, "help", None) or "").strip(), name
+def test_every_command_has_help_with_an_example(name: str, command: object) -> None:
+    text = (getattr(command, "help", None) or "").strip()
+    assert text, name
+    if not getattr(command, "commands", None):  # a group (policy, registry, roster) lists its commands instead
+        assert "Example: " in text and ("wst " + name) in text.split("Example: ", 1)[1], name
 
 
 def test_spec_commands_exist() -> None:

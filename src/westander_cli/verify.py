@@ -14,7 +14,7 @@ recorded finding saying so (proposed in two clones at once) are warnings for the
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -46,14 +46,19 @@ class Problem:
         return {"file": self.file, "line": self.line, "message": self.message, "severity": self.severity}
 
 
-def verify(ws: Workspace, *, since: str | None = None, skew: timedelta = timedelta(hours=1)) -> list[Problem]:
-    """Every problem of the data folder's records; `since` a git revision: also the times of what arrived after it."""
+def verify(ws: Workspace, *, since: str | None = None, skew: timedelta = timedelta(hours=1),
+           progress: Callable[[int, int], None] | None = None) -> list[Problem]:
+    """Every problem of the data folder's records; `since` a git revision: also the times of what arrived after it.
+    `progress(done, total)` hears of each engagement folder verified (the CLI shows it on a terminal)."""
     problems: list[Problem] = _trust(ws, since, skew)
     folder = ws.data.engagements_dir
     if folder.is_symlink():
         return [Problem(str(folder), None, "is a symbolic link; engagements must be a plain folder")]
     views: list[Engagement] = []
-    for entry in sorted(os.scandir(folder), key=lambda e: e.name) if folder.is_dir() else []:
+    entries = sorted(os.scandir(folder), key=lambda e: e.name) if folder.is_dir() else []
+    for done, entry in enumerate(entries, start=1):
+        if progress is not None:
+            progress(done, len(entries))
         if entry.name.startswith(LEFTOVERS):
             continue  # a killed writer's leftovers: never part of the history, removed later
         if entry.is_symlink():

@@ -15,7 +15,7 @@ from westander_cli.errors import ExitCode, WstError
 app = typer.Typer(
     name="wst",
     help="Vet possible new engagements against the client policy and walk them through the intake process.",
-    add_completion=False,
+    add_completion=True,  # --install-completion and --show-completion (bash, zsh, fish, PowerShell)
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,

@@ -87,7 +87,10 @@ def _summary(results: list[dict[str, object]]) -> str:
 
 
 def policy_list(fmt: FormatOption = Format.TABLE, policies: PoliciesOption = None) -> None:
-    """Every rule: id, kind, severity, title and source."""
+    """Every rule: id, kind, severity, title and source.
+
+    Example: wst policy list
+    """
     from westander_cli.render import payloads
 
     ws = workspace(Path("data"), policies)
@@ -99,7 +102,10 @@ def policy_show(
     fmt: FormatOption = Format.TABLE,
     policies: PoliciesOption = None,
 ) -> None:
-    """One rule with its source, the policy sentence it enforces, and its parameters."""
+    """One rule with its source, the policy sentence it enforces, and its parameters.
+
+    Example: wst policy show ownership.cn_ru
+    """
     from westander_cli.render import payloads
 
     ws = workspace(Path("data"), policies)

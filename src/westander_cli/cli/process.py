@@ -41,6 +41,8 @@ def propose(
     """Register a possible engagement, check it, and inform every colleague before any offer.
 
     Exit 1 if the policy forbids it (nothing stored) or a delivery failed (stored; retry with 'wst notify').
+
+    Example: wst propose forfragan.toml --as anna
     """
     from westander_cli.render import payloads
 
@@ -92,7 +94,10 @@ def _act(command: str, engagement_id: str, as_person: str | None, fmt: Format, d
 
 
 def ack(engagement_id: IdArgument, as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> int:
-    """Seen, no objection. Silence until the review deadline counts the same (lazy consensus)."""
+    """Seen, no objection. Silence until the review deadline counts the same (lazy consensus).
+
+    Example: wst ack 2026-svensk-cykling-cykelvagar --as erik
+    """
     return _act("ack", engagement_id, as_person, fmt, data, policies)
 
 
@@ -101,7 +106,10 @@ def comment(
     text: Annotated[str, typer.Argument(help="your view", show_default=False)],
     as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
 ) -> int:
-    """A view on the engagement; not an objection."""
+    """A view on the engagement; not an objection.
+
+    Example: wst comment 2026-x "Bra uppdrag, jag hjälper gärna till." --as sara
+    """
     return _act("comment", engagement_id, as_person, fmt, data, policies, text=text)
 
 
@@ -112,7 +120,10 @@ def object_(
     withdraw_: Annotated[bool, typer.Option("--withdraw", help="withdraw your own open objection")] = False,
     as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
 ) -> int:
-    """Object on behalf of the firm (the CEO then decides), decline personally, or withdraw your objection."""
+    """Object on behalf of the firm (the CEO then decides), decline personally, or withdraw your objection.
+
+    Example: wst object 2026-x --reason "Vi har en konflikt med en kund." --as sara
+    """
     if personal and withdraw_:
         raise InvalidInput("object: choose --personal or --withdraw, not both")
     action = "object --personal" if personal else "object --withdraw" if withdraw_ else "object"
@@ -125,37 +136,58 @@ def approve(
     consulted: Annotated[list[str] | None, typer.Option("--consulted", metavar="CLIENT=HOW", help="how an affected active client was consulted (repeat per client)")] = None,
     as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
 ) -> int:
-    """CEO: resolve a dispute and grant exceptions to block findings."""
+    """CEO: resolve a dispute and grant exceptions to block findings.
+
+    Example: wst approve 2026-x --consulted "Vattenfall AB=samtal med kommunikationschefen" --as petra
+    """
     return _act("approve", engagement_id, as_person, fmt, data, policies, text=reason, consulted=consulted or [])
 
 
 def veto(engagement_id: IdArgument, reason: ReasonOption = None, as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> int:
-    """CEO: decline the engagement for good."""
+    """CEO: decline the engagement for good.
+
+    Example: wst veto 2026-x --reason "Vi tar inte uppdrag med kinesiska ägare." --as petra
+    """
     return _act("veto", engagement_id, as_person, fmt, data, policies, text=reason)
 
 
 def withdraw(engagement_id: IdArgument, reason: ReasonOption = None, as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> int:
-    """Client lead: withdraw the proposal."""
+    """Client lead: withdraw the proposal.
+
+    Example: wst withdraw 2026-x --reason "Kunden drog sig ur." --as anna
+    """
     return _act("withdraw", engagement_id, as_person, fmt, data, policies, text=reason)
 
 
 def offer(engagement_id: IdArgument, as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> int:
-    """Client lead: make the offer; refused (exit 3) with what is missing until the engagement is cleared."""
+    """Client lead: make the offer; refused (exit 3) with what is missing until the engagement is cleared.
+
+    Example: wst offer 2026-x --as anna
+    """
     return _act("offer", engagement_id, as_person, fmt, data, policies)
 
 
 def won(engagement_id: IdArgument, as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> int:
-    """Client lead: the client accepted; it is now an active client."""
+    """Client lead: the client accepted; it is now an active client.
+
+    Example: wst won 2026-x --as anna
+    """
     return _act("won", engagement_id, as_person, fmt, data, policies)
 
 
 def lost(engagement_id: IdArgument, reason: ReasonOption = None, as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> int:
-    """Client lead: the client declined the offer."""
+    """Client lead: the client declined the offer.
+
+    Example: wst lost 2026-x --reason "Kunden valde en annan byrå." --as anna
+    """
     return _act("lost", engagement_id, as_person, fmt, data, policies, text=reason)
 
 
 def end(engagement_id: IdArgument, as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> int:
-    """Client lead: the engagement has ended."""
+    """Client lead: the engagement has ended.
+
+    Example: wst end 2026-x --as anna
+    """
     return _act("end", engagement_id, as_person, fmt, data, policies)
 
 
@@ -165,7 +197,10 @@ def team(
     person: Annotated[str, typer.Argument(metavar="PERSON", help="a person id", show_default=False)],
     as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
 ) -> int:
-    """Client lead: the working group; nobody who declined personally can be added."""
+    """Client lead: the working group; nobody who declined personally can be added.
+
+    Example: wst team 2026-x add jonas --as anna
+    """
     if team_action not in ("add", "remove"):
         raise InvalidInput(f"team: '{team_action}' is not add or remove")
     return _act("team", engagement_id, as_person, fmt, data, policies, team_action=team_action, person=person)
@@ -177,7 +212,10 @@ def assign(
     reason: ReasonOption = None,
     as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
 ) -> int:
-    """CEO: appoint a new client lead."""
+    """CEO: appoint a new client lead.
+
+    Example: wst assign 2026-x erik --as petra
+    """
     return _act("assign", engagement_id, as_person, fmt, data, policies, person=person, text=reason)
 
 
@@ -186,12 +224,18 @@ def criticism(
     note: Annotated[str | None, typer.Option("--note", help="what the client criticised")] = None,
     as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
 ) -> int:
-    """Client lead: record criticism from the client and inform the CEO at once."""
+    """Client lead: record criticism from the client and inform the CEO at once.
+
+    Example: wst criticism 2026-x --note "Kunden tyckte att pressmeddelandet var för försiktigt." --as anna
+    """
     return _act("criticism", engagement_id, as_person, fmt, data, policies, text=note)
 
 
 def notify(engagement_id: IdArgument, as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> int:
-    """Client lead: deliver what has not been delivered yet (after a failed delivery)."""
+    """Client lead: deliver what has not been delivered yet (after a failed delivery).
+
+    Example: wst notify 2026-x --as anna
+    """
     ws = workspace(data, policies)
     actor = ws.identify(as_person)
     deliveries = [d.__dict__ for d in ws.inform(engagement_id, actor)]

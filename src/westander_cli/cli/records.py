@@ -1,6 +1,8 @@
 """Commands for CI and for the outside world: `validate`, `verify`, `publish`, `report`."""
 
+import contextlib
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -28,7 +30,10 @@ def _no_github(fmt: Format, command: str) -> None:
 
 
 def validate(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> int:
-    """Schema and consistency of policies and data; every problem as FILE:LINE: message. Exit 0 or 1."""
+    """Schema and consistency of policies and data; every problem as FILE:LINE: message. Exit 0 or 1.
+
+    Example: wst validate --format github
+    """
     from westander_cli.validation import validate as run
 
     ws = workspace(data, policies)
@@ -44,16 +49,38 @@ SkewOption = Annotated[str, typer.Option("--clock-skew", metavar="DURATION", hel
 
 def verify(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
            since: SinceOption = None, clock_skew: SkewOption = "1h") -> int:
-    """Integrity and authorisation of every record: edits, missing predecessors, forged authors, signatures, the roster."""
+    """Integrity and authorisation of every record: edits, missing predecessors, forged authors, signatures, the roster.
+
+    Example: wst verify --since origin/main --clock-skew 1h --format junit > verify.xml
+    """
     from westander_cli.verify import verify as run
 
     ws = workspace(data, policies)
     ws.data.require()
-    problems = run(ws, since=since, skew=_parse_skew(clock_skew))
+    with _progress("verifying") as progress:
+        problems = run(ws, since=since, skew=_parse_skew(clock_skew), progress=progress)
     errors = [p for p in problems if p.severity == "error"]
     emit(fmt, {"command": "verify", "checked": f"{len(ws.data.engagement_ids())} engagements", "ok": not errors,
                "problems": [p.as_dict() for p in problems]}, View.PROBLEMS)
     return int(ExitCode.FAILED if errors else ExitCode.OK)
+
+
+@contextlib.contextmanager
+def _progress(what: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr for work that may take seconds, only on a terminal (never in a pipe or CI log)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(what, total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield advance
 
 
 def _parse_skew(text: str) -> "timedelta":
@@ -81,7 +108,10 @@ def publish(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), p
 
 
 def report(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
-    """Intake statistics; declined engagements only as counts."""
+    """Intake statistics; declined engagements only as counts.
+
+    Example: wst report --format json
+    """
     from westander_cli.reports import intake_statistics
 
     _no_github(fmt, "report")

@@ -21,7 +21,10 @@ def import_(
     file: Annotated[Path, typer.Argument(help="a BODS 0.4 JSON file, or a registry TOML file", show_default=False)],
     fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"),
 ) -> None:
-    """Validate and store ownership data; reports per statement what could not be used."""
+    """Validate and store ownership data; reports per statement what could not be used.
+
+    Example: wst registry import agare.bods.json
+    """
     from westander_cli.screening.registry import import_file
 
     ws = workspace(data, None)
@@ -39,7 +42,10 @@ def show(
     name: Annotated[str, typer.Argument(metavar="NAME", help="a company name or organisation number", show_default=False)],
     fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"),
 ) -> None:
-    """The ownership tree of a company, with effective shares and countries."""
+    """The ownership tree of a company, with effective shares and countries.
+
+    Example: wst registry show "Volvo Car Sverige AB"
+    """
     from westander_cli.screening.registry import ownership_tree
 
     ws = workspace(data, None)

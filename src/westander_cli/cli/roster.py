@@ -15,7 +15,10 @@ def register(app: typer.Typer) -> None:
 
 @roster_app.command("approve")
 def approve(data: DataOption = Path("data"), as_person: AsOption = None) -> None:
-    """Sign an approval of people.toml and firm.toml as they are now (the CEO of the approved roster signs)."""
+    """Sign an approval of people.toml and firm.toml as they are now (the CEO of the approved roster signs).
+
+    Example: WST_SIGNING_KEY=~/.ssh/id_ed25519 wst roster approve --as petra
+    """
     from westander_cli import roster
 
     ws = workspace(data, None)
@@ -29,7 +32,10 @@ def approve(data: DataOption = Path("data"), as_person: AsOption = None) -> None
 
 @roster_app.command("check")
 def check(data: DataOption = Path("data")) -> int:
-    """Whether people.toml and firm.toml are what the CEO approved, and the approvals are intact. Exit 0 or 1."""
+    """Whether people.toml and firm.toml are what the CEO approved, and the approvals are intact. Exit 0 or 1.
+
+    Example: wst roster check
+    """
     import sys
 
     from westander_cli import roster

@@ -56,7 +56,10 @@ def init(
     ceo_email: Annotated[str, typer.Option("--ceo-email")] = "vd@example.se",
     ceo_key: Annotated[Path | None, typer.Option("--ceo-key", help="the CEO's SSH public key file (e.g. ~/.ssh/id_ed25519.pub): CEO decisions must then be signed")] = None,
 ) -> None:
-    """Create a new data folder: firm.toml, people.toml (with the CEO), and git settings."""
+    """Create a new data folder: firm.toml, people.toml (with the CEO), and git settings.
+
+    Example: wst init firma-data --firm "Byrån AB" --ceo-id petra --ceo-email petra@byran.se --ceo-key ~/.ssh/id_ed25519.pub
+    """
     from westander_cli.model import Firm, People
     from westander_cli.store import DataFolder, write_once
     from westander_cli.tomlfile import load_model, parse_toml
@@ -123,7 +126,10 @@ def _require_folder_place(folder: Path) -> None:
 def demo(
     keep: Annotated[Path | None, typer.Option("--keep", help="play in this folder and keep it (default: a temporary folder)")] = None,
 ) -> int:
-    """Play the whole intake process on a copy of the example firm, with narration."""
+    """Play the whole intake process on a copy of the example firm, with narration.
+
+    Example: wst demo --keep /tmp/wst-demo
+    """
     from westander_cli.demo import play
 
     def say(line: str) -> None:

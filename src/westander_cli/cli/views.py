@@ -20,7 +20,10 @@ def list_(
     state: Annotated[str | None, typer.Option("--state", help="only engagements in this state")] = None,
     as_of: AsOfOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
 ) -> None:
-    """Every engagement with its state, client, lead and review deadline."""
+    """Every engagement with its state, client, lead and review deadline.
+
+    Example: wst list --state disputed --format json
+    """
     from westander_cli.render import payloads
     from westander_cli.workflow import State
 
@@ -35,7 +38,10 @@ def list_(
 
 
 def show(engagement_id: IdArgument, as_of: AsOfOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
-    """One engagement: state, findings, responses, and what is missing before an offer."""
+    """One engagement: state, findings, responses, and what is missing before an offer.
+
+    Example: wst show 2026-x --as-of 2026-12-02T09:00:00Z
+    """
     from westander_cli.render import payloads
 
     ws = workspace(data, policies, as_of)
@@ -44,7 +50,10 @@ def show(engagement_id: IdArgument, as_of: AsOfOption = None, fmt: FormatOption 
 
 
 def log(engagement_id: IdArgument, as_of: AsOfOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
-    """The engagement's history, event by event, in causal order."""
+    """The engagement's history, event by event, in causal order.
+
+    Example: wst log 2026-x
+    """
     from westander_cli.render import payloads
 
     ws = workspace(data, policies, as_of)
@@ -54,7 +63,10 @@ def log(engagement_id: IdArgument, as_of: AsOfOption = None, fmt: FormatOption =
 
 
 def status(as_person: AsOption = None, as_of: AsOfOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
-    """What awaits me: engagements I have not responded to, my engagements' next step, and for the CEO the decisions."""
+    """What awaits me: engagements I have not responded to, my engagements' next step, and for the CEO the decisions.
+
+    Example: wst status --as petra
+    """
     from westander_cli.status import awaiting
 
     ws = workspace(data, policies, as_of)
