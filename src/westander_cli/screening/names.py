@@ -37,11 +37,7 @@ CANDIDATE_CUTOFF = 75.0
 margin, and high enough that common words do not send hundreds of names to the exact comparison."""
 
 LEGAL_FORMS = frozenset(
-    """
-    ab publ aktiebolag aktiebolaget hb kb handelsbolag kommanditbolag ek for ekfor ekonomisk forening
-    ideell stiftelse ltd limited plc llc llp inc incorporated corp corporation co company gmbh ag
-    kg se sa nv bv oy oyj abp as asa aps sarl srl spa sas ooo pao oao zao jsc pjsc ojsc kk aktiengesellschaft
-    """.split()
+    ["ab", "publ", "aktiebolag", "aktiebolaget", "hb", "kb", "handelsbolag", "kommanditbolag", "ek", "for", "ekfor", "ekonomisk", "forening", "ideell", "stiftelse", "ltd", "limited", "plc", "llc", "llp", "inc", "incorporated", "corp", "corporation", "co", "company", "gmbh", "ag", "kg", "se", "sa", "nv", "bv", "oy", "oyj", "abp", "as", "asa", "aps", "sarl", "srl", "spa", "sas", "ooo", "pao", "oao", "zao", "jsc", "pjsc", "ojsc", "kk", "aktiengesellschaft"]
 )
 """Words that only say what legal form an organisation has, not who it is.
 
