@@ -14,6 +14,8 @@ from typing import Protocol
 
 CONTROL_SHARE = 50.0
 MAX_DEPTH = 40
+UNKNOWN_COUNTRY = "??"
+"""The country of a party whose country nobody gave: unknown, never Swedish."""
 UNDISCLOSED = "undisclosed"
 """The kind of an owner that the ownership data declares unknown or unidentified."""
 
@@ -63,12 +65,19 @@ class OwnerSource(Protocol):
         """Names that resembled a known entity without matching it surely: for a person to review."""
         ...
 
+    def known(self, party: Party) -> Party | None:
+        """The source's own record of this party (exact, identifier or normalised-name match), if any."""
+        ...
+
 
 class NoRegistry:
     """Where no ownership data is kept: only the owners named in the proposal are known."""
 
     def owners_of(self, party: Party) -> Sequence[Holding]:
         return ()
+
+    def known(self, party: Party) -> Party | None:
+        return None
 
     def near_misses(self) -> list[str]:
         return []
@@ -110,6 +119,8 @@ class Exposure:
     undisclosed: list[Chain] = field(default_factory=list)
     """Chains ending in an owner the data declares unknown (BODS unspecified interested party)."""
     truncated: bool = False
+    unknown_country: list[Chain] = field(default_factory=list)
+    """Chains through an owner whose country nobody gave: it may be a restricted one."""
 
     @property
     def share_min(self) -> float:
@@ -146,7 +157,7 @@ def trace(
 
     def walk(holdings: Sequence[Holding], path: tuple[Holding, ...], seen: tuple[str, ...]) -> None:
         for holding in holdings:
-            chain = path + (holding,)
+            chain = (*path, holding)
             if is_restricted(holding.owner):
                 exposure.chains.append(Chain(chain))
             elif holding.owner.kind == UNDISCLOSED:
@@ -156,10 +167,28 @@ def trace(
             elif len(chain) >= MAX_DEPTH:
                 exposure.truncated = True
             else:
-                walk(source.owners_of(holding.owner), chain, seen + (holding.owner.key,))
+                if UNKNOWN_COUNTRY in holding.owner.countries:
+                    exposure.unknown_country.append(Chain(chain))
+                walk(source.owners_of(holding.owner), chain, (*seen, holding.owner.key))
 
     walk(direct_owners, (), (client.key,))
     return exposure
+
+
+def normalise_name(name: str) -> str:
+    from westander_cli.screening.names import normalise
+
+    return normalise(name)
+
+
+def merged(named: Party, recorded: Party | None) -> Party:
+    """A party as the proposal names it, carrying every country the registry records for it too."""
+    if recorded is None:
+        return named
+    countries = [c for c in dict.fromkeys((named.country, *named.other_countries, recorded.country, *recorded.other_countries)) if c != UNKNOWN_COUNTRY]
+    if not countries:
+        return named
+    return Party(named.name, named.kind, countries[0], named.org_number or recorded.org_number, tuple(countries[1:]))
 
 
 def _product(shares: list[float | None]) -> float | None:

@@ -199,9 +199,7 @@ def _bods_relationship(details: dict[str, Any], where: str, problems: list[str])
             problems.append(f"{where}: share {interest.get('share')} is not a range within 0-100; read as unknown")
         if kind == "shareholding" and bounds:
             share_min, share_max = bounds
-        elif kind == "votingRights" and bounds and bounds[0] > 50:
-            control = True
-        elif kind in CONTROL_INTERESTS and interest.get("beneficialOwnershipOrControl", True):
+        elif (kind == "votingRights" and bounds and bounds[0] > 50) or (kind in CONTROL_INTERESTS and interest.get("beneficialOwnershipOrControl", True)):
             control = True
     summary_only = details.get("isComponent") is False and bool(details.get("componentRecords"))
     return _Relationship(subject, details.get("interestedParty"), share_min, share_max, control, summary_only)
@@ -275,8 +273,8 @@ class RegistryEntity(Strict):
     kind: lax(OwnerKind) = OwnerKind.COMPANY  # type: ignore[valid-type]
     country: str = "SE"
     org_number: Annotated[str, StringConstraints(max_length=40)] | None = None
-    aliases: list[str] = []
-    owners: list[RegistryOwner] = []
+    aliases: list[str] = Field(default_factory=list)
+    owners: list[RegistryOwner] = Field(default_factory=list)
 
     _country = field_validator("country")(check_country)
     _org_number = field_validator("org_number")(swedish_org_number_if_se)
@@ -482,7 +480,7 @@ class Registry:
             match = compare_normalised(norm, candidate)
             if match.certainty and (best is None or (match.certainty, match.score) > best[:2]):
                 best = (match.certainty, match.score, entity_id, candidate)
-        if best and best[0] >= Certainty.STRONG:
+        if best and best[0] >= Certainty.EXACT:
             return best[2]
         if best:
             name = self.db.execute("SELECT name FROM entity WHERE id = ?", (best[2],)).fetchone()[0]
@@ -517,6 +515,10 @@ class Registry:
 
     def near_misses(self) -> list[str]:
         return list(dict.fromkeys(self._near))
+
+    def known(self, party: Party) -> Party | None:
+        entity_id = self.resolve(party)
+        return None if entity_id is None else self.party(entity_id)
 
     def find(self, query: str) -> int | None:
         """An entity by organisation number ("556810-8988") or by name."""
@@ -560,7 +562,7 @@ def ownership_tree(registry: Registry, entity_id: int, max_depth: int = 12) -> d
                 item["owners"].append({"name": holding.owner.name, "cycle": True, "share_min": holding.share_min,
                                        "share_max": holding.share_max, "control": holding.control})
                 continue
-            child = node(holding.owner, child_low, child_high, path + (owner_id,), owner_id)
+            child = node(holding.owner, child_low, child_high, (*path, owner_id), owner_id)
             child.update({"share_min": holding.share_min, "share_max": holding.share_max, "control": holding.control})
             item["owners"].append(child)
         return item
