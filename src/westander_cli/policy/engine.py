@@ -169,8 +169,8 @@ def _sector(rule: SectorRule, proposal: Proposal, context: Context, _: str | Non
     return []
 
 
-SECTORLESS_KINDS = frozenset({ClientKind.POLITICAL_PARTY, ClientKind.INDIVIDUAL, ClientKind.PUBLIC_SECTOR})
-"""Client kinds that have no trade to give a sector code for."""
+SECTORLESS_KINDS = frozenset({ClientKind.POLITICAL_PARTY, ClientKind.INDIVIDUAL, ClientKind.PUBLIC_SECTOR, ClientKind.NONPROFIT})
+"""Client kinds that usually have no trade to give a sector code for; companies and trade associations must give one."""
 
 
 def _unscreened_sector(proposal: Proposal, policy: Policy, context: Context) -> list[Finding]:
