@@ -24,7 +24,7 @@ from westander_cli.screening.names import Certainty, compare_normalised, normali
 from westander_cli.screening.ownership import UNDISCLOSED, Holding, Party
 
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
 CONTROL_INTERESTS = frozenset({"appointmentOfBoard", "controlViaCompanyRulesOrArticles", "controlByLegalFramework", "otherInfluenceOrControl"})
 STATE_TYPES = frozenset({"state", "stateBody"})
 ORG_NUMBER_SCHEMES = frozenset({"SE-BLV"})
@@ -97,12 +97,20 @@ class _Relationship:
     summary_only: bool
 
 
+def today() -> str:
+    """The date interests are judged at (ISO), from wst's clock so that WST_NOW moves it."""
+    from westander_cli.clock import now
+
+    return now().date().isoformat()
+
+
 def parse_bods(path: Path) -> Parsed:
     """Read BODS 0.4 statements; what cannot be used is reported per statement, never guessed.
 
     A later statement of a record (by statementDate, then position) replaces an earlier one;
-    `recordStatus = "closed"` removes the record.
+    `recordStatus = "closed"` removes the record. Interests are judged as of `today()`.
     """
+    as_of = today()
     parsed = Parsed()
     latest: dict[str, tuple[str, int, Entity | _Relationship | None, list[str], str]] = {}
     for position, statement in enumerate(_statements(path)):
@@ -134,7 +142,7 @@ def parse_bods(path: Path) -> Parsed:
             elif record_type == "person":
                 record = _bods_person(record_id, details, where, problems)
             else:
-                record = _bods_relationship(details, where, problems)
+                record = _bods_relationship(details, where, problems, as_of)
         latest[record_id] = (date, position, record, problems, where)
     for _, _, record, problems, _ in latest.values():
         parsed.problems.extend(problems)
@@ -185,24 +193,48 @@ def _bods_person(record_id: str, details: dict[str, Any], where: str, problems: 
     return Entity(record_id, str(full), "person", countries, None, [str(n["fullName"]) for n in names[1:] if n.get("fullName")])
 
 
-def _bods_relationship(details: dict[str, Any], where: str, problems: list[str]) -> _Relationship:
+def _bods_relationship(details: dict[str, Any], where: str, problems: list[str], as_of: str) -> _Relationship:
+    """Shares and control from the interests that hold on `as_of` (ended and future ones do not count).
+
+    Control is read from the interest types for every kind of interested party: voting rights whose
+    lower bound is above 50 % (an exclusive minimum of 50 counts), board appointment and the other
+    control types. BODS sets `beneficialOwnershipOrControl` only for natural persons, so it is not asked.
+    """
     subject = details.get("subject")
     if isinstance(subject, dict):
         subject = subject.get("describedByEntityStatement") or subject.get("recordId")
     share_min: float | None = None
     share_max: float | None = None
     control = False
-    for interest in (i for i in details.get("interests") or [] if isinstance(i, dict)):
+    current = [i for i in details.get("interests") or [] if isinstance(i, dict) and _holds(i, as_of)]
+    for interest in current:
         kind = interest.get("type")
-        bounds = _share_bounds(interest.get("share"))
-        if bounds is None and isinstance(interest.get("share"), dict):
-            problems.append(f"{where}: share {interest.get('share')} is not a range within 0-100; read as unknown")
+        share = interest.get("share")
+        bounds = _share_bounds(share)
+        if bounds is None and isinstance(share, dict):
+            problems.append(f"{where}: share {share} is not a range within 0-100; read as unknown")
         if kind == "shareholding" and bounds:
             share_min, share_max = bounds
-        elif (kind == "votingRights" and bounds and bounds[0] > 50) or (kind in CONTROL_INTERESTS and interest.get("beneficialOwnershipOrControl", True)):
+        elif kind == "votingRights" and bounds and isinstance(share, dict):
+            exclusive = "exact" not in share and "minimum" not in share and isinstance(share.get("exclusiveMinimum"), (int, float))
+            if bounds[0] > 50 or (exclusive and bounds[0] >= 50):
+                control = True
+        elif kind in CONTROL_INTERESTS:
             control = True
+    if not current and details.get("interests"):
+        problems.append(f"{where}: every interest has ended or not yet started on {as_of}; not counted")
     summary_only = details.get("isComponent") is False and bool(details.get("componentRecords"))
+    if not current and details.get("interests"):
+        summary_only = True
     return _Relationship(subject, details.get("interestedParty"), share_min, share_max, control, summary_only)
+
+
+def _holds(interest: dict[str, Any], as_of: str) -> bool:
+    """An interest holds from its startDate (if given) until before its endDate (if given)."""
+    start, end = interest.get("startDate"), interest.get("endDate")
+    if isinstance(start, str) and start[:10] > as_of:
+        return False
+    return not (isinstance(end, str) and end[:10] <= as_of)
 
 
 def _link(parsed: Parsed, record_id: str, relationship: _Relationship, where: str) -> None:
@@ -366,7 +398,8 @@ def _source_files(registry_dir: Path) -> list[Path]:
 
 
 def _fingerprint(files: Iterable[Path]) -> str:
-    parts = [INDEX_VERSION]
+    """Files, sizes and times, and today's date: an interest that ends or starts today changes the index."""
+    parts = [INDEX_VERSION, today()]
     for path in files:
         stat = path.stat()
         parts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
