@@ -52,6 +52,17 @@ _SLASHED_FORMS = re.compile(r"\b(a)/(s|b)\b")
 _NON_WORD = re.compile(r"[^a-z0-9 ]+")
 _DIGITS = re.compile(r"\d+")
 _NON_DIGITS = re.compile(r"\D+")
+_CONFUSABLES = str.maketrans(dict(zip(
+    "АВЕКМНОРСТХУІЈЅаеорсухіјѕԁҮΑΒΕΖΗΙΚΜΝΟΡΤΥΧαικνορυχ",
+    "ABEKMHOPCTXYIJSaeopcyxijsdYABEZHIKMNOPTYXaikvopux",
+    strict=True,
+)))
+"""Cyrillic and Greek letters that look like Latin ones (a subset of Unicode's confusables.txt).
+
+In a name that also has Latin letters they are read by their look ("Vattenfall АВ" with Cyrillic А
+and В is "Vattenfall AB"); in a name without Latin letters they are transliterated ("ПАО Сбербанк").
+"""
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
 _INNER_PUNCT = re.compile(r"(?<=[^\W\d_])[-\u2010\u2011\u2012\u2013\u2014'\u2019](?=[^\W\d_])")
 """A hyphen or apostrophe between two letters joins them: "Vatten-fall" is "Vattenfall"."""
 _SPELLED = re.compile(r"\b[^\W\d_](?:[.\s_*·]+[^\W\d_]\b){2,}\.?")
@@ -91,6 +102,8 @@ def canonical(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     if not text.isascii():
+        if _LATIN_LETTER.search(text):
+            text = text.translate(_CONFUSABLES)
         text = "".join(_latin(ch) for ch in text.translate(_FOLD))
     text = _INNER_PUNCT.sub("", text)
     return _SPELLED.sub(lambda m: _SPELL_SEP.sub("", m.group(0)), text)
