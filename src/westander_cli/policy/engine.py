@@ -481,3 +481,27 @@ def affected_clients(findings: Iterable[_FindingLike]) -> list[str]:
             names.update(str(name) for name in finding.evidence.get("clients", []))
     return sorted(names)
 
+
+
+def screen_active(engagements: Sequence[tuple[str, Proposal]], policy: Policy, owners: ownership.OwnerSource | None = None,
+                  language: str = "sv") -> list[tuple[str, str, Finding]]:
+    """Every active engagement screened against all the others: (id, other id, conflict finding) per pair.
+
+    Each unordered pair is reported once per rule (a conflict seen from both sides is one), under the engagement whose check found it first (in the
+    order given), with the finding narrowed to that pair. The caller drops the pairs that a
+    recorded finding of either engagement already shows.
+    """
+    actives = [ActiveEngagement.of(engagement_id, proposal.client, proposal.counterparties) for engagement_id, proposal in engagements]
+    conflicts = [r for r in policy.rules if isinstance(r, ConflictRule)]
+    context = Context(engagements=actives, owners=owners or ownership.NoRegistry(), language=language)
+    pairs: dict[tuple[frozenset[str], str], tuple[str, str, Finding]] = {}
+    for engagement_id, proposal in engagements:
+        for rule in conflicts:
+            for finding in _conflict(rule, proposal, context, engagement_id):
+                for item in finding.evidence.get("engagements", []):
+                    other = str(item["engagement"])
+                    key = (frozenset((engagement_id, other)), finding.rule)
+                    if other != engagement_id and key not in pairs:
+                        narrowed = {**finding.evidence, "clients": [item["client"]], "engagements": [item]}
+                        pairs[key] = (engagement_id, other, Finding(finding.rule, finding.severity, finding.message, finding.source, narrowed, finding.kind))
+    return list(pairs.values())
