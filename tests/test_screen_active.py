@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from conftest import REPO, proposal
-
 from westander_cli.model import Proposal
 from westander_cli.policy.engine import screen_active
 from westander_cli.policy.rules import load_policy
