@@ -243,3 +243,18 @@ def test_the_principal_is_screened_for_ownership(firm: Path, wst: Any, tmp_path:
     [finding] = [f for f in checked["findings"] if f["rule"] == "ownership.cn_ru" and f["severity"] == "block"]
     assert finding["evidence"]["principal"] == "Rosatom Energy International"
     assert checked["verdict"] == "needs_exception"
+
+
+def test_a_cross_holding_is_looked_through(firm: Path, wst: Any, tmp_path: Path) -> None:
+    """Kund AB <- 50 % A; A <- 45 % CN and 40 % B; B <- 50 % A. Cut at the first repeat: 22.5 %;
+    looked through: x_A = 0.45 + 0.4 * 0.5 * x_A = 0.5625, so 28.125 %, above the 25 % threshold."""
+    write_bods(firm, CLIENT, CN_CO, ("entity", "e-a", entity("Alfa Holding AB", "SE")), ("entity", "e-b", entity("Beta Holding AB", "SE")),
+               ("relationship", "r1", relation("e-kund", "e-a", shares(50.0))),
+               ("relationship", "r2", relation("e-a", "e-cn", shares(45.0))),
+               ("relationship", "r3", relation("e-a", "e-b", shares(40.0))),
+               ("relationship", "r4", relation("e-b", "e-a", shares(50.0))))
+    checked = check(wst, tmp_path, proposal(client={"name": "Kund AB", "org_number": "556776-6554"}))
+    [block] = [f for f in checked["findings"] if f["rule"] == "ownership.cn_ru" and f["severity"] == "block"]
+    assert block["evidence"]["effective_share_min"] == pytest.approx(22.5)
+    assert block["evidence"]["look_through_share"] == pytest.approx(28.125)
+    assert any(f["evidence"].get("cycles") for f in checked["findings"] if f["rule"] == "ownership.cn_ru")

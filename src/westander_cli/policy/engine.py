@@ -247,23 +247,29 @@ def _ownership_of(rule: OwnershipRule, context: Context, party: ownership.Party,
     recorded = [h for h in context.owners.owners_of(party) if h.owner.key not in names and ownership.normalise_name(h.owner.name) not in names]
     direct = named + recorded
     exposure = ownership.trace(party, direct, context.owners, lambda p: bool(p.countries & restricted))
+    effective = exposure.share_min
+    looked_through: dict[str, Any] = {}
+    if exposure.cycles:
+        effective = max(effective, ownership.look_through(party, direct, context.owners, lambda p: bool(p.countries & restricted)))
+        looked_through = {"look_through_share": _round(effective)}
     chains = [
         {"chain": c.describe(), "owner": c.top.name, "country": c.top.country, "share_min": _round(c.share_min), "share_max": _round(c.share_max), "control": c.controlled}
         for c in exposure.chains
     ]
-    evidence: dict[str, Any] = subject | {"effective_share_min": _round(exposure.share_min), "effective_share_max": _round(exposure.share_max), "controlled": exposure.controlled, "min_share": rule.min_share, "chains": chains}
+    evidence: dict[str, Any] = subject | looked_through | {"effective_share_min": _round(exposure.share_min), "effective_share_max": _round(exposure.share_max), "controlled": exposure.controlled, "min_share": rule.min_share, "chains": chains}
     owners_text = "; ".join(c.describe() for c in exposure.chains)
     of_sv, of_en = (f"{who_sv} ", f"{who_en} ") if principal else ("", "")
     findings = []
     if exposure.controlled:
         share = f"{exposure.share_min:.4g} %"
         findings.append(_finding(rule, context, _t(context, f"{of_sv}kontrolleras (effektiv andel {share}) av {owners_text}", f"{of_en}controlled (effective share {share}) by {owners_text}"), evidence))
-    elif exposure.share_min >= rule.min_share:
-        findings.append(_finding(rule, context, _t(context, f"{of_sv}effektiv andel {exposure.share_min:.4g} % (gräns {rule.min_share:g} %): {owners_text}", f"{of_en}effective share {exposure.share_min:.4g} % (threshold {rule.min_share:g} %): {owners_text}"), evidence))
+    elif effective >= rule.min_share:
+        through = (" genom korsägandet", " through the cross-holding") if effective > exposure.share_min else ("", "")
+        findings.append(_finding(rule, context, _t(context, f"{of_sv}effektiv andel {effective:.4g} %{through[0]} (gräns {rule.min_share:g} %): {owners_text}", f"{of_en}effective share {effective:.4g} %{through[1]} (threshold {rule.min_share:g} %): {owners_text}"), evidence))
     elif exposure.unknown_chains or (exposure.share_max is not None and exposure.share_max >= rule.min_share):
         findings.append(_finding(rule, context, _t(context, f"{of_sv}andelen är okänd eller kan nå gränsen {rule.min_share:g} % och måste granskas: {owners_text}", f"{of_en}the share is unknown or may reach the {rule.min_share:g} % threshold and needs a human look: {owners_text}"), evidence))
-    elif exposure.share_min > 0:
-        findings.append(_finding(rule, context, _t(context, f"{of_sv}minoritetsägande {exposure.share_min:.4g} % under gränsen {rule.min_share:g} %: {owners_text}", f"{of_en}minority holding {exposure.share_min:.4g} % below the {rule.min_share:g} % threshold: {owners_text}"), evidence, Severity.INFO))
+    elif effective > 0:
+        findings.append(_finding(rule, context, _t(context, f"{of_sv}minoritetsägande {effective:.4g} % under gränsen {rule.min_share:g} %: {owners_text}", f"{of_en}minority holding {effective:.4g} % below the {rule.min_share:g} % threshold: {owners_text}"), evidence, Severity.INFO))
     if exposure.undisclosed:
         hidden = "; ".join(c.describe() for c in exposure.undisclosed)
         findings.append(_finding(rule, context, _t(context, f"ägardata anger en okänd ägare som måste granskas: {hidden}", f"the ownership data declares an unknown owner that needs a human look: {hidden}"), subject | {"undisclosed": [c.describe() for c in exposure.undisclosed]}, Severity.WARN))

@@ -206,3 +206,45 @@ def _pct(low: float | None, high: float | None) -> str:
     if low == high or high is None:
         return f"{low:g} %" if low is not None else "share unknown"
     return f"{(low or 0):g}-{high:g} %"
+
+
+MAX_LOOK_THROUGH = 5_000
+"""How many entities the look-through reads at most; beyond that the chain walk's own figure stands."""
+
+
+def look_through(
+    client: Party,
+    direct_owners: Sequence[Holding],
+    source: OwnerSource,
+    is_restricted: Callable[[Party], bool],
+) -> float:
+    """Effective share (percent, lower bound) of restricted owners in the client, cycles included.
+
+    For every entity e reachable from the client, x_e = sum over its owners o of share(o, e) times
+    (1 if o is restricted, else x_o): a linear system x = b + A x with non-negative coefficients.
+    Iterating it from x = 0 rises monotonically to its least solution, so cross-holdings are looked
+    through instead of being cut at the first repeat (A owns B owns A adds up every round trip).
+    Unknown shares count as zero here; the chain walk reports them.
+    """
+    holdings: dict[str, list[Holding]] = {client.key: list(direct_owners)}
+    queue = [h.owner for h in direct_owners]
+    while queue and len(holdings) < MAX_LOOK_THROUGH:
+        owner = queue.pop()
+        if is_restricted(owner) or owner.kind == UNDISCLOSED or owner.key in holdings:
+            continue
+        holdings[owner.key] = list(source.owners_of(owner))
+        queue.extend(h.owner for h in holdings[owner.key])
+    exposure = dict.fromkeys(holdings, 0.0)
+    for _ in range(10_000):
+        change = 0.0
+        for key, owners in holdings.items():
+            value = 0.0
+            for holding in owners:
+                share = (holding.share_min or 0.0) / 100.0
+                value += share if is_restricted(holding.owner) else share * exposure.get(holding.owner.key, 0.0)
+            value = min(value, 1.0)
+            change = max(change, abs(value - exposure[key]))
+            exposure[key] = value
+        if change < 1e-12:
+            break
+    return 100.0 * exposure[client.key]
