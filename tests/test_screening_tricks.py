@@ -258,3 +258,13 @@ def test_a_cross_holding_is_looked_through(firm: Path, wst: Any, tmp_path: Path)
     assert block["evidence"]["effective_share_min"] == pytest.approx(22.5)
     assert block["evidence"]["look_through_share"] == pytest.approx(28.125)
     assert any(f["evidence"].get("cycles") for f in checked["findings"] if f["rule"] == "ownership.cn_ru")
+
+
+def test_an_owner_is_matched_by_lei_before_its_name(firm: Path, wst: Any, tmp_path: Path) -> None:
+    lei = "5493001KJTIIGC8Y1R12"
+    holding = entity("Oriental Trade Holdings Ltd", "GB")
+    holding["identifiers"] = [{"scheme": "XI-LEI", "id": lei}]
+    write_bods(firm, ("entity", "e-gb", holding), CN_CO, ("relationship", "r1", relation("e-gb", "e-cn", shares(100.0))))
+    owners = [{"name": "OTH Ltd", "country": "GB", "org_number": lei.lower(), "share": 40.0}]
+    checked = check(wst, tmp_path, proposal(client={"owners": owners}))
+    assert ("ownership.cn_ru", "block") in rules(checked)

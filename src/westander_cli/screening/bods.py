@@ -17,7 +17,9 @@ from westander_cli.screening.sources import Edge, Entity, Parsed
 
 CONTROL_INTERESTS = frozenset({"appointmentOfBoard", "controlViaCompanyRulesOrArticles", "controlByLegalFramework", "otherInfluenceOrControl"})
 STATE_TYPES = frozenset({"state", "stateBody"})
-ORG_NUMBER_SCHEMES = frozenset({"SE-BLV"})
+ORG_NUMBER_SCHEMES = ("SE-BLV", "XI-LEI")
+"""Identifier schemes read as the entity's number, in order of preference: the Swedish org number,
+then the global LEI (20 characters, unique worldwide, so it can be matched without its scheme)."""
 
 
 def open_bods(path: Path) -> Iterator[Any]:
@@ -128,10 +130,9 @@ def _bods_entity(record_id: str, details: dict[str, Any], where: str, problems: 
     country = _country_code(details.get("jurisdiction"))
     if country is None:
         problems.append(f"{where}: {name}: no usable jurisdiction code; its country is unknown")
-    org_number = None
-    for identifier in details.get("identifiers") or []:
-        if isinstance(identifier, dict) and identifier.get("scheme") in ORG_NUMBER_SCHEMES and identifier.get("id"):
-            org_number = str(identifier["id"])
+    found = {str(i["scheme"]): str(i["id"]) for i in details.get("identifiers") or []
+             if isinstance(i, dict) and i.get("scheme") in ORG_NUMBER_SCHEMES and i.get("id")}
+    org_number = next((found[scheme] for scheme in ORG_NUMBER_SCHEMES if scheme in found), None)
     aliases = [a for a in (details.get("alternateNames") or []) if isinstance(a, str)]
     kind = "state" if entity_type in STATE_TYPES else UNDISCLOSED if entity_type in ("anonymousEntity", "unknownEntity") else "company"
     return Entity(record_id, name.strip(), kind, [country] if country else [], org_number, aliases)

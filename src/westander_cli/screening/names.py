@@ -51,7 +51,7 @@ _DOTTED_FORMS = re.compile(r"\b(?:a\.?\s?s|s\.\s?a|n\.\s?v|b\.\s?v|ek\.\s?f[oö]
 _SLASHED_FORMS = re.compile(r"\b(a)/(s|b)\b")
 _NON_WORD = re.compile(r"[^a-z0-9 ]+")
 _DIGITS = re.compile(r"\d+")
-_NON_DIGITS = re.compile(r"\D+")
+_NOT_ALNUM = re.compile(r"[^0-9A-Za-z]+")
 _CONFUSABLES = str.maketrans(dict(zip(
     "АВЕКМНОРСТХУІЈЅаеорсухіјѕԁҮΑΒΕΖΗΙΚΜΝΟΡΤΥΧαικνορυχ",
     "ABEKMHOPCTXYIJSaeopcyxijsdYABEZHIKMNOPTYXaikvopux",
@@ -84,8 +84,12 @@ class NameMatch:
 
 
 def org_digits(number: str | None) -> str:
-    """An organisation number as its digits alone ("556036-2138" -> "5560362138"), the form compared."""
-    return _NON_DIGITS.sub("", number or "")
+    """An organisation number or LEI in the form compared: "556036-2138" -> "5560362138".
+
+    Letters are kept (upper case), so an LEI or a foreign number with letters is not cut down to
+    its digits and matched with an unrelated number that has the same digits.
+    """
+    return _NOT_ALNUM.sub("", number or "").upper()
 
 
 def fold(text: str) -> str:

@@ -24,7 +24,7 @@ from westander_cli.screening.ownership import Holding, Party
 from westander_cli.screening.sources import read_source, source_files
 
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
-INDEX_VERSION = "3"
+INDEX_VERSION = "4"
 MAX_CANDIDATES = 200
 """How many names sharing the most trigrams with a query the fuzzy scorer looks at."""
 
