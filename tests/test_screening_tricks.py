@@ -268,3 +268,10 @@ def test_an_owner_is_matched_by_lei_before_its_name(firm: Path, wst: Any, tmp_pa
     owners = [{"name": "OTH Ltd", "country": "GB", "org_number": lei.lower(), "share": 40.0}]
     checked = check(wst, tmp_path, proposal(client={"owners": owners}))
     assert ("ownership.cn_ru", "block") in rules(checked)
+
+
+@pytest.mark.parametrize("written", ["V\u043elvo Car Sverige AB", "Volvo Car Sve\u00adrige AB", "Volvo-Car Sverige AB"])
+def test_a_disguised_registry_name_still_follows_the_chain(firm: Path, wst: Any, tmp_path: Path, written: str) -> None:
+    """The shipped registry owns Volvo Car Sverige AB through Geely (CN): a trick in the name must not turn the block into a warn."""
+    checked = check(wst, tmp_path, proposal(client={"name": written, "org_number": None, "sectors": ["46.11"]}))
+    assert ("ownership.cn_ru", "block") in rules(checked)
