@@ -56,10 +56,10 @@ CASES: list[tuple[str, dict[str, Any], set[tuple[str, str]], str]] = [
     ("Chinese owner with unknown share needs a look", proposal(client={"owners": [CN_OWNER]}), {("ownership.cn_ru", "block")}, "needs_exception"),
     ("Swedish and German owners", proposal(client={"owners": [{"name": "Ägare AB", "country": "SE", "share": 60.0}, {"name": "Eigner GmbH", "country": "DE", "share": 40.0}]}), set(), "clear"),
     ("client registered in China", proposal(client={"country": "CN", "org_number": None}), {("ownership.cn_ru", "block")}, "needs_exception"),
-    ("same class 35.11 as active client Vattenfall", proposal(client={"name": "Nordvind Energi AB", "org_number": "556112-2333", "sectors": ["35.11"], "environmental_responsibility": ["ISO 14001"]}), {("conflict.competitor", "block")}, "needs_exception"),
+    ("same class 35.11 as active client Vattenfall", proposal(client={"name": "Nordvind Energi AB", "org_number": "556112-2333", "sectors": ["35.11"], "environmental_responsibility": ["ISO 14001"]}), {("conflict.competitor", "block"), ("conflict.competitor", "warn")}, "needs_exception"),
     ("declared competitor that is an active client", proposal(counterparties=[{"name": "VATTENFALL AB", "relation": "competitor"}]), {("conflict.competitor", "block")}, "needs_exception"),
     ("declared competitor who is not a client", proposal(counterparties=[{"name": "Fortum Oyj", "relation": "competitor"}]), set(), "clear"),
-    ("Vattenfall itself again is no conflict", proposal(client={"name": "Vattenfall AB", "org_number": "556036-2138", "sectors": ["35.11"], "environmental_responsibility": ["ISO 14001"]}), set(), "clear"),
+    ("Vattenfall itself again is no conflict, Telge Energi (35.14) a possible competitor", proposal(client={"name": "Vattenfall AB", "org_number": "556036-2138", "sectors": ["35.11"], "environmental_responsibility": ["ISO 14001"]}), {("conflict.competitor", "warn")}, "clear"),
     ("work targeting an active client", proposal(counterparties=[{"name": "Vattenfall", "relation": "target"}]), {("conflict.opposing", "block")}, "needs_exception"),
     ("active engagement opposes this client", proposal(client={"name": "Massaverken AB", "org_number": "556887-7665", "sectors": ["70.21"]}), {("conflict.opposing", "block")}, "needs_exception"),
     ("partner relation is no conflict", proposal(counterparties=[{"name": "Vattenfall AB", "relation": "partner"}]), set(), "clear"),
@@ -150,7 +150,7 @@ def test_policy_list_and_show(firm: Path, wst) -> None:
             "conflict.opposing", "political.transparency", "political.hidden_principal", "political.party_neutrality",
             "ownership.cn_ru"} <= ids
     shown = wst("policy", "show", "ownership.cn_ru", "--format", "json").json["rule"]
-    assert shown["parameters"] == {"countries": ["CN", "RU"], "min_share": 25.0}
+    assert shown["parameters"] == {"countries": ["CN", "RU"], "min_share": 25.0, "linked_countries": ["HK", "MO"], "linked_severity": "warn"}
     assert "kinesiska eller ryska ägare" in shown["quote"]
     table = wst("policy", "show", "political.transparency")
     assert "öppenhetskrav" in table.out and table.code == 0

@@ -197,7 +197,7 @@ def test_registry_owners_of_the_client_itself_are_used_when_the_form_names_none(
 
 def test_a_near_miss_in_the_registry_is_shown_for_review(firm: Path, wst, tmp_path: Path) -> None:
     registry_toml(firm, CHAIN.format(middle=78.7, rest=21.3, control="false"))
-    result = check(wst, tmp_path, [{"name": "Melan AB", "share": 100.0}])
+    result = check(wst, tmp_path, [{"name": "Melan AB", "country": "SE", "share": 100.0}])
     findings = ownership_findings(result)
     assert [s for s, _ in findings] == ["warn"] and findings[0][1]["near_miss"].startswith("Melan AB ~ Mellan AB")
 
@@ -307,7 +307,7 @@ def test_per_statement_problems_are_reported(firm: Path, wst, tmp_path: Path) ->
 
 def test_the_index_follows_the_files(firm: Path, wst, tmp_path: Path) -> None:
     registry_toml(firm, CHAIN.format(middle=78.7, rest=21.3, control="false"))
-    owners = [{"name": "Mellan AB", "org_number": "556112-2333", "share": 100.0}]
+    owners = [{"name": "Mellan AB", "org_number": "556112-2333", "country": "SE", "share": 100.0}]
     assert check(wst, tmp_path, owners)["verdict"] == "needs_exception"
     registry_toml(firm, CHAIN.format(middle=8.4, rest=91.6, control="false"))  # as if a git pull changed it
     assert check(wst, tmp_path, owners)["verdict"] == "clear"

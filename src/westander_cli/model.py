@@ -83,11 +83,12 @@ def check_country(code: str) -> str:
 
 def check_nace_codes(codes: list[str]) -> list[str]:
     """Codes written like '12', '11.05' or '46.341' that exist in NACE Rev. 2 (SNI 2007)."""
-    from westander_cli.screening.sectors import check_exists
+    from westander_cli.screening.sectors import check_exists, from_sni
 
+    codes = [from_sni(code.strip()) for code in codes]
     for code in codes:
         if not NACE_CODE.match(code):
-            raise ValueError(f"'{code}' is not a NACE code like '12', '11.05' or '46.341'")
+            raise ValueError(f"'{code}' is not a NACE code like '12', '11.05', '46.341' or SNI '46341'")
         check_exists(code)
     return codes
 
@@ -105,7 +106,7 @@ def check_swedish_org_number(number: str) -> str:
 
 def swedish_org_number_if_se(number: str | None, info: ValidationInfo) -> str | None:
     """Checksum-validate org numbers of Swedish companies (country is validated before the number)."""
-    if number is None or info.data.get("country", "SE") != "SE" or info.data.get("kind") in (OwnerKind.PERSON, OwnerKind.STATE):
+    if number is None or (info.data.get("country", "SE") or "SE") != "SE" or info.data.get("kind") in (OwnerKind.PERSON, OwnerKind.STATE):
         return number
     return check_swedish_org_number(number)
 
@@ -113,7 +114,8 @@ def swedish_org_number_if_se(number: str | None, info: ValidationInfo) -> str | 
 class Owner(Strict):
     name: ShortText
     kind: lax(OwnerKind) = OwnerKind.COMPANY  # type: ignore[valid-type]
-    country: str = "SE"
+    country: str | None = None
+    """None is unknown, never Swedish: the check warns and asks for it."""
     share: Annotated[float, Field(ge=0, le=100)] | None = None
     control: bool = False
     org_number: Annotated[str, StringConstraints(max_length=40)] | None = None

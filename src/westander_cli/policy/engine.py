@@ -123,6 +123,7 @@ def check(proposal: Proposal, policy: Policy, context: Context, exclude_id: str 
     findings: list[Finding] = []
     for rule in policy.rules:
         findings.extend(_EVALUATORS[type(rule)](rule, proposal, context, exclude_id))
+    findings.extend(_unscreened_sector(proposal, policy, context))
     findings.sort(key=lambda f: -f.severity.rank)
     return CheckResult(proposal=proposal, findings=tuple(findings))
 
@@ -168,6 +169,24 @@ def _sector(rule: SectorRule, proposal: Proposal, context: Context, _: str | Non
     return []
 
 
+SECTORLESS_KINDS = frozenset({ClientKind.POLITICAL_PARTY, ClientKind.INDIVIDUAL, ClientKind.PUBLIC_SECTOR, ClientKind.NONPROFIT})
+"""Client kinds that usually have no trade to give a sector code for; companies and trade associations must give one."""
+
+
+def _unscreened_sector(proposal: Proposal, policy: Policy, context: Context) -> list[Finding]:
+    """A client with no sector code is not clear: the rules that read sectors could not run, and a person is told which."""
+    if proposal.client.sectors or proposal.client.kind in SECTORLESS_KINDS:
+        return []
+    skipped = [r for r in policy.rules if isinstance(r, (SectorRule, EnvironmentRule)) or (isinstance(r, ConflictRule) and r.relation == "competitor")]
+    if not skipped:
+        return []
+    ids = ", ".join(r.id for r in skipped)
+    return [Finding(rule="sector.missing", severity=Severity.WARN,
+                    message=_t(context, f"Ingen branschkod: kunden har ingen NACE/SNI-kod, så reglerna {ids} kunde inte prövas; ange client.sectors",
+                               f"No sector code: the client has no NACE/SNI code, so the rules {ids} could not run; give client.sectors"),
+                    source=skipped[0].source, evidence={"rules_not_run": [r.id for r in skipped]}, kind="sector")]
+
+
 def _environment(rule: EnvironmentRule, proposal: Proposal, context: Context, _: str | None) -> list[Finding]:
     evidence = proposal.client.environmental_responsibility
     if len(evidence) >= rule.min_evidence:
@@ -199,42 +218,73 @@ def _party_neutrality(rule: PartyNeutralityRule, proposal: Proposal, context: Co
 
 
 def _ownership(rule: OwnershipRule, proposal: Proposal, context: Context, _: str | None) -> list[Finding]:
+    """The client, and the principal in `on_behalf_of`, each screened from the proposal and the registry combined."""
     client = proposal.client
-    restricted = set(rule.countries)
-    if client.country in restricted:
-        return [_finding(rule, context, _t(context, f"kunden är registrerad i {client.country}", f"the client is registered in {client.country}"), {"client_country": client.country})]
-    party = ownership.Party(client.name, "company", client.country, client.org_number)
-    direct = [
-        ownership.Holding(ownership.Party(o.name, o.kind.value, o.country, o.org_number), o.share, o.share, o.control)
+    named = [
+        ownership.Holding(ownership.merged(ownership.Party(o.name, o.kind.value, o.country or ownership.UNKNOWN_COUNTRY, o.org_number),
+                                           context.owners.known(ownership.Party(o.name, o.kind.value, o.country or ownership.UNKNOWN_COUNTRY, o.org_number))),
+                          o.share, o.share, o.control)
         for o in client.owners
     ]
-    if not direct:
-        direct = list(context.owners.owners_of(party))
+    findings = _ownership_of(rule, context, ownership.Party(client.name, "company", client.country, client.org_number), named, "")
+    if proposal.on_behalf_of:
+        principal = ownership.Party(proposal.on_behalf_of, "company", ownership.UNKNOWN_COUNTRY)
+        findings.extend(_ownership_of(rule, context, ownership.merged(principal, context.owners.known(principal)), [], proposal.on_behalf_of))
+    for name in context.owners.near_misses():
+        findings.append(_finding(rule, context, _t(context, f"möjlig träff i ägarregistret att granska (följs inte): {name}", f"possible match in the ownership registry to review (not followed): {name}"), {"near_miss": name}, Severity.WARN))
+    return findings
+
+
+def _ownership_of(rule: OwnershipRule, context: Context, party: ownership.Party, named: list[ownership.Holding], principal: str) -> list[Finding]:
+    restricted = set(rule.countries)
+    linked = set(rule.linked_countries) - restricted
+    who_sv, who_en = (f"uppdragsgivaren {principal}", f"the principal {principal}") if principal else ("kunden", "the client")
+    subject = {"principal": principal} if principal else {}
+    if party.countries & restricted:
+        country = min(party.countries & restricted)
+        return [_finding(rule, context, _t(context, f"{who_sv} är registrerad i {country}", f"{who_en} is registered in {country}"), subject | {"client_country": country})]
+    names = {o.owner.key for o in named} | {ownership.normalise_name(o.owner.name) for o in named}
+    recorded = [h for h in context.owners.owners_of(party) if h.owner.key not in names and ownership.normalise_name(h.owner.name) not in names]
+    direct = named + recorded
     exposure = ownership.trace(party, direct, context.owners, lambda p: bool(p.countries & restricted))
+    effective = exposure.share_min
+    looked_through: dict[str, Any] = {}
+    if exposure.cycles:
+        effective = max(effective, ownership.look_through(party, direct, context.owners, lambda p: bool(p.countries & restricted)))
+        looked_through = {"look_through_share": _round(effective)}
     chains = [
         {"chain": c.describe(), "owner": c.top.name, "country": c.top.country, "share_min": _round(c.share_min), "share_max": _round(c.share_max), "control": c.controlled}
         for c in exposure.chains
     ]
-    evidence: dict[str, Any] = {"effective_share_min": _round(exposure.share_min), "effective_share_max": _round(exposure.share_max), "controlled": exposure.controlled, "min_share": rule.min_share, "chains": chains}
-    owners_text = "; ".join(c["chain"] for c in chains)
+    evidence: dict[str, Any] = subject | looked_through | {"effective_share_min": _round(exposure.share_min), "effective_share_max": _round(exposure.share_max), "controlled": exposure.controlled, "min_share": rule.min_share, "chains": chains}
+    owners_text = "; ".join(c.describe() for c in exposure.chains)
+    of_sv, of_en = (f"{who_sv} ", f"{who_en} ") if principal else ("", "")
+    findings = []
     if exposure.controlled:
         share = f"{exposure.share_min:.4g} %"
-        return [_finding(rule, context, _t(context, f"kontrolleras (effektiv andel {share}) av {owners_text}", f"controlled (effective share {share}) by {owners_text}"), evidence)]
-    if exposure.share_min >= rule.min_share:
-        return [_finding(rule, context, _t(context, f"effektiv andel {exposure.share_min:.4g} % (gräns {rule.min_share:g} %): {owners_text}", f"effective share {exposure.share_min:.4g} % (threshold {rule.min_share:g} %): {owners_text}"), evidence)]
-    findings = []
-    if exposure.unknown_chains or (exposure.share_max is not None and exposure.share_max >= rule.min_share):
-        findings.append(_finding(rule, context, _t(context, f"andelen är okänd eller kan nå gränsen {rule.min_share:g} % och måste granskas: {owners_text}", f"the share is unknown or may reach the {rule.min_share:g} % threshold and needs a human look: {owners_text}"), evidence))
-    elif exposure.share_min > 0:
-        findings.append(_finding(rule, context, _t(context, f"minoritetsägande {exposure.share_min:.4g} % under gränsen {rule.min_share:g} %: {owners_text}", f"minority holding {exposure.share_min:.4g} % below the {rule.min_share:g} % threshold: {owners_text}"), evidence, Severity.INFO))
+        findings.append(_finding(rule, context, _t(context, f"{of_sv}kontrolleras (effektiv andel {share}) av {owners_text}", f"{of_en}controlled (effective share {share}) by {owners_text}"), evidence))
+    elif effective >= rule.min_share:
+        through = (" genom korsägandet", " through the cross-holding") if effective > exposure.share_min else ("", "")
+        findings.append(_finding(rule, context, _t(context, f"{of_sv}effektiv andel {effective:.4g} %{through[0]} (gräns {rule.min_share:g} %): {owners_text}", f"{of_en}effective share {effective:.4g} %{through[1]} (threshold {rule.min_share:g} %): {owners_text}"), evidence))
+    elif exposure.unknown_chains or (exposure.share_max is not None and exposure.share_max >= rule.min_share):
+        findings.append(_finding(rule, context, _t(context, f"{of_sv}andelen är okänd eller kan nå gränsen {rule.min_share:g} % och måste granskas: {owners_text}", f"{of_en}the share is unknown or may reach the {rule.min_share:g} % threshold and needs a human look: {owners_text}"), evidence))
+    elif effective > 0:
+        findings.append(_finding(rule, context, _t(context, f"{of_sv}minoritetsägande {effective:.4g} % under gränsen {rule.min_share:g} %: {owners_text}", f"{of_en}minority holding {effective:.4g} % below the {rule.min_share:g} % threshold: {owners_text}"), evidence, Severity.INFO))
     if exposure.undisclosed:
         hidden = "; ".join(c.describe() for c in exposure.undisclosed)
-        findings.append(_finding(rule, context, _t(context, f"ägardata anger en okänd ägare som måste granskas: {hidden}", f"the ownership data declares an unknown owner that needs a human look: {hidden}"), {"undisclosed": [c.describe() for c in exposure.undisclosed]}, Severity.WARN))
-    for name in context.owners.near_misses():
-        findings.append(_finding(rule, context, _t(context, f"möjlig träff i ägarregistret att granska: {name}", f"possible match in the ownership registry to review: {name}"), {"near_miss": name}, Severity.WARN))
+        findings.append(_finding(rule, context, _t(context, f"ägardata anger en okänd ägare som måste granskas: {hidden}", f"the ownership data declares an unknown owner that needs a human look: {hidden}"), subject | {"undisclosed": [c.describe() for c in exposure.undisclosed]}, Severity.WARN))
+    if exposure.unknown_country:
+        unknown = "; ".join(c.describe() for c in exposure.unknown_country)
+        findings.append(_finding(rule, context, _t(context, f"ägarens land är okänt (inte antaget svenskt) och måste anges eller granskas: {unknown}", f"the owner's country is unknown (not taken as Swedish) and must be given or reviewed: {unknown}"), subject | {"unknown_country": [c.top.name for c in exposure.unknown_country]}, Severity.WARN))
     if exposure.cycles or exposure.truncated:
         cycles = [" <- ".join(c) for c in exposure.cycles]
-        findings.append(_finding(rule, context, _t(context, "ägarkedjan går i cirkel eller är för lång och måste granskas", "the ownership chain is circular or too long and needs a human look"), {"cycles": cycles, "truncated": exposure.truncated}, Severity.WARN))
+        findings.append(_finding(rule, context, _t(context, "ägarkedjan går i cirkel eller är för lång och måste granskas", "the ownership chain is circular or too long and needs a human look"), subject | {"cycles": cycles, "truncated": exposure.truncated}, Severity.WARN))
+    if linked:
+        tied = ownership.trace(party, direct, context.owners, lambda p: bool(p.countries & linked) and not p.countries & restricted)
+        if tied.chains:
+            text = "; ".join(c.describe() for c in tied.chains)
+            findings.append(_finding(rule, context, _t(context, f"ägare i {', '.join(sorted(linked))}, med band till {', '.join(sorted(restricted))}, att bedöma: {text}", f"owner in {', '.join(sorted(linked))}, tied to {', '.join(sorted(restricted))}, to be judged: {text}"),
+                                     subject | {"linked": [{"chain": c.describe(), "owner": c.top.name, "country": c.top.country, "share_min": _round(c.share_min)} for c in tied.chains]}, rule.linked_severity))
     return findings
 
 
@@ -260,6 +310,7 @@ class _ConflictIndex:
         self.clients = NameIndex()
         self.client_numbers: dict[str, list[int]] = {}
         self.by_class: dict[str, list[int]] = {}
+        self.by_group: dict[str, list[int]] = {}
         self.counterparties = NameIndex()
         self.counterparty_rows: list[tuple[int, Side]] = []
         self.counterparty_numbers: dict[str, list[int]] = {}
@@ -272,6 +323,8 @@ class _ConflictIndex:
             if engagement.client_kind == ClientKind.COMPANY.value:
                 for nace_class in engagement.client_classes:
                     self.by_class.setdefault(nace_class, []).append(position)
+                for group in sorted({c[:4] for c in engagement.client_classes}):
+                    self.by_group.setdefault(group, []).append(position)
             for counterparty in engagement.counterparties:
                 row = len(self.counterparty_rows)
                 self.counterparty_rows.append((position, counterparty))
@@ -314,8 +367,9 @@ def _best_matches(numbers: dict[str, list[int]], names: NameIndex, side: Side) -
 def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_id: str | None) -> list[Finding]:
     index = context.conflict_index()
     client = proposal.client
-    me = Side.of(client.name, client.aliases, client.org_number)
-    own = {hit.engagement.id for hit in index.active_clients_named(me) if hit.match.certainty >= Certainty.STRONG}
+    me = Side.of(client.name, (), client.org_number)
+    own = {hit.engagement.id for hit in index.active_clients_named(Side.of(client.name)) if hit.match.certainty >= Certainty.STRONG
+           and not _numbers_differ(client.org_number, hit.engagement.client.org_number)}
     own |= {exclude_id} if exclude_id else set()
     wanted = {Relation.COMPETITOR.value} if rule.relation == "competitor" else {Relation.OPPONENT.value, Relation.TARGET.value}
     found: dict[tuple[str, str], tuple[str, str, dict[str, Any], Certainty]] = {}
@@ -326,6 +380,16 @@ def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_
             return
         found[key] = (sv, en, evidence | {"engagement": engagement.id, "client": engagement.client.name, "match": certainty.name.lower()}, certainty)
 
+    if rule.relation == "competitor":
+        claims = Side.of(client.name, client.aliases, client.org_number)
+        for hit in index.active_clients_named(claims):
+            if hit.match.certainty >= Certainty.STRONG:
+                claim = ", ".join([*client.aliases, *([client.org_number] if client.org_number else [])])
+                note(hit.engagement, Certainty.EXACT,
+                     f"förslaget för {client.name} anger alias eller organisationsnummer ({claim}) som hör till den aktiva kunden {hit.engagement.client.name} ({hit.engagement.id}); samma kund eller inte måste avgöras av en människa",
+                     f"the proposal for {client.name} claims aliases or an organisation number ({claim}) of the active client {hit.engagement.client.name} ({hit.engagement.id}); whether it is the same client needs a human decision",
+                     {"reason": "identity_claim", "claimed": claim})
+    principal = Side.of(proposal.on_behalf_of) if proposal.on_behalf_of else None
     for counterparty in proposal.counterparties:
         relation = counterparty.relation.value
         if relation not in wanted:
@@ -335,21 +399,40 @@ def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_
                  f"uppdraget anger {counterparty.name} som {relation}, och {hit.engagement.client.name} är aktiv kund ({hit.engagement.id})",
                  f"the work names {counterparty.name} as {relation}, and {hit.engagement.client.name} is an active client ({hit.engagement.id})",
                  {"reason": f"counterparty_{relation}", "score": round(hit.match.score, 1)})
-    for hit, counterparty in index.counterparties_naming(me):
-        if counterparty.relation in wanted:
-            note(hit.engagement, hit.match.certainty,
-                 f"det aktiva uppdraget {hit.engagement.id} för {hit.engagement.client.name} anger {counterparty.name} som {counterparty.relation}",
-                 f"active engagement {hit.engagement.id} for {hit.engagement.client.name} names {counterparty.name} as {counterparty.relation}",
-                 {"reason": f"active_counterparty_{counterparty.relation}", "score": round(hit.match.score, 1)})
+    for side, whose in ((me, ""), *(((principal, "principal_"),) if principal else ())):
+        for hit, named in index.counterparties_naming(side):
+            if named.relation in wanted:
+                for_whom = f" (uppdragsgivaren {side.name})" if whose else ""
+                for_whom_en = f" (the principal {side.name})" if whose else ""
+                note(hit.engagement, hit.match.certainty,
+                     f"det aktiva uppdraget {hit.engagement.id} för {hit.engagement.client.name} anger {named.name} som {named.relation}{for_whom}",
+                     f"active engagement {hit.engagement.id} for {hit.engagement.client.name} names {named.name} as {named.relation}{for_whom_en}",
+                     {"reason": f"{whose}active_counterparty_{named.relation}", "score": round(hit.match.score, 1)})
     if rule.relation == "competitor" and client.kind == ClientKind.COMPANY:
-        for nace_class in sorted({sectors.class_of(code) for code in client.sectors} - {None}):
-            for position in index.by_class.get(str(nace_class), []):
+        classes = sorted(c for c in {sectors.class_of(code) for code in client.sectors} if c)
+        same_class = set()
+        for nace_class in classes:
+            for position in index.by_class.get(nace_class, []):
                 engagement = index.engagements[position]
+                same_class.add(engagement.id)
                 note(engagement, Certainty.EXACT,
-                     f"{engagement.client.name} ({engagement.id}) är aktiv kund i samma bransch {_titled([str(nace_class)])}",
-                     f"{engagement.client.name} ({engagement.id}) is an active client in the same class {_titled([str(nace_class)])}",
+                     f"{engagement.client.name} ({engagement.id}) är aktiv kund i samma bransch {_titled([nace_class])}",
+                     f"{engagement.client.name} ({engagement.id}) is an active client in the same class {_titled([nace_class])}",
                      {"reason": "same_nace_class", "nace_class": nace_class})
+        for group in sorted(g for g in {sectors.group_of(code) for code in client.sectors} if g):
+            for position in index.by_group.get(group, []):
+                engagement = index.engagements[position]
+                if engagement.id not in same_class:
+                    note(engagement, Certainty.POSSIBLE,
+                         f"{engagement.client.name} ({engagement.id}) är aktiv kund i samma grupp {_titled([group])}",
+                         f"{engagement.client.name} ({engagement.id}) is an active client in the same group {_titled([group])}",
+                         {"reason": "same_nace_group", "nace_group": group})
     return _grouped(rule, context, found)
+
+
+def _numbers_differ(a: str | None, b: str | None) -> bool:
+    """Two organisation numbers, both given and not the same: two organisations, whatever their names."""
+    return bool(org_digits(a) and org_digits(b) and org_digits(a) != org_digits(b))
 
 
 def _grouped(rule: ConflictRule, context: Context, found: dict[tuple[str, str], tuple[str, str, dict[str, Any], Certainty]]) -> list[Finding]:
@@ -367,6 +450,8 @@ def _grouped(rule: ConflictRule, context: Context, found: dict[tuple[str, str], 
                     "engagements": [{k: v for k, v in item[2].items() if k != "reason"} for item in items]}
         if sure:
             findings.append(_finding(rule, context, _t(context, sv, en), evidence))
+        elif reason == "same_nace_group":
+            findings.append(_finding(rule, context, _t(context, f"möjlig konkurrent att granska: {sv}", f"possible competitor to review: {en}"), evidence, Severity.WARN))
         else:
             findings.append(_finding(rule, context, _t(context, f"möjlig namnträff att granska: {sv}", f"possible name match to review: {en}"), evidence, Severity.WARN))
     return findings
@@ -384,9 +469,14 @@ _EVALUATORS: dict[type, Any] = {
 
 
 class _FindingLike(Protocol):
-    kind: str
-    severity: str
-    evidence: dict[str, Any]
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def severity(self) -> str: ...
+
+    @property
+    def evidence(self) -> dict[str, Any]: ...
 
 
 def affected_clients(findings: Iterable[_FindingLike]) -> list[str]:
@@ -394,6 +484,30 @@ def affected_clients(findings: Iterable[_FindingLike]) -> list[str]:
     names: set[str] = set()
     for finding in findings:
         if finding.kind == "conflict" and finding.severity == Severity.BLOCK:
-            names.update(str(name) for name in finding.evidence.get("clients", []))  # type: ignore[union-attr]
+            names.update(str(name) for name in finding.evidence.get("clients", []))
     return sorted(names)
 
+
+
+def screen_active(engagements: Sequence[tuple[str, Proposal]], policy: Policy, owners: ownership.OwnerSource | None = None,
+                  language: str = "sv") -> list[tuple[str, str, Finding]]:
+    """Every active engagement screened against all the others: (id, other id, conflict finding) per pair.
+
+    Each unordered pair is reported once per rule (a conflict seen from both sides is one), under the engagement whose check found it first (in the
+    order given), with the finding narrowed to that pair. The caller drops the pairs that a
+    recorded finding of either engagement already shows.
+    """
+    actives = [ActiveEngagement.of(engagement_id, proposal.client, proposal.counterparties) for engagement_id, proposal in engagements]
+    conflicts = [r for r in policy.rules if isinstance(r, ConflictRule)]
+    context = Context(engagements=actives, owners=owners or ownership.NoRegistry(), language=language)
+    pairs: dict[tuple[frozenset[str], str], tuple[str, str, Finding]] = {}
+    for engagement_id, proposal in engagements:
+        for rule in conflicts:
+            for finding in _conflict(rule, proposal, context, engagement_id):
+                for item in finding.evidence.get("engagements", []):
+                    other = str(item["engagement"])
+                    key = (frozenset((engagement_id, other)), finding.rule)
+                    if other != engagement_id and key not in pairs:
+                        narrowed = {**finding.evidence, "clients": [item["client"]], "engagements": [item]}
+                        pairs[key] = (engagement_id, other, Finding(finding.rule, finding.severity, finding.message, finding.source, narrowed, finding.kind))
+    return list(pairs.values())

@@ -85,8 +85,12 @@ class OwnershipRule(RuleBase):
     kind: Literal["ownership"]
     countries: Annotated[list[str], Field(min_length=1)]
     min_share: Annotated[float, Field(gt=0, le=100)] = 25.0
+    linked_countries: list[str] = Field(default_factory=lambda: ["HK", "MO"])
+    """Jurisdictions tied to a restricted country without being it (Hong Kong and Macao are special
+    administrative regions of China): an owner there is shown to a person at `linked_severity`."""
+    linked_severity: lax(Severity) = Severity.WARN  # type: ignore[valid-type]
 
-    @field_validator("countries")
+    @field_validator("countries", "linked_countries")
     @classmethod
     def _iso(cls, countries: list[str]) -> list[str]:
         from westander_cli.model import check_country

@@ -1,10 +1,16 @@
-"""One name normaliser for every comparison, and fuzzy matching with documented thresholds.
+"""One name canonicaliser for every comparison, and fuzzy matching with documented thresholds.
 
-A name is folded (case, diacritics, å ä ö ø æ ß), stripped of punctuation and of legal forms
-(AB, (publ), Aktiebolaget, Ltd, GmbH, Oyj, OOO ...), and "&", "och", "and" become one word.
+A name is brought to one canonical form before anything else, so that a proposer cannot dodge a
+match by the way a name is written: Unicode NFKC; format characters (zero-width space and joiner,
+soft hyphen, bidi marks) removed; every letter transliterated to Latin with `anyascii` (this folds
+homoglyphs such as a Cyrillic "о" in "Fоrtum" and transliterates "ПАО Сбербанк" to "PAO Sberbank"
+and "中国海洋石油" to "Zhong Guo Hai Yang Shi You"); case and diacritics folded; punctuation inside
+a word removed ("Vatten-fall", "V.a.t.t.e.n.f.a.l.l" and "Vattenfall" are one name). Then legal forms
+(AB, (publ), Aktiebolaget, Ltd, GmbH, Oyj, OOO ...) are stripped and "&", "och", "and" become one word.
 Two names are then compared with rapidfuzz:
 
-- `exact`: the normalised names are equal;
+- `exact`: the normalised names are equal, or equal once spaces are ignored ("Alfa-Laval" /
+  "Alfa Laval", "Vatten fall" / "Vattenfall");
 - `strong`: similarity (rapidfuzz `ratio`) >= 95, or every word of a name of two or more words
   appears in the other ("Hennes Mauritz" in "H M Hennes Mauritz");
 - `possible`: `token_set_ratio` >= 90 or `ratio` >= 86: shown to a person as a finding to review;
@@ -31,11 +37,7 @@ CANDIDATE_CUTOFF = 75.0
 margin, and high enough that common words do not send hundreds of names to the exact comparison."""
 
 LEGAL_FORMS = frozenset(
-    """
-    ab publ aktiebolag aktiebolaget hb kb handelsbolag kommanditbolag ek for ekfor ekonomisk forening
-    ideell stiftelse ltd limited plc llc llp inc incorporated corp corporation co company gmbh ag
-    kg se sa nv bv oy oyj abp as asa aps sarl srl spa sas ooo pao oao zao jsc pjsc ojsc kk aktiengesellschaft
-    """.split()
+    ["ab", "publ", "aktiebolag", "aktiebolaget", "hb", "kb", "handelsbolag", "kommanditbolag", "ek", "for", "ekfor", "ekonomisk", "forening", "ideell", "stiftelse", "ltd", "limited", "plc", "llc", "llp", "inc", "incorporated", "corp", "corporation", "co", "company", "gmbh", "ag", "kg", "se", "sa", "nv", "bv", "oy", "oyj", "abp", "as", "asa", "aps", "sarl", "srl", "spa", "sas", "ooo", "pao", "oao", "zao", "jsc", "pjsc", "ojsc", "kk", "aktiengesellschaft"]
 )
 """Words that only say what legal form an organisation has, not who it is.
 
@@ -49,7 +51,23 @@ _DOTTED_FORMS = re.compile(r"\b(?:a\.?\s?s|s\.\s?a|n\.\s?v|b\.\s?v|ek\.\s?f[oö]
 _SLASHED_FORMS = re.compile(r"\b(a)/(s|b)\b")
 _NON_WORD = re.compile(r"[^a-z0-9 ]+")
 _DIGITS = re.compile(r"\d+")
-_NON_DIGITS = re.compile(r"\D+")
+_NOT_ALNUM = re.compile(r"[^0-9A-Za-z]+")
+_CONFUSABLES = str.maketrans(dict(zip(
+    "АВЕКМНОРСТХУІЈЅаеорсухіјѕԁҮΑΒΕΖΗΙΚΜΝΟΡΤΥΧαικνορυχ",
+    "ABEKMHOPCTXYIJSaeopcyxijsdYABEZHIKMNOPTYXaikvopux",
+    strict=True,
+)))
+"""Cyrillic and Greek letters that look like Latin ones (a subset of Unicode's confusables.txt).
+
+In a name that also has Latin letters they are read by their look ("Vattenfall АВ" with Cyrillic А
+and В is "Vattenfall AB"); in a name without Latin letters they are transliterated ("ПАО Сбербанк").
+"""
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+_INNER_PUNCT = re.compile(r"(?<=[^\W\d_])[-\u2010\u2011\u2012\u2013\u2014'\u2019](?=[^\W\d_])")
+"""A hyphen or apostrophe between two letters joins them: "Vatten-fall" is "Vattenfall"."""
+_SPELLED = re.compile(r"\b[^\W\d_](?:[.\s_*·]+[^\W\d_]\b){2,}\.?")
+"""Three or more single letters separated by dots or spaces: "V.a.t.t.e.n.f.a.l.l" is one word."""
+_SPELL_SEP = re.compile(r"[.\s_*·]+")
 
 
 class Certainty(IntEnum):
@@ -66,15 +84,42 @@ class NameMatch:
 
 
 def org_digits(number: str | None) -> str:
-    """An organisation number as its digits alone ("556036-2138" -> "5560362138"), the form compared."""
-    return _NON_DIGITS.sub("", number or "")
+    """An organisation number or LEI in the form compared: "556036-2138" -> "5560362138".
+
+    Letters are kept (upper case), so an LEI or a foreign number with letters is not cut down to
+    its digits and matched with an unrelated number that has the same digits.
+    """
+    return _NOT_ALNUM.sub("", number or "").upper()
 
 
 def fold(text: str) -> str:
-    """Lower case without diacritics: 'Åhléns' -> 'ahlens', 'Ørsted' -> 'orsted'."""
-    text = text.casefold().translate(_FOLD)
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    """Lower case Latin without diacritics: 'Åhléns' -> 'ahlens', 'Fоrtum' (Cyrillic о) -> 'fortum'."""
+    return canonical(text).casefold()
+
+
+def canonical(text: str) -> str:
+    """The text in plain Latin letters: NFKC, format characters dropped, every script transliterated.
+
+    Syllables of CJK scripts are separated by spaces ("中国" -> "Zhong Guo"), and a run of single
+    letters separated by dots or spaces ("V.a.t.t.e.n") is read as one word.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    if not text.isascii():
+        if _LATIN_LETTER.search(text):
+            text = text.translate(_CONFUSABLES)
+        text = "".join(_latin(ch) for ch in text.translate(_FOLD))
+    text = _INNER_PUNCT.sub("", text)
+    return _SPELLED.sub(lambda m: _SPELL_SEP.sub("", m.group(0)), text)
+
+
+def _latin(ch: str) -> str:
+    from anyascii import anyascii  # a table per Unicode block, loaded on first use; only for non-ASCII names
+
+    if ch.isascii():
+        return ch
+    latin = anyascii(ch)
+    return f" {latin} " if len(latin) > 1 and unicodedata.east_asian_width(ch) in ("W", "F") else latin
 
 
 @lru_cache(maxsize=65_536)
@@ -99,7 +144,7 @@ def compare(a: str, b: str) -> NameMatch:
 def compare_normalised(na: str, nb: str) -> NameMatch:
     if not na or not nb:
         return NameMatch(Certainty.NONE, 0.0)
-    if na == nb:
+    if na == nb or na.replace(" ", "") == nb.replace(" ", ""):
         return NameMatch(Certainty.EXACT, 100.0)
     if _DIGITS.findall(na) != _DIGITS.findall(nb):
         return NameMatch(Certainty.NONE, 0.0)
@@ -128,9 +173,10 @@ class NameIndex:
 
     def add_normalised(self, owner: int, keys: Iterable[str]) -> None:
         for key in keys:
-            if key:
-                self._keys.append(key)
-                self._owners.append(owner)
+            for variant in dict.fromkeys((key, key.replace(" ", ""))):
+                if variant:
+                    self._keys.append(variant)
+                    self._owners.append(owner)
 
     def search(self, name: str) -> dict[int, NameMatch]:
         return self.search_normalised(normalise(name))
@@ -140,10 +186,11 @@ class NameIndex:
         found: dict[int, NameMatch] = {}
         if not key or not self._keys:
             return found
-        candidates = process.extract(key, self._keys, scorer=fuzz.token_set_ratio, score_cutoff=CANDIDATE_CUTOFF, limit=None)
-        for _, _, position in candidates:
-            match = compare_normalised(key, self._keys[position])
-            owner = self._owners[position]
-            if match.certainty and (owner not in found or match.certainty > found[owner].certainty):
-                found[owner] = match
+        for query in dict.fromkeys((key, key.replace(" ", ""))):
+            candidates = process.extract(query, self._keys, scorer=fuzz.token_set_ratio, score_cutoff=CANDIDATE_CUTOFF, limit=None)
+            for _, _, position in candidates:
+                match = compare_normalised(key, self._keys[position])
+                owner = self._owners[position]
+                if match.certainty and (owner not in found or match.certainty > found[owner].certainty):
+                    found[owner] = match
         return found

@@ -14,6 +14,8 @@ from typing import Protocol
 
 CONTROL_SHARE = 50.0
 MAX_DEPTH = 40
+UNKNOWN_COUNTRY = "??"
+"""The country of a party whose country nobody gave: unknown, never Swedish."""
 UNDISCLOSED = "undisclosed"
 """The kind of an owner that the ownership data declares unknown or unidentified."""
 
@@ -63,12 +65,19 @@ class OwnerSource(Protocol):
         """Names that resembled a known entity without matching it surely: for a person to review."""
         ...
 
+    def known(self, party: Party) -> Party | None:
+        """The source's own record of this party (exact, identifier or normalised-name match), if any."""
+        ...
+
 
 class NoRegistry:
     """Where no ownership data is kept: only the owners named in the proposal are known."""
 
     def owners_of(self, party: Party) -> Sequence[Holding]:
         return ()
+
+    def known(self, party: Party) -> Party | None:
+        return None
 
     def near_misses(self) -> list[str]:
         return []
@@ -110,6 +119,8 @@ class Exposure:
     undisclosed: list[Chain] = field(default_factory=list)
     """Chains ending in an owner the data declares unknown (BODS unspecified interested party)."""
     truncated: bool = False
+    unknown_country: list[Chain] = field(default_factory=list)
+    """Chains through an owner whose country nobody gave: it may be a restricted one."""
 
     @property
     def share_min(self) -> float:
@@ -146,7 +157,7 @@ def trace(
 
     def walk(holdings: Sequence[Holding], path: tuple[Holding, ...], seen: tuple[str, ...]) -> None:
         for holding in holdings:
-            chain = path + (holding,)
+            chain = (*path, holding)
             if is_restricted(holding.owner):
                 exposure.chains.append(Chain(chain))
             elif holding.owner.kind == UNDISCLOSED:
@@ -156,10 +167,28 @@ def trace(
             elif len(chain) >= MAX_DEPTH:
                 exposure.truncated = True
             else:
-                walk(source.owners_of(holding.owner), chain, seen + (holding.owner.key,))
+                if UNKNOWN_COUNTRY in holding.owner.countries:
+                    exposure.unknown_country.append(Chain(chain))
+                walk(source.owners_of(holding.owner), chain, (*seen, holding.owner.key))
 
     walk(direct_owners, (), (client.key,))
     return exposure
+
+
+def normalise_name(name: str) -> str:
+    from westander_cli.screening.names import normalise
+
+    return normalise(name)
+
+
+def merged(named: Party, recorded: Party | None) -> Party:
+    """A party as the proposal names it, carrying every country the registry records for it too."""
+    if recorded is None:
+        return named
+    countries = [c for c in dict.fromkeys((named.country, *named.other_countries, recorded.country, *recorded.other_countries)) if c != UNKNOWN_COUNTRY]
+    if not countries:
+        return named
+    return Party(named.name, named.kind, countries[0], named.org_number or recorded.org_number, tuple(countries[1:]))
 
 
 def _product(shares: list[float | None]) -> float | None:
@@ -177,3 +206,45 @@ def _pct(low: float | None, high: float | None) -> str:
     if low == high or high is None:
         return f"{low:g} %" if low is not None else "share unknown"
     return f"{(low or 0):g}-{high:g} %"
+
+
+MAX_LOOK_THROUGH = 5_000
+"""How many entities the look-through reads at most; beyond that the chain walk's own figure stands."""
+
+
+def look_through(
+    client: Party,
+    direct_owners: Sequence[Holding],
+    source: OwnerSource,
+    is_restricted: Callable[[Party], bool],
+) -> float:
+    """Effective share (percent, lower bound) of restricted owners in the client, cycles included.
+
+    For every entity e reachable from the client, x_e = sum over its owners o of share(o, e) times
+    (1 if o is restricted, else x_o): a linear system x = b + A x with non-negative coefficients.
+    Iterating it from x = 0 rises monotonically to its least solution, so cross-holdings are looked
+    through instead of being cut at the first repeat (A owns B owns A adds up every round trip).
+    Unknown shares count as zero here; the chain walk reports them.
+    """
+    holdings: dict[str, list[Holding]] = {client.key: list(direct_owners)}
+    queue = [h.owner for h in direct_owners]
+    while queue and len(holdings) < MAX_LOOK_THROUGH:
+        owner = queue.pop()
+        if is_restricted(owner) or owner.kind == UNDISCLOSED or owner.key in holdings:
+            continue
+        holdings[owner.key] = list(source.owners_of(owner))
+        queue.extend(h.owner for h in holdings[owner.key])
+    exposure = dict.fromkeys(holdings, 0.0)
+    for _ in range(10_000):
+        change = 0.0
+        for key, owners in holdings.items():
+            value = 0.0
+            for holding in owners:
+                share = (holding.share_min or 0.0) / 100.0
+                value += share if is_restricted(holding.owner) else share * exposure.get(holding.owner.key, 0.0)
+            value = min(value, 1.0)
+            change = max(change, abs(value - exposure[key]))
+            exposure[key] = value
+        if change < 1e-12:
+            break
+    return 100.0 * exposure[client.key]

@@ -1,4 +1,4 @@
-"""The ownership registry: BODS 0.4 and hand-entered TOML, indexed in SQLite for fast look-ups.
+"""The ownership registry: its files imported, and indexed in SQLite for fast look-ups.
 
 Source files live in `<data>/registry/` (`*.bods.json` as imported, `*.toml` by hand) and are the
 truth; `<data>/.wst/registry.sqlite` is derived from them and rebuilt whenever a file is added,
@@ -11,305 +11,23 @@ import hashlib
 import os
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import Field, StringConstraints, ValidationError, field_validator, model_validator
+from pydantic import ValidationError
 
 from westander_cli.errors import InvalidInput
-from westander_cli.model import OwnerKind, Strict, check_country, lax, swedish_org_number_if_se
 from westander_cli.screening.names import Certainty, compare_normalised, normalise, org_digits
-from westander_cli.screening.ownership import UNDISCLOSED, Holding, Party
+from westander_cli.screening.ownership import Holding, Party
+from westander_cli.screening.sources import read_source, source_files
 
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
-INDEX_VERSION = "2"
-CONTROL_INTERESTS = frozenset({"appointmentOfBoard", "controlViaCompanyRulesOrArticles", "controlByLegalFramework", "otherInfluenceOrControl"})
-STATE_TYPES = frozenset({"state", "stateBody"})
-ORG_NUMBER_SCHEMES = frozenset({"SE-BLV"})
+INDEX_VERSION = "4"
 MAX_CANDIDATES = 200
 """How many names sharing the most trigrams with a query the fuzzy scorer looks at."""
 
-
-# --- the normalised form both sources are read into -----------------------------------------
-
-
-@dataclass
-class Entity:
-    key: str
-    name: str
-    kind: str  # company | person | state | undisclosed
-    countries: list[str]
-    org_number: str | None = None
-    aliases: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Edge:
-    subject: str
-    owner: str
-    share_min: float | None
-    share_max: float | None
-    control: bool
-
-
-@dataclass
-class Parsed:
-    entities: dict[str, Entity] = field(default_factory=dict)
-    edges: list[Edge] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    statements: int = 0
-
-
-# --- BODS 0.4 -------------------------------------------------------------------------------
-
-
-def _statements(path: Path) -> Iterator[Any]:
-    """The statements of a BODS file one at a time (ijson): a large registry is never held in memory."""
-    import ijson
-
-    try:
-        with path.open("rb") as handle:
-            start = handle.read(4096).lstrip()[:1]
-            handle.seek(0)
-            if start not in (b"[", b"{"):
-                raise InvalidInput(f"{path}: not BODS JSON: expected a list of statements")
-            count = 0
-            for statement in ijson.items(handle, "item" if start == b"[" else "statements.item", use_float=True):
-                count += 1
-                yield statement
-            if start == b"{" and count == 0:
-                raise InvalidInput(f"{path}: not BODS JSON: expected a list of statements")
-    except ijson.JSONError as error:
-        raise InvalidInput(f"{path}: not BODS JSON: {str(error).splitlines()[0][:200]}") from None
-    except (UnicodeDecodeError, RecursionError) as error:
-        raise InvalidInput(f"{path}: not BODS JSON: {error}") from None
-
-
-@dataclass
-class _Relationship:
-    subject: Any
-    party: Any
-    share_min: float | None
-    share_max: float | None
-    control: bool
-    summary_only: bool
-
-
-def parse_bods(path: Path) -> Parsed:
-    """Read BODS 0.4 statements; what cannot be used is reported per statement, never guessed.
-
-    A later statement of a record (by statementDate, then position) replaces an earlier one;
-    `recordStatus = "closed"` removes the record.
-    """
-    parsed = Parsed()
-    latest: dict[str, tuple[str, int, Entity | _Relationship | None, list[str], str]] = {}
-    for position, statement in enumerate(_statements(path)):
-        parsed.statements += 1
-        where = f"statement {position + 1}"
-        if not isinstance(statement, dict):
-            parsed.problems.append(f"{where}: not an object; skipped")
-            continue
-        where = f"statement {position + 1} ({statement.get('statementId', 'no statementId')})"
-        record_id, record_type = statement.get("recordId"), statement.get("recordType")
-        version = (statement.get("publicationDetails") or {}).get("bodsVersion") if isinstance(statement.get("publicationDetails"), dict) else None
-        if version is not None and version != "0.4":
-            parsed.problems.append(f"{where}: bodsVersion {version!r}, not '0.4'; read as 0.4")
-        if not isinstance(record_id, str) or record_type not in ("entity", "person", "relationship"):
-            parsed.problems.append(f"{where}: needs recordId and recordType entity, person or relationship; skipped")
-            continue
-        details = statement.get("recordDetails")
-        if not isinstance(details, dict):
-            parsed.problems.append(f"{where}: no recordDetails; skipped")
-            continue
-        date = str(statement.get("statementDate") or "")
-        if record_id in latest and (date, position) < latest[record_id][:2]:
-            continue
-        problems: list[str] = []
-        record: Entity | _Relationship | None = None
-        if statement.get("recordStatus") != "closed":
-            if record_type == "entity":
-                record = _bods_entity(record_id, details, where, problems)
-            elif record_type == "person":
-                record = _bods_person(record_id, details, where, problems)
-            else:
-                record = _bods_relationship(details, where, problems)
-        latest[record_id] = (date, position, record, problems, where)
-    for _, _, record, problems, _ in latest.values():
-        parsed.problems.extend(problems)
-        if isinstance(record, Entity):
-            parsed.entities[record.key] = record
-    for record_id, (_, _, record, _, where) in latest.items():
-        if isinstance(record, _Relationship) and not record.summary_only:
-            _link(parsed, record_id, record, where)
-    return parsed
-
-
-def _country_code(value: Any) -> str | None:
-    code = value.get("code") if isinstance(value, dict) else None
-    if not isinstance(code, str):
-        return None
-    try:
-        return check_country(code[:2])
-    except ValueError:
-        return None
-
-
-def _bods_entity(record_id: str, details: dict[str, Any], where: str, problems: list[str]) -> Entity | None:
-    name = details.get("name")
-    if not isinstance(name, str) or not name.strip():
-        problems.append(f"{where}: entity without a name; skipped")
-        return None
-    entity_type = (details.get("entityType") or {}).get("type") if isinstance(details.get("entityType"), dict) else None
-    country = _country_code(details.get("jurisdiction"))
-    if country is None:
-        problems.append(f"{where}: {name}: no usable jurisdiction code; its country is unknown")
-    org_number = None
-    for identifier in details.get("identifiers") or []:
-        if isinstance(identifier, dict) and identifier.get("scheme") in ORG_NUMBER_SCHEMES and identifier.get("id"):
-            org_number = str(identifier["id"])
-    aliases = [a for a in (details.get("alternateNames") or []) if isinstance(a, str)]
-    kind = "state" if entity_type in STATE_TYPES else UNDISCLOSED if entity_type in ("anonymousEntity", "unknownEntity") else "company"
-    return Entity(record_id, name.strip(), kind, [country] if country else [], org_number, aliases)
-
-
-def _bods_person(record_id: str, details: dict[str, Any], where: str, problems: list[str]) -> Entity:
-    names = [n for n in details.get("names") or [] if isinstance(n, dict)]
-    full = next((n.get("fullName") for n in names if n.get("fullName")), None)
-    if details.get("personType") in ("anonymousPerson", "unknownPerson") or not full:
-        return Entity(record_id, str(full or f"unknown person ({details.get('personType', 'unnamed')})"), UNDISCLOSED, [])
-    countries = [c for c in (_country_code(n) for n in details.get("nationalities") or []) if c]
-    if not countries:
-        problems.append(f"{where}: {full}: no nationality; their country is unknown")
-    return Entity(record_id, str(full), "person", countries, None, [str(n["fullName"]) for n in names[1:] if n.get("fullName")])
-
-
-def _bods_relationship(details: dict[str, Any], where: str, problems: list[str]) -> _Relationship:
-    subject = details.get("subject")
-    if isinstance(subject, dict):
-        subject = subject.get("describedByEntityStatement") or subject.get("recordId")
-    share_min: float | None = None
-    share_max: float | None = None
-    control = False
-    for interest in (i for i in details.get("interests") or [] if isinstance(i, dict)):
-        kind = interest.get("type")
-        bounds = _share_bounds(interest.get("share"))
-        if bounds is None and isinstance(interest.get("share"), dict):
-            problems.append(f"{where}: share {interest.get('share')} is not a range within 0-100; read as unknown")
-        if kind == "shareholding" and bounds:
-            share_min, share_max = bounds
-        elif kind == "votingRights" and bounds and bounds[0] > 50:
-            control = True
-        elif kind in CONTROL_INTERESTS and interest.get("beneficialOwnershipOrControl", True):
-            control = True
-    summary_only = details.get("isComponent") is False and bool(details.get("componentRecords"))
-    return _Relationship(subject, details.get("interestedParty"), share_min, share_max, control, summary_only)
-
-
-def _link(parsed: Parsed, record_id: str, relationship: _Relationship, where: str) -> None:
-    """Turn a relationship into an edge between records of the file, reporting what cannot be used."""
-    subject, party = relationship.subject, relationship.party
-    if not isinstance(subject, str) or subject not in parsed.entities:
-        parsed.problems.append(f"{where}: subject {subject!r} is not an entity in this file; skipped")
-        return
-    if isinstance(party, dict) and "reason" in party:
-        owner_key = f"{record_id}:undisclosed"
-        parsed.entities[owner_key] = Entity(owner_key, f"undisclosed owner ({party.get('reason')})", UNDISCLOSED, [])
-        parsed.problems.append(f"{where}: the owner of {parsed.entities[subject].name} is declared unknown ({party.get('reason')}); kept as undisclosed")
-        party = owner_key
-    elif isinstance(party, dict):
-        party = party.get("describedByPersonStatement") or party.get("describedByEntityStatement") or party.get("recordId")
-    if not isinstance(party, str) or party not in parsed.entities:
-        parsed.problems.append(f"{where}: interestedParty {party!r} is not a record in this file; skipped")
-        return
-    if relationship.share_min is None and not relationship.control:
-        parsed.problems.append(f"{where}: {parsed.entities[party].name} in {parsed.entities[subject].name}: no share given; reported as unknown")
-    parsed.edges.append(Edge(subject, party, relationship.share_min, relationship.share_max, relationship.control))
-
-
-def _share_bounds(share: Any) -> tuple[float, float] | None:
-    """(minimum, maximum) percent from exact / minimum / maximum / exclusiveMinimum / exclusiveMaximum."""
-    if not isinstance(share, dict):
-        return None
-    values = {k: v for k, v in share.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
-    if "exact" in values:
-        low = high = float(values["exact"])
-    else:
-        low = float(values.get("minimum", values.get("exclusiveMinimum", 0.0)))
-        high = float(values.get("maximum", values.get("exclusiveMaximum", 100.0)))
-        if not ({"minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"} & set(values)):
-            return None
-    if not (0 <= low <= high <= 100):
-        return None
-    return low, high
-
-
-# --- the hand-entered TOML form -------------------------------------------------------------
-
-
-class RegistryOwner(Strict):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-    kind: lax(OwnerKind) = OwnerKind.COMPANY  # type: ignore[valid-type]
-    country: str = "SE"
-    org_number: Annotated[str, StringConstraints(max_length=40)] | None = None
-    share: Annotated[float, Field(ge=0, le=100)] | None = None
-    share_min: Annotated[float, Field(ge=0, le=100)] | None = None
-    share_max: Annotated[float, Field(ge=0, le=100)] | None = None
-    control: bool = False
-
-    _country = field_validator("country")(check_country)
-    _org_number = field_validator("org_number")(swedish_org_number_if_se)
-
-    @model_validator(mode="after")
-    def _bounds(self) -> RegistryOwner:
-        if self.share is not None and (self.share_min is not None or self.share_max is not None):
-            raise ValueError("give share, or share_min and share_max, not both")
-        if self.share_min is not None and self.share_max is not None and self.share_min > self.share_max:
-            raise ValueError("share_min is larger than share_max")
-        return self
-
-
-class RegistryEntity(Strict):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-    kind: lax(OwnerKind) = OwnerKind.COMPANY  # type: ignore[valid-type]
-    country: str = "SE"
-    org_number: Annotated[str, StringConstraints(max_length=40)] | None = None
-    aliases: list[str] = []
-    owners: list[RegistryOwner] = []
-
-    _country = field_validator("country")(check_country)
-    _org_number = field_validator("org_number")(swedish_org_number_if_se)
-
-
-class RegistryFile(Strict):
-    entity: list[RegistryEntity]
-
-
-def parse_toml_registry(path: Path) -> Parsed:
-    from westander_cli.tomlfile import load_model, read_toml
-
-    document = load_model(read_toml(path, "registry file"), RegistryFile)
-    parsed = Parsed(statements=len(document.entity))
-
-    def key_of(name: str, org_number: str | None) -> str:
-        digits = org_digits(org_number)
-        return f"org:{digits}" if digits else f"name:{normalise(name)}"
-
-    for item in document.entity:
-        key = key_of(item.name, item.org_number)
-        parsed.entities[key] = Entity(key, item.name, item.kind.value, [item.country], item.org_number, list(item.aliases))
-    for item in document.entity:
-        subject = key_of(item.name, item.org_number)
-        for owner in item.owners:
-            owner_key = key_of(owner.name, owner.org_number)
-            parsed.entities.setdefault(owner_key, Entity(owner_key, owner.name, owner.kind.value, [owner.country], owner.org_number))
-            low = owner.share if owner.share is not None else owner.share_min
-            high = owner.share if owner.share is not None else owner.share_max
-            if low is None and high is not None:
-                low = 0.0
-            parsed.edges.append(Edge(subject, owner_key, low, high if low is not None else None, owner.control))
-    return parsed
 
 
 # --- import ---------------------------------------------------------------------------------
@@ -338,7 +56,7 @@ def import_file(registry_dir: Path, path: Path) -> ImportReport:
         raise InvalidInput(f"{path}: is a directory")
     if size > MAX_IMPORT_BYTES:
         raise InvalidInput(f"{path}: larger than {MAX_IMPORT_BYTES:,} bytes")
-    parsed = parse_toml_registry(path) if path.suffix == ".toml" else parse_bods(path)
+    parsed = read_source(path)
     if not parsed.entities:
         raise InvalidInput(f"{path}: no usable entity or person; nothing imported")
     digest = hashlib.sha256()
@@ -360,15 +78,11 @@ def trigrams(norm: str) -> set[str]:
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
-def _source_files(registry_dir: Path) -> list[Path]:
-    if not registry_dir.is_dir():
-        return []
-    return sorted(p for p in registry_dir.iterdir() if p.is_file() and not p.name.startswith(".")
-                  and (p.name.endswith(".bods.json") or p.suffix == ".toml"))
-
-
 def _fingerprint(files: Iterable[Path]) -> str:
-    parts = [INDEX_VERSION]
+    """Files, sizes and times, and today's date: an interest that ends or starts today changes the index."""
+    from westander_cli.screening.bods import today
+
+    parts = [INDEX_VERSION, today()]
     for path in files:
         stat = path.stat()
         parts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
@@ -392,7 +106,7 @@ class Registry:
         return self._db
 
     def _open(self) -> sqlite3.Connection:
-        files = _source_files(self.registry_dir)
+        files = source_files(self.registry_dir)
         fingerprint = _fingerprint(files)
         if self.index_path.exists():
             try:
@@ -423,7 +137,7 @@ class Registry:
         """Entities known under the same org number (or, for hand-entered ones, name) in several files."""
         next_id = 1
         for path in files:
-            parsed = parse_toml_registry(path) if path.suffix == ".toml" else parse_bods(path)
+            parsed = read_source(path)
             local: dict[str, int] = {}
             for key, entity in parsed.entities.items():
                 digits = org_digits(entity.org_number)
@@ -482,7 +196,7 @@ class Registry:
             match = compare_normalised(norm, candidate)
             if match.certainty and (best is None or (match.certainty, match.score) > best[:2]):
                 best = (match.certainty, match.score, entity_id, candidate)
-        if best and best[0] >= Certainty.STRONG:
+        if best and best[0] >= Certainty.EXACT:
             return best[2]
         if best:
             name = self.db.execute("SELECT name FROM entity WHERE id = ?", (best[2],)).fetchone()[0]
@@ -518,6 +232,10 @@ class Registry:
     def near_misses(self) -> list[str]:
         return list(dict.fromkeys(self._near))
 
+    def known(self, party: Party) -> Party | None:
+        entity_id = self.resolve(party)
+        return None if entity_id is None else self.party(entity_id)
+
     def find(self, query: str) -> int | None:
         """An entity by organisation number ("556810-8988") or by name."""
         is_number = bool(re.fullmatch(r"[\d\s-]+", query.strip()))
@@ -532,12 +250,9 @@ class Registry:
 def registry_problems(registry_dir: Path) -> list[str]:
     """Every registry file that cannot be read, for `wst validate`."""
     problems = []
-    for path in _source_files(registry_dir):
+    for path in source_files(registry_dir):
         try:
-            if path.suffix == ".toml":
-                parse_toml_registry(path)
-            else:
-                parse_bods(path)
+            read_source(path)
         except (InvalidInput, ValidationError) as error:
             problems.append(str(error))
     return problems
@@ -560,7 +275,7 @@ def ownership_tree(registry: Registry, entity_id: int, max_depth: int = 12) -> d
                 item["owners"].append({"name": holding.owner.name, "cycle": True, "share_min": holding.share_min,
                                        "share_max": holding.share_max, "control": holding.control})
                 continue
-            child = node(holding.owner, child_low, child_high, path + (owner_id,), owner_id)
+            child = node(holding.owner, child_low, child_high, (*path, owner_id), owner_id)
             child.update({"share_min": holding.share_min, "share_max": holding.share_max, "control": holding.control})
             item["owners"].append(child)
         return item

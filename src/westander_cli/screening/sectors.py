@@ -25,7 +25,7 @@ class SectorMatch(Enum):
 @cache
 def titles() -> dict[str, str]:
     rows = (line.split("\t", 1) for line in CODE_LIST.read_text(encoding="utf-8").splitlines() if line)
-    return {code: title for code, title in rows}
+    return dict(rows)
 
 
 def title(code: str) -> str | None:
@@ -58,6 +58,19 @@ def match(client_code: str, rule_code: str) -> SectorMatch:
     if rule.startswith(client):
         return SectorMatch.BROADER
     return SectorMatch.NONE
+
+
+def group_of(code: str) -> str | None:
+    """The 3-digit NACE group ('46.3' from '46.341'), or None for a division."""
+    plain = digits(code)
+    return f"{plain[:2]}.{plain[2]}" if len(plain) >= 3 else None
+
+
+def from_sni(code: str) -> str:
+    """SNI written as Swedish registers print it ('12000', '92000', '4634') in NACE's dotted form."""
+    if code.isdigit() and len(code) in (3, 4, 5):
+        return f"{code[:2]}.{code[2:]}"
+    return code
 
 
 def class_of(code: str) -> str | None:
