@@ -62,4 +62,4 @@ def test_report_counts_every_engagement_in_words_and_log_details_are_structured(
     table = wst("report").out
     assert "vetoed 1" in table and "{" not in table and "proposed per month" in table
     events = wst("log", "2026-tvist", "--format", "json").json["events"]
-    assert {"reason": "Nej från sara"} == next(e["details"] for e in events if e["kind"] == "objection" and e["by"] == "sara")
+    assert next(e["details"] for e in events if e["kind"] == "objection" and e["by"] == "sara") == {"reason": "Nej från sara"}

@@ -93,7 +93,6 @@ def test_deep_bods_json_is_refused_by_the_bounds_check(tmp_path: Path) -> None:
     check_json_file(fine)
 
 
-@pytest.mark.xfail(strict=True, reason="bounds.check_json_file is wired into the BODS import by the lead (issue 12 report)")
 def test_registry_import_of_deep_bods_is_refused(firm: Path, tmp_path: Path) -> None:
     path = tmp_path / "deep.json"
     path.write_bytes(b"[" * 400_000)

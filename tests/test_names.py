@@ -59,7 +59,7 @@ def test_index_finds_the_same_as_pairwise_comparison() -> None:
 
 
 def test_labelled_pairs_have_no_false_sure_match() -> None:
-    result = subprocess.run([sys.executable, str(REPO / "bench" / "names.py")], capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, str(REPO / "bench" / "names.py")], capture_output=True, text=True, timeout=60, check=False)
     print(result.stdout)
     assert result.returncode == 0, result.stdout
     lines = result.stdout.splitlines()

@@ -289,11 +289,11 @@ def test_bad_registry_files_are_exit_2_and_write_nothing(firm: Path, wst, tmp_pa
 
 
 def test_per_statement_problems_are_reported(firm: Path, wst, tmp_path: Path) -> None:
-    statements = bods(
+    statements = [*bods(
         ("entity", "e1", entity("Bra AB", "SE", "556112-2333")),
         ("relationship", "r1", {"subject": "e1", "interestedParty": "nobody", "interests": []}),
         ("relationship", "r2", {"subject": "e1", "interestedParty": "e1", "interests": [{"type": "shareholding", "share": {"exact": 140}}]}),
-    ) + [{"recordId": "x"}, "junk"]
+    ), {"recordId": "x"}, "junk"]
     path = tmp_path / "mixed.json"
     path.write_text(json.dumps(statements), encoding="utf-8")
     result = wst("registry", "import", str(path), "--format", "json")

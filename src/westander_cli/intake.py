@@ -512,17 +512,24 @@ class Unrecorded:
 
 
 def _blocking_keys(active: engine.ActiveEngagement, *, probe: bool) -> set[str]:
-    """What two engagements must share to be compared at all: a NACE class (competitors), an org
-    number, or a word of one's client name in the other's counterparties (opposing work). Conflict
-    findings need one of these, so re-screening 10,000 engagements compares each with a few
-    candidates, not with all. An engagement is indexed by its own client words and probed with its
-    counterparties' words, and the other way round."""
+    """What two engagements must share to be compared at all: a NACE class (competitors), an
+    identifier, a word of one's client name in the other's names (identity claims: client to client;
+    opposing work: client to counterparty), or a name that is the same once spaces are ignored.
+    Conflict findings need one of these, so re-screening 10,000 engagements compares each with a few
+    candidates, not with all. An engagement is indexed by its own words and probed with the words
+    they must meet."""
+    from westander_cli.screening.names import org_digits
+
     keys = {f"class:{c}" for c in active.client_classes}
     for side, role in ((active.client, "client"), *((c, "counterparty") for c in active.counterparties)):
-        wanted = role if not probe else ("counterparty" if role == "client" else "client")
-        keys.update(f"{wanted}:{word}" for name in side.keys for word in name.split() if len(word) > 1)
+        # probing, a client's words meet clients (identity claims) and counterparties (opposing work);
+        # a counterparty's words meet clients; indexed, each word is filed under its own role
+        meets = (("client", "counterparty") if role == "client" else ("client",)) if probe else (role,)
+        for name in side.keys:
+            keys.add(f"joined:{name.replace(' ', '')}")
+            keys.update(f"{place}:{word}" for word in name.split() if len(word) > 1 for place in meets)
         if side.org_number:
-            keys.add("org:" + "".join(ch for ch in side.org_number if ch.isdigit()))
+            keys.add(f"id:{org_digits(side.org_number)}")
     return keys
 
 

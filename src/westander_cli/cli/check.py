@@ -6,13 +6,16 @@ string annotations would cost it an `eval` each on every start.
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from westander_cli.cli.common import DataOption, FormatOption, PoliciesOption, workspace
 from westander_cli.errors import InvalidInput
 from westander_cli.render import Format, View, emit, sanitise
+
+if TYPE_CHECKING:
+    from westander_cli.intake import Workspace
 
 VERDICT_EXIT = {"clear": 0, "needs_exception": 3, "forbidden": 1, "error": 2}
 SEVERITY_ORDER = (0, 3, 1, 2)
@@ -28,7 +31,8 @@ def register(app: typer.Typer) -> None:
 
 
 def check(
-    files: Annotated[list[Path], typer.Argument(help="proposal files (SPEC 2.3); '-' reads one from standard input", show_default=False)],
+    files: Annotated[list[Path] | None, typer.Argument(help="proposal files (SPEC 2.3); '-' reads one from standard input", show_default=False)] = None,
+    active: Annotated[bool, typer.Option("--active", help="re-screen every active engagement against the others and the current registry")] = False,
     fail_on: Annotated[str | None, typer.Option("--fail-on", metavar="warn", help="also fail (exit 1) on warn findings")] = None,
     fmt: FormatOption = Format.TABLE,
     data: DataOption = Path("data"),
@@ -45,11 +49,15 @@ def check(
 
     if fail_on not in (None, "warn"):
         raise InvalidInput(f"--fail-on: '{fail_on}' is not 'warn'")
+    if active == bool(files):
+        raise InvalidInput("check: give proposal files, or --active to re-screen the active engagements (not both)")
     ws = workspace(data, policies)
+    if active:
+        return _check_active(ws, fmt)
     _ = ws.policy  # a broken policy is reported before any proposal
     context = ws.context()
     results = []
-    for path in files:  # each file its own result: one bad file does not hide the others' verdicts
+    for path in files or []:  # each file its own result: one bad file does not hide the others' verdicts
         try:
             result = ws.check_text(_stdin_text(), context) if str(path) == "-" else ws.check_file(path, context)
             results.append(payloads.check_result(str(path), result))
@@ -63,6 +71,25 @@ def check(
     if fail_on == "warn":
         codes += [1 for r in results if any(f["severity"] == "warn" for f in r.get("findings", []))]
     return max(codes, key=SEVERITY_ORDER.index)
+
+
+def _check_active(ws: "Workspace", fmt: Format) -> int:
+    """What the stored records of the active engagements do not show: conflicts between engagements
+    proposed in different clones at once, and what the current ownership registry reveals."""
+    from westander_cli.render import payloads
+
+    ws.data.require()
+    views = ws.active_views()
+    found = ws.unrecorded_findings(views, with_registry=True)
+    results = []
+    for view in views:
+        mine = [item for item in found if item.engagement == view.id]
+        if mine:
+            results.append(payloads.rescreen_result(view.id, view.proposal.client.name, [item.finding for item in mine],
+                                                    [item.decision() for item in mine]))
+    emit(fmt, {"results": results}, View.CHECK_RESULTS)
+    sys.stderr.write(f"wst check --active: {len(views)} active engagements; {len(results)} with findings their records do not show\n")
+    return max((VERDICT_EXIT[r["verdict"]] for r in results), key=SEVERITY_ORDER.index, default=0)
 
 
 def _stdin_text() -> str:

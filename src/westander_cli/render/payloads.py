@@ -9,7 +9,7 @@ from westander_cli.clock import iso
 
 if TYPE_CHECKING:
     from westander_cli.events import BaseEvent
-    from westander_cli.policy.engine import CheckResult
+    from westander_cli.policy.engine import CheckResult, Finding
     from westander_cli.policy.rules import Rule
     from westander_cli.workflow import Engagement, Summary
 
@@ -32,6 +32,18 @@ def check_error(file: str, message: str) -> dict[str, Any]:
     line = re.match(r"^.*?:(\d+):", message)
     return {"file": file, "id": None, "client": None, "verdict": "error", "findings": [],
             "error": {"code": 2, "message": message, "line": int(line.group(1)) if line else None}}
+
+
+def rescreen_result(engagement_id: str, client: str, findings: list[Finding], decisions: list[str]) -> dict[str, Any]:
+    """`check --active`: an active engagement's findings that its record does not show, in check's shape."""
+    severities = {f.severity.value for f in findings}
+    verdict = "forbidden" if "forbid" in severities else "needs_exception" if "block" in severities else "clear"
+    shown = []
+    for finding, decision in zip(findings, decisions, strict=True):
+        item = finding.as_dict()
+        item["message"] = f"{item['message']} ({decision})"
+        shown.append(item)
+    return {"file": engagement_id, "id": engagement_id, "client": client, "verdict": verdict, "findings": shown}
 
 
 def rule(rule: Rule) -> dict[str, Any]:

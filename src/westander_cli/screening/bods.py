@@ -26,6 +26,9 @@ def open_bods(path: Path) -> Iterator[Any]:
     """The statements of a BODS file one at a time (ijson): a large registry is never held in memory."""
     import ijson
 
+    from westander_cli import bounds
+
+    bounds.check_json_file(path)  # size, kind of file and nesting, before any parser sees it
     try:
         with path.open("rb") as handle:
             start = handle.read(4096).lstrip()[:1]
