@@ -180,8 +180,9 @@ def test_new_channels_and_a_new_ceo_leave_past_events_legitimate(firm: Path) -> 
     assert wst(firm, "offer", "2026-byte", "--as", "anna", now=AFTER).returncode == 0
     assert verify(firm)[0] == 0
     firm_toml = firm / "firm.toml"
-    firm_toml.write_text(firm_toml.read_text().replace('channels = ["outbox"]', 'channels = ["outbox", "smtp"]\n'
-                                                       'smtp_host = "localhost"'), encoding="utf-8")
+    firm_toml.write_text(firm_toml.read_text().replace('channels = ["outbox"]', 'channels = ["outbox", "smtp"]')
+                         + '\n[notify.smtp]\nhost = "localhost"\n', encoding="utf-8")
+    assert ok(firm, "list")  # the new settings are valid
     people = firm / "people.toml"
     text = people.read_text().replace('role = "ceo"', 'role = "consultant"')
     text = text.replace('id = "erik"\nname = "Erik Holm"\nemail = "erik@westander-exempel.se"\nrole = "business_area_manager"',
