@@ -189,7 +189,7 @@ def test_new_channels_and_a_new_ceo_leave_past_events_legitimate(firm: Path) -> 
                         'id = "erik"\nname = "Erik Holm"\nemail = "erik@westander-exempel.se"\nrole = "ceo"')
     people.write_text(text, encoding="utf-8")
     code, problems = verify(firm)
-    assert not errors(problems), problems
+    assert code == 0 and not errors(problems), problems
     assert ok(firm, "show", "2026-byte")["engagement"]["state"] == "offered"
     assert wst(firm, "won", "2026-byte", "--as", "anna").returncode == 0
 

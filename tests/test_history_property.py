@@ -12,7 +12,7 @@ import json
 import os
 import shutil
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from conftest import REPO, proposal, write_proposal
 from westander_cli.cli.app import main
 
 PID = "2026-slump"
-T0 = datetime(2026, 12, 1, 9, tzinfo=timezone.utc)
+T0 = datetime(2026, 12, 1, 9, tzinfo=UTC)
 PEOPLE = ["anna", "erik", "sara", "jonas", "petra"]
 COMMANDS: list[list[str]] = [
     ["ack"], ["comment", "{id}", "Synpunkt"], ["object", "{id}", "--reason", "Nej"], ["object", "{id}", "--personal"],
