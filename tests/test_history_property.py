@@ -158,3 +158,33 @@ def test_random_merged_histories_agree_and_stay_green(template: Path, steps: lis
 @given(steps=st.lists(step, min_size=5, max_size=30))
 def test_random_merged_histories_agree_and_stay_green_long(template: Path, steps: list[Any]) -> None:
     run_history(template, steps)
+
+
+def test_an_objection_concurrent_with_offer_and_won_is_shown_to_the_ceo(template: Path, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by attacking: the lead offers and marks it won in one clone while a colleague objects in the
+    other. After the merge the engagement stays won, but show says `reopened`, verify warns, the CEO's
+    status lists it, and a CEO approval that follows the objection settles it."""
+    monkeypatch.setenv("WST_POLICIES", str(REPO / "policies"))
+    monkeypatch.delenv("WST_USER", raising=False)
+    one, two = tmp_path / "one", tmp_path / "two"
+    shutil.copytree(template, one)
+    for person in ("erik", "sara", "jonas", "petra"):
+        assert cli(one, T0, "ack", PID, "--as", person)[0] == 0
+    shutil.copytree(one, two)
+    later = T0 + timedelta(hours=1)
+    assert cli(one, later, "object", PID, "--reason", "Motpart", "--as", "sara")[0] == 0
+    assert cli(two, later, "offer", PID, "--as", "anna")[0] == 0
+    assert cli(two, later, "won", PID, "--as", "anna")[0] == 0
+    merge(one, two)
+    for clone in (one, two):
+        shown = view(clone, later, "show", PID)["engagement"]
+        assert shown["state"] == "won" and shown["reopened"] is True
+        assert [a["id"] for a in view(clone, later, "status", "--as", "petra")["awaiting"]] == [PID]
+        problems = view(clone, later, "verify")["problems"]
+        assert [p["severity"] for p in problems] == ["warning"] and "wst approve" in problems[0]["message"]
+    assert cli(two, later, "approve", PID, "--as", "petra")[0] == 0
+    merge(one, two)
+    for clone in (one, two):
+        assert view(clone, later, "show", PID)["engagement"]["reopened"] is False
+        assert view(clone, later, "verify")["problems"] == []

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 from westander_cli.errors import WstError
 from westander_cli.events import BaseEvent, Proposed
 from westander_cli.store import LEFTOVERS, SLUG_PATTERN, EngagementRecord, assemble, canonical_hash, event_file_name, scan_events
-from westander_cli.workflow import ACTIVE, Engagement
+from westander_cli.workflow import ACTIVE, Engagement, State
 
 if TYPE_CHECKING:
     from westander_cli.intake import Workspace
@@ -153,9 +153,10 @@ def _replay(ws: Workspace, record: EngagementRecord, view: Engagement) -> Iterat
         elif event.signature is not None:
             yield from _signature(ws, event, path)
     if view.reopened:
+        decide = f"'wst approve {view.id}'" + (f" or 'wst veto {view.id}'" if view.state != State.WON else "")
         yield Problem(str(record.files[root.id].parent), None,
                       f"concurrent: an objection was recorded while '{view.id}' was offered; it is disputed until the CEO "
-                      f"decides ('wst approve {view.id}' or 'wst veto {view.id}')", "warning")
+                      f"decides ({decide})", "warning")
 
 
 def _signature(ws: Workspace, event: BaseEvent, path: str) -> Iterator[Problem]:
