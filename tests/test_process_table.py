@@ -156,3 +156,26 @@ def test_the_cli_refuses_exactly_what_verify_flags(base: Path, tmp_path: Path, c
                 disagreements.append(f"{name} by {role}: verify says {flagged}")
     assert cells == len(COMMANDS) * len(ROLES)
     assert not disagreements, "\n".join(disagreements)
+
+
+@pytest.mark.parametrize("dropped", ["review_hours", "ceo", "channels", "policy_digest"])
+def test_a_hand_made_proposal_that_leaves_out_what_the_decision_depends_on_is_flagged(
+        firm: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], dropped: str) -> None:
+    """Found by attacking: a proposed event without `review_hours` passed for a wst 0.1 record, so a
+    review deadline equal to the proposal time went unnoticed and the lead could offer at once."""
+    from westander_cli.events import Proposed
+    from westander_cli.store import load_event
+
+    path = write_proposal(tmp_path, "p", proposal(id=PID))
+    assert run("propose", str(path), "--as", "anna", data=firm, capsys=capsys)[0] == 0
+    events = firm / "engagements" / PID / "events"
+    [honest] = list(events.glob("*-proposed-*"))
+    root = load_event(honest)
+    for old in events.iterdir():
+        old.unlink()
+    content = root.model_dump(exclude={"hash", dropped}, exclude_none=True)
+    content["review_deadline"] = content["at"]
+    forged = seal(Proposed(**content))
+    (events / event_file_name(forged)).write_text(event_text(forged), encoding="utf-8")
+    verified = json.loads(run("verify", "--format", "json", data=firm, capsys=capsys)[1])
+    assert any(p["severity"] == "error" and f"records no {dropped}" in p["message"] for p in verified["problems"]), verified

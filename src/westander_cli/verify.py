@@ -187,6 +187,11 @@ def _recheck_proposal(ws: Workspace, record: EngagementRecord) -> Iterator[Probl
     for person in [root.lead, *root.colleagues, *([root.ceo] if root.ceo else [])]:
         if person not in known:
             yield Problem(path, None, f"names '{person}', who is not in people.toml")
+    if root.proposal is not None:  # only wst 0.1's records (the proposal in proposal.toml) may lack these
+        unrecorded = [name for name in ("review_hours", "ceo", "channels", "policy_digest") if getattr(root, name) is None]
+        if unrecorded:
+            yield Problem(path, None, f"records no {', '.join(unrecorded)}; every proposal since wst 0.2 records what "
+                          "its decision depends on (a hand-made event?)")
     if root.review_hours is not None:  # wst 0.1 did not record the period its deadline came from
         counting = root.review_counting or Counting.CALENDAR
         expected = review_deadline(root.at, root.review_hours, counting, root.timezone or firm.timezone)
