@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 from westander_cli.errors import WstError
 from westander_cli.events import BaseEvent, Proposed
 from westander_cli.store import LEFTOVERS, SLUG_PATTERN, EngagementRecord, assemble, canonical_hash, event_file_name, scan_events
-from westander_cli.workflow import ACTIVE, Engagement
+from westander_cli.workflow import ACTIVE, Engagement, State
 
 if TYPE_CHECKING:
     from westander_cli.intake import Workspace
@@ -158,9 +158,10 @@ def _replay(ws: Workspace, record: EngagementRecord, view: Engagement) -> Iterat
         elif event.signature is not None:
             yield from _signature(ws, event, path)
     if view.reopened:
+        decide = f"'wst approve {view.id}'" + (f" or 'wst veto {view.id}'" if view.state != State.WON else "")
         yield Problem(str(record.files[root.id].parent), None,
                       f"concurrent: an objection was recorded while '{view.id}' was offered; it is disputed until the CEO "
-                      f"decides ('wst approve {view.id}' or 'wst veto {view.id}')", "warning")
+                      f"decides ({decide})", "warning")
 
 
 def _signature(ws: Workspace, event: BaseEvent, path: str) -> Iterator[Problem]:
@@ -191,6 +192,11 @@ def _recheck_proposal(ws: Workspace, record: EngagementRecord) -> Iterator[Probl
     for person in [root.lead, *root.colleagues, *([root.ceo] if root.ceo else [])]:
         if person not in known:
             yield Problem(path, None, f"names '{person}', who is not in people.toml")
+    if root.proposal is not None:  # only wst 0.1's records (the proposal in proposal.toml) may lack these
+        unrecorded = [name for name in ("review_hours", "ceo", "channels", "policy_digest") if getattr(root, name) is None]
+        if unrecorded:
+            yield Problem(path, None, f"records no {', '.join(unrecorded)}; every proposal since wst 0.2 records what "
+                          "its decision depends on (a hand-made event?)")
     if root.review_hours is not None:  # wst 0.1 did not record the period its deadline came from
         counting = root.review_counting or Counting.CALENDAR
         expected = review_deadline(root.at, root.review_hours, counting, root.timezone or firm.timezone)

@@ -392,8 +392,9 @@ class Engagement:
 
     @property
     def reopened(self) -> bool:
-        """An objection recorded concurrently with the offer: the dispute is the CEO's again."""
-        return self.phase == State.OFFERED and bool(self.objections)
+        """An objection recorded concurrently with the offer (and perhaps the `won` after it): the dispute
+        is the CEO's again."""
+        return self.phase in (State.OFFERED, State.WON) and bool(self.objections)
 
     @property
     def needs_ceo(self) -> bool:
