@@ -36,3 +36,20 @@ def test_tables_in_a_pipe_are_tab_separated_and_nothing_is_cut(firm: Path, wst) 
 def test_an_unknown_identity_says_how_to_give_one(firm: Path, wst, tmp_path: Path) -> None:
     result = wst("ack", "2026-vattenfall-fossilfritt")
     assert result.code == 4 and "--as PERSON" in result.err and "WST_USER" in result.err
+
+
+def test_long_work_shows_progress_on_a_terminal_only(firm: Path, tmp_path: Path) -> None:
+    import shlex
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("script") is None:
+        import pytest
+
+        pytest.skip("util-linux 'script' (to give wst a terminal) is not installed")
+    command = shlex.join([sys.executable, "-m", "westander_cli", "verify", "--data", str(firm)])
+    on_terminal = subprocess.run(["script", "-qec", command, "/dev/null"], capture_output=True, text=True, timeout=120, check=False)
+    assert on_terminal.returncode == 0 and "verifying" in on_terminal.stdout
+    piped = run_wst("verify", "--data", str(firm), cwd=tmp_path)
+    assert piped.returncode == 0 and "verifying" not in piped.stderr + piped.stdout

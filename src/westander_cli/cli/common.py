@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -53,6 +56,24 @@ def find_data_folder(data: Path) -> Path:
             if (candidate / "firm.toml").is_file():
                 return candidate
     return data
+
+
+@contextlib.contextmanager
+def progress_on_terminal(what: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr for work that may take seconds, only on a terminal (never in a pipe or CI log)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(what, total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield advance
 
 
 def fail_after_output(code: int, message: str) -> int:

@@ -1,14 +1,12 @@
 """Commands for CI and for the outside world: `validate`, `verify`, `publish`, `report`."""
 
-import contextlib
 import sys
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from westander_cli.cli.common import DataOption, FormatOption, PoliciesOption, workspace
+from westander_cli.cli.common import DataOption, FormatOption, PoliciesOption, progress_on_terminal, workspace
 from westander_cli.errors import ExitCode, InvalidInput
 from westander_cli.render import Format, View, emit
 
@@ -57,30 +55,12 @@ def verify(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), po
 
     ws = workspace(data, policies)
     ws.data.require()
-    with _progress("verifying") as progress:
+    with progress_on_terminal("verifying") as progress:
         problems = run(ws, since=since, skew=_parse_skew(clock_skew), progress=progress)
     errors = [p for p in problems if p.severity == "error"]
     emit(fmt, {"command": "verify", "checked": f"{len(ws.data.engagement_ids())} engagements", "ok": not errors,
                "problems": [p.as_dict() for p in problems]}, View.PROBLEMS)
     return int(ExitCode.FAILED if errors else ExitCode.OK)
-
-
-@contextlib.contextmanager
-def _progress(what: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on stderr for work that may take seconds, only on a terminal (never in a pipe or CI log)."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(what, total=None)
-
-        def advance(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield advance
 
 
 def _parse_skew(text: str) -> "timedelta":

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from westander_cli.cli.common import DataOption, FormatOption, workspace
+from westander_cli.cli.common import DataOption, FormatOption, progress_on_terminal, workspace
 from westander_cli.errors import InvalidInput
 from westander_cli.render import Format, View, emit
 
@@ -29,10 +29,11 @@ def import_(
 
     ws = workspace(data, None)
     ws.data.require()
-    report = import_file(ws.data.root / "registry", file)
-    registry = ws.registry()
-    _ = registry.db  # build the index now, so that the next check is fast
-    registry.close()
+    with progress_on_terminal(f"importing {file.name}"):  # 100,000 companies take seconds
+        report = import_file(ws.data.root / "registry", file)
+        registry = ws.registry()
+        _ = registry.db  # build the index now, so that the next check is fast
+        registry.close()
     emit(fmt, {"file": str(file), "stored_as": str(report.stored_as), "new": report.new, "statements": report.statements,
                "entities": report.entities, "relationships": report.relationships, "problems": report.problems},
          View.REGISTRY_IMPORT)
