@@ -154,7 +154,7 @@ def test_random_merged_histories_agree_and_stay_green(template: Path, steps: lis
 
 
 @pytest.mark.slow
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(steps=st.lists(step, min_size=5, max_size=30))
 def test_random_merged_histories_agree_and_stay_green_long(template: Path, steps: list[Any]) -> None:
     run_history(template, steps)

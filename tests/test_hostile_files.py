@@ -122,7 +122,7 @@ def test_hostile_files_quick(kind: str) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", QUICK_KINDS)
 def test_hostile_files_every_command(kind: str) -> None:
-    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     @given(_hostile_text(_base(kind)))
     def case(text: str) -> None:
         _run_case(kind, text, lambda commands: commands)
