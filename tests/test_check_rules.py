@@ -158,11 +158,22 @@ def test_policy_list_and_show(firm: Path, wst) -> None:
     assert missing.code == 2 and "did you mean 'ownership.cn_ru'" in missing.err
 
 
+def test_the_shipped_policy_texts_are_the_firms(firm: Path) -> None:
+    """policies/sources/ ships the firm's texts the rules quote; where the firm's own copy is beside
+    this checkout (../shared/policy-docs), the shipped one must be the same."""
+    from conftest import REPO
+
+    firm_copy = REPO.parent / "shared" / "policy-docs"
+    for name in ("kundpolicy.txt", "chefspolicy.txt", "eget-ansvar.txt"):
+        shipped = (REPO / "policies" / "sources" / name).read_text(encoding="utf-8")
+        assert "Kund" in shipped or "kund" in shipped
+        if (firm_copy / name).is_file():
+            assert shipped == (firm_copy / name).read_text(encoding="utf-8"), name
+
+
 def test_every_quote_is_a_sentence_of_the_policy_text(firm: Path, wst) -> None:
     from conftest import REPO
 
-    text = " ".join((REPO.parent / "shared" / "policy-docs" / "kundpolicy.txt").read_text(encoding="utf-8").split()) if (REPO.parent / "shared").is_dir() else None
-    if text is None:
-        pytest.skip("the firm's policy texts are not beside this checkout")
+    text = " ".join((REPO / "policies" / "sources" / "kundpolicy.txt").read_text(encoding="utf-8").split())
     for rule in wst("policy", "list", "--format", "json").json["rules"]:
         assert " ".join(rule["quote"].split()) in text, rule["id"]

@@ -32,9 +32,8 @@ RequiredLongText = Annotated[str, StringConstraints(strip_whitespace=True, min_l
 PersonId = Annotated[str, StringConstraints(pattern=PERSON_ID)]
 
 
-def lax(enum: type[StrEnum]) -> object:
-    """An enum field that accepts its string values (strict mode would insist on enum instances)."""
-    return Annotated[enum, Field(strict=False)]
+LAX = Field(strict=False)
+"""For an enum field of a strict model: accept its string values (strict mode insists on enum instances)."""
 
 
 class Strict(BaseModel):
@@ -113,7 +112,7 @@ def swedish_org_number_if_se(number: str | None, info: ValidationInfo) -> str | 
 
 class Owner(Strict):
     name: ShortText
-    kind: lax(OwnerKind) = OwnerKind.COMPANY  # type: ignore[valid-type]
+    kind: Annotated[OwnerKind, LAX] = OwnerKind.COMPANY
     country: str | None = None
     """None is unknown, never Swedish: the check warns and asks for it."""
     share: Annotated[float, Field(ge=0, le=100)] | None = None
@@ -128,7 +127,7 @@ class Client(Strict):
     name: ShortText
     country: str = "SE"
     org_number: Annotated[str, StringConstraints(max_length=40)] | None = None
-    kind: lax(ClientKind) = ClientKind.COMPANY  # type: ignore[valid-type]
+    kind: Annotated[ClientKind, LAX] = ClientKind.COMPANY
     sectors: Annotated[list[str], Field(max_length=50)] = []
     environmental_responsibility: Annotated[list[ShortText], Field(max_length=50)] = []
     aliases: Annotated[list[ShortText], Field(max_length=50)] = []
@@ -146,7 +145,7 @@ class Client(Strict):
 
 class Counterparty(Strict):
     name: ShortText
-    relation: lax(Relation)  # type: ignore[valid-type]
+    relation: Annotated[Relation, LAX]
     org_number: Annotated[str, StringConstraints(max_length=40)] | None = None
 
 
@@ -201,7 +200,7 @@ class Person(Strict):
     id: PersonId
     name: ShortText
     email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
-    role: lax(Role) = Role.CONSULTANT  # type: ignore[valid-type]
+    role: Annotated[Role, LAX] = Role.CONSULTANT
     business_area: Annotated[str, StringConstraints(max_length=200)] = ""
     active: bool = True
     signing_key: SshKey | None = None
@@ -251,7 +250,7 @@ class SmtpSecurity(StrEnum):
 class SmtpSettings(Strict):
     host: ShortText
     port: Annotated[int, Field(ge=1, le=65535)] = 587
-    security: lax(SmtpSecurity) = SmtpSecurity.STARTTLS  # type: ignore[valid-type]
+    security: Annotated[SmtpSecurity, LAX] = SmtpSecurity.STARTTLS
     user: Annotated[str, StringConstraints(max_length=254)] = ""
     password_env: Annotated[str, StringConstraints(pattern=r"^[A-Z_][A-Z0-9_]*$")] | None = None
     timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 20
@@ -267,7 +266,7 @@ RESERVED_FOLDERS = frozenset({"engagements", "registry", "policies", "firm.toml"
 
 
 class NotifySettings(Strict):
-    channels: Annotated[list[lax(Channel)], Field(min_length=1)] = [Channel.OUTBOX]  # type: ignore[valid-type]
+    channels: Annotated[list[Annotated[Channel, LAX]], Field(min_length=1)] = [Channel.OUTBOX]
     sender: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")] = "wst@localhost"
     outbox: Annotated[str, StringConstraints(min_length=1, max_length=200)] = "outbox"
     remind_hours_before: Annotated[int, Field(ge=0, le=24 * 30)] = 24
@@ -301,7 +300,7 @@ class SignatureRule(StrEnum):
 
 
 class SignatureSettings(Strict):
-    required: lax(SignatureRule) = SignatureRule.NONE  # type: ignore[valid-type]
+    required: Annotated[SignatureRule, LAX] = SignatureRule.NONE
     """Which events must carry an SSH signature of their author: none, the CEO's decisions, or all."""
 
     def requires(self, kind: EventKind) -> bool:
@@ -326,7 +325,7 @@ class PolicySettings(Strict):
 
 class Firm(Strict):
     name: ShortText
-    language: lax(Language) = Language.SV  # type: ignore[valid-type]
+    language: Annotated[Language, LAX] = Language.SV
     review_hours: Annotated[int, Field(ge=1, le=24 * 60)] = 48
     review_counting: Annotated[Counting, Field(strict=False)] = Counting.CALENDAR
     """`working_time` stops the review clock over weekends and Swedish public holidays (`wst init` sets it)."""

@@ -5,12 +5,12 @@ from __future__ import annotations
 import difflib
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from westander_cli.errors import InvalidInput
-from westander_cli.model import Strict, check_nace_codes, lax
+from westander_cli.model import LAX, Strict, check_nace_codes
 from westander_cli.tomlfile import FileProblems, TomlDocument, describe_validation_error, read_toml
 
 
@@ -32,7 +32,7 @@ class Texts(Strict):
 
 class RuleBase(Strict):
     id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")]
-    severity: lax(Severity)  # type: ignore[valid-type]
+    severity: Annotated[Severity, LAX]
     title: Texts
     explanation: Texts
     source: Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -88,7 +88,7 @@ class OwnershipRule(RuleBase):
     linked_countries: list[str] = Field(default_factory=lambda: ["HK", "MO"])
     """Jurisdictions tied to a restricted country without being it (Hong Kong and Macao are special
     administrative regions of China): an owner there is shown to a person at `linked_severity`."""
-    linked_severity: lax(Severity) = Severity.WARN  # type: ignore[valid-type]
+    linked_severity: Annotated[Severity, LAX] = Severity.WARN
 
     @field_validator("countries", "linked_countries")
     @classmethod
@@ -205,7 +205,7 @@ def _rules_of(document: TomlDocument, problems: list[str]) -> list[Rule]:
             )
             continue
         try:
-            rules.append(model.model_validate(raw))  # type: ignore[arg-type]
+            rules.append(cast(Rule, model.model_validate(raw)))  # RULE_KINDS maps each kind to a member of Rule
         except ValidationError as error:
             for problem in describe_validation_error(document, model, error, at=("rule", index)):
                 problems.append(problem.replace(f": {at}.", f": rule '{name}': ", 1))

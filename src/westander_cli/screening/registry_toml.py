@@ -7,14 +7,14 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from westander_cli.model import OwnerKind, Strict, check_country, lax, swedish_org_number_if_se
+from westander_cli.model import LAX, OwnerKind, Strict, check_country, swedish_org_number_if_se
 from westander_cli.screening.names import normalise, org_digits
 from westander_cli.screening.sources import Edge, Entity, Parsed
 
 
 class RegistryOwner(Strict):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-    kind: lax(OwnerKind) = OwnerKind.COMPANY  # type: ignore[valid-type]
+    kind: Annotated[OwnerKind, LAX] = OwnerKind.COMPANY
     country: str = "SE"
     org_number: Annotated[str, StringConstraints(max_length=40)] | None = None
     share: Annotated[float, Field(ge=0, le=100)] | None = None
@@ -36,7 +36,7 @@ class RegistryOwner(Strict):
 
 class RegistryEntity(Strict):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-    kind: lax(OwnerKind) = OwnerKind.COMPANY  # type: ignore[valid-type]
+    kind: Annotated[OwnerKind, LAX] = OwnerKind.COMPANY
     country: str = "SE"
     org_number: Annotated[str, StringConstraints(max_length=40)] | None = None
     aliases: list[str] = Field(default_factory=list)
