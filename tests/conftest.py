@@ -31,6 +31,12 @@ class Result:
         return json.loads(self.out)
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests read wst in English unless they choose Swedish (the example firm's language) themselves."""
+    monkeypatch.setenv("WST_LANG", "en")
+
+
 @pytest.fixture
 def firm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the example firm (people, three won clients) as the current data folder."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from westander_cli import clock
+from westander_cli import clock, i18n
 from westander_cli.errors import ExitCode, InvalidInput, NotPermitted, NotYet, WstError
 from westander_cli.events import (
     MAX_TEXT,
@@ -45,6 +44,7 @@ from westander_cli.events import (
     recorded_at,
 )
 from westander_cli.index import Entry, SummaryIndex
+from westander_cli.language import git_email
 from westander_cli.model import Channel, Person, Proposal, SignatureSettings
 from westander_cli.policy import engine
 from westander_cli.policy.digest import policy_digest
@@ -171,7 +171,7 @@ class Workspace:
         return engine.Context(
             engagements=self.active_engagements() if has_firm else (),
             owners=self.registry() if (self.data.root / "registry").is_dir() else NoRegistry(),
-            language=self.data.firm.language.value if has_firm else "sv",
+            language=i18n.current(),
         )
 
     def active_views(self) -> list[Engagement]:
@@ -195,7 +195,7 @@ class Workspace:
         for view in views:
             candidates = {key for block in _blocking_keys(actives[view.id], probe=True) for key in blocks.get(block, ())} - {view.id}
             context = engine.Context(engagements=[actives[key] for key in sorted(candidates)], owners=owners,
-                                     language=self.data.firm.language.value)
+                                     language=i18n.current())
             recorded = {(f.rule, f.severity) for f in view.findings}
             for finding in engine.check(view.proposal, self.policy, context).findings:
                 if finding.severity.value not in ("block", "forbid"):
@@ -222,7 +222,7 @@ class Workspace:
         """--as > WST_USER > git user.email of the data folder; unknown is exit 4, never a default."""
         if as_person is not None and not as_person.strip():
             raise InvalidInput("--as: give a person's id or email (it is empty)")
-        wanted = as_person or os.environ.get("WST_USER") or _git_email(self.data.root)
+        wanted = as_person or os.environ.get("WST_USER") or git_email(self.data.root)
         if not wanted:
             raise NotPermitted("who are you? give --as PERSON, or set WST_USER=PERSON, or set git user.email "
                                "in the data folder's repository (PERSON is an id or email in people.toml)")
@@ -605,11 +605,3 @@ def _ascii(text: str) -> str:
     from westander_cli.screening.names import fold as fold_name
 
     return fold_name(text).encode("ascii", "ignore").decode()
-
-
-def _git_email(folder: Path) -> str | None:
-    try:
-        result = subprocess.run(["git", "-C", str(folder), "config", "user.email"], capture_output=True, text=True, timeout=5, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return result.stdout.strip() or None

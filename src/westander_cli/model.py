@@ -178,6 +178,11 @@ def check_ssh_key(text: str) -> str:
 SshKey = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(check_ssh_key)]
 
 
+class Language(StrEnum):
+    SV = "sv"
+    EN = "en"
+
+
 class PersonKey(Strict):
     """One of a person's signing keys and when it may sign: rotated and revoked keys keep their history."""
 
@@ -203,6 +208,8 @@ class Person(Strict):
     role: Annotated[Role, LAX] = Role.CONSULTANT
     business_area: Annotated[str, StringConstraints(max_length=200)] = ""
     active: bool = True
+    language: Annotated[Language, LAX] | None = None
+    """The language this person reads wst in, and gets messages in; else the firm's."""
     signing_key: SshKey | None = None
     """A key valid at all times (the simple form); `keys` holds keys with validity periods."""
     keys: Annotated[list[PersonKey], Field(max_length=100)] = []
@@ -234,11 +241,6 @@ class People(Strict):
         if len(ceos) != 1:
             raise ValueError(f"exactly one active person must have role 'ceo' (found {len(ceos)})")
         return self
-
-
-class Language(StrEnum):
-    SV = "sv"
-    EN = "en"
 
 
 class SmtpSecurity(StrEnum):

@@ -20,6 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from westander_cli import i18n
 from westander_cli.errors import WstError
 from westander_cli.events import BaseEvent, Proposed
 from westander_cli.store import LEFTOVERS, SLUG_PATTERN, EngagementRecord, assemble, canonical_hash, event_file_name, scan_events
@@ -215,7 +216,7 @@ def _recheck_proposal(ws: Workspace, record: EngagementRecord) -> Iterator[Probl
         return
     if current != pinned:
         return  # _policy_pin reports it
-    result = engine.check(record.proposal, ws.policy, engine.Context(owners=NoRegistry(), language=firm.language.value))
+    result = engine.check(record.proposal, ws.policy, engine.Context(owners=NoRegistry(), language=i18n.current()))
     recorded = {(f.rule, f.severity) for f in root.findings}
     missing = sorted({f"{f.rule} ({f.severity.value})" for f in result.findings
                       if f.severity.value in ("block", "forbid") and (f.rule, f.severity.value) not in recorded})

@@ -6,15 +6,19 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import typer
 
+from westander_cli import i18n
 from westander_cli.cli import check, new, process, records, registry, roster, setup, views
-from westander_cli.errors import ExitCode, WstError
+from westander_cli.cli.help_language import speak_help, translate_usage_error
+from westander_cli.errors import ExitCode, InvalidInput, WstError
+from westander_cli.i18n import N_, _
 
 app = typer.Typer(
     name="wst",
-    help="Vet possible new engagements against the client policy and walk them through the intake process.",
+    help=N_("Vet possible new engagements against the client policy and walk them through the intake process."),
     add_completion=True,  # --install-completion and --show-completion (bash, zsh, fish, PowerShell)
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -36,25 +40,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     from typer._click import exceptions as click_exceptions  # Typer vendors click
 
     args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = _choose_language(args)
+    except WstError as error:
+        return _fail(error.exit_code, str(error), args)
     if not args:
-        sys.stdout.write(OVERVIEW)
+        sys.stdout.write(_(OVERVIEW))
         return int(ExitCode.OK)
     if args in (["--version"], ["-V"]):
         sys.stdout.write(f"wst {_version()}\n")
         return int(ExitCode.OK)
     command = typer.main.get_command(app)
+    speak_help(command)
     try:
         _check_arguments(args)
         result = command.main(args=args, prog_name="wst", standalone_mode=False)
     except WstError as error:
         return _fail(error.exit_code, str(error), args, getattr(error, "missing", []))
     except click_exceptions.UsageError as error:
-        hint = f" (see '{error.ctx.command_path} --help')" if error.ctx else ""
-        return _fail(ExitCode.INVALID, error.format_message() + hint, args)
+        hint = " " + _("(see '{command} --help')").format(command=error.ctx.command_path) if error.ctx else ""
+        return _fail(ExitCode.INVALID, translate_usage_error(error.format_message()) + hint, args)
     except click_exceptions.ClickException as error:
-        return _fail(ExitCode.INVALID, error.format_message(), args)
+        return _fail(ExitCode.INVALID, translate_usage_error(error.format_message()), args)
     except (typer.Abort, KeyboardInterrupt):
-        return _fail(ExitCode.FAILED, "aborted", args)
+        return _fail(ExitCode.FAILED, _("aborted"), args)
     except typer.Exit as exit_:
         return int(exit_.exit_code)
     except BrokenPipeError:
@@ -62,11 +71,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         if os.environ.get("WST_DEBUG"):
             raise
-        return _fail(ExitCode.INTERNAL, f"internal error: {type(error).__name__}: {error} (set WST_DEBUG=1 for a traceback)", args)
+        return _fail(ExitCode.INTERNAL, _("internal error: {kind}: {error} (set WST_DEBUG=1 for a traceback)").format(
+            kind=type(error).__name__, error=error), args)
     return int(result) if isinstance(result, int) else int(ExitCode.OK)
 
 
-OVERVIEW = """\
+OVERVIEW = N_("""\
 wst: vet a possible engagement against the client policy and walk it through the firm's intake.
 
   wst new request.toml          answer the policy's questions; writes a proposal file
@@ -78,8 +88,9 @@ wst: vet a possible engagement against the client policy and walk it through the
   wst list | show ID | log ID   the firm's engagements
 
 Who you are: --as PERSON, or WST_USER, or git user.email. The data folder: --data, WST_DATA, or the
-nearest folder upwards holding firm.toml. Every command: wst COMMAND --help. All commands: wst --help.
-"""
+nearest folder upwards holding firm.toml. The language: --lang sv|en, or WST_LANG, or your
+`language` in people.toml, or the firm's. Every command: wst COMMAND --help. All commands: wst --help.
+""")
 
 
 def _version() -> str:
@@ -91,15 +102,40 @@ def _version() -> str:
         return "unknown"
 
 
+def _choose_language(args: list[str]) -> list[str]:
+    """Speak the run's language (see `westander_cli.language`); returns the arguments without --lang."""
+    from westander_cli import language
+    from westander_cli.cli.common import find_data_folder
+
+    requested, rest = _take_option(args, "--lang")
+    requested = requested or os.environ.get("WST_LANG") or None
+    if requested is not None and not language.known(requested):
+        raise InvalidInput(_("--lang: '{language}' is not one of {known}").format(language=requested, known=", ".join(i18n.LANGUAGES)))
+    data = _take_option(rest, "--data")[0] or os.environ.get("WST_DATA") or "data"
+    person = _take_option(rest, "--as")[0] or os.environ.get("WST_USER") or None
+    root = find_data_folder(Path(data))
+    i18n.use(language.choose(requested, root, person), language.time_zone(root))
+    return rest
+
+
+def _take_option(args: list[str], name: str) -> tuple[str | None, list[str]]:
+    """The value of `name VALUE` or `name=VALUE` before any `--`, and the arguments without it."""
+    end = args.index("--") if "--" in args else len(args)
+    for i, arg in enumerate(args[:end]):
+        if arg == name and i + 1 < end:
+            return args[i + 1], args[:i] + args[i + 2:]
+        if arg.startswith(name + "="):
+            return arg[len(name) + 1:], args[:i] + args[i + 1:]
+    return None, args
+
+
 def _check_arguments(args: list[str]) -> None:
     """Arguments that are not valid Unicode (undecodable bytes arrive as lone surrogates) are refused here."""
-    from westander_cli.errors import InvalidInput
-
     for position, arg in enumerate(args, start=1):
         try:
             arg.encode("utf-8")
         except UnicodeEncodeError:
-            raise InvalidInput(f"argument {position} is not valid UTF-8 text") from None
+            raise InvalidInput(_("argument {position} is not valid UTF-8 text").format(position=position)) from None
 
 
 def _fail(code: ExitCode, message: str, args: list[str], missing: Sequence[str] = ()) -> int:

@@ -1,0 +1,73 @@
+"""Typer's help and usage errors in the run's language.
+
+Help texts are marked `N_()` where commands are declared; they are translated here, on the command
+tree built for this run, after the language is chosen. Typer's own headings ("Options", "Commands")
+come from `gettext` in `typer.core`, which is pointed at wst's catalog; the usage line and the help
+option come from the click that Typer vendors, whose few English words are translated by a formatter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+import typer.core
+from typer._click import core as click_core
+from typer._click.formatting import HelpFormatter
+
+from westander_cli.i18n import N_, _
+
+TYPER_WORDS = (N_("Show this message and exit."), N_("Usage: "), N_("Options"), N_("Arguments"), N_("Commands"),
+               N_("required"), N_("default: {default}"), N_("env var: {var}"), N_("(dynamic)"))
+"""The words of Typer's and click's help that wst's catalog translates (typer.core asks gettext for them)."""
+
+
+class _Formatter(HelpFormatter):
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, prefix if prefix is not None else _("Usage: "))
+
+    def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        super().write_dl([(term, _(text)) for term, text in rows], col_max, col_spacing)
+
+
+def speak_help(command: click_core.Command) -> None:
+    """Translate the help of `command` and every command and parameter below it."""
+    setattr(typer.core, "_", _)  # noqa: B010 (typer.core took gettext.gettext as `_`; it asks wst's catalog now)
+    click_core.Context.formatter_class = _Formatter
+    for each in _tree(command):
+        each.help = _(each.help) if each.help else each.help
+        each.short_help = _(each.short_help) if each.short_help else each.short_help
+        for param in each.params:
+            text = getattr(param, "help", None)
+            if text:
+                setattr(param, "help", _(text))  # noqa: B010 (click's Parameter declares no help; Typer's do)
+
+
+def _tree(command: click_core.Command) -> Iterator[click_core.Command]:
+    yield command
+    if isinstance(command, typer.core.TyperGroup):
+        for sub in command.commands.values():
+            yield from _tree(sub)
+
+
+_USAGE_ERRORS: list[tuple[re.Pattern[str], str]] = [(re.compile(pattern), message) for pattern, message in [
+    (r"^No such option: (?P<name>\S+)(?P<rest>.*)$", N_("No such option: {name}")),
+    (r"^No such command '(?P<name>.*)'\.$", N_("No such command '{name}'.")),
+    (r"^Missing argument '(?P<name>.*)'\.$", N_("Missing argument '{name}'.")),
+    (r"^Missing option '(?P<name>.*)'\.$", N_("Missing option '{name}'.")),
+    (r"^Missing command\.$", N_("Missing command.")),
+    (r"^Option '(?P<name>.*)' requires an argument\.$", N_("Option '{name}' requires an argument.")),
+    (r"^Got unexpected extra arguments? \((?P<name>.*)\)$", N_("Got unexpected extra arguments ({name})")),
+    (r"^Invalid value for '(?P<name>[^']*)': (?P<rest>.*)$", N_("Invalid value for '{name}': {rest}")),
+]]
+
+
+def translate_usage_error(message: str) -> str:
+    """A usage error of click's in the run's language (the names and values it quotes stay as they are)."""
+    for pattern, template in _USAGE_ERRORS:
+        match = pattern.match(message)
+        if match:
+            parts = match.groupdict()
+            tail = "" if "{rest}" in template else parts.get("rest", "")
+            return _(template).format(**parts) + tail
+    return message
