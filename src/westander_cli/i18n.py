@@ -69,7 +69,7 @@ def local_time(at: datetime | str) -> str:
     Machines get UTC (JSON and files); this is only for tables, status lines, messages and e-mails."""
     from zoneinfo import ZoneInfo
 
-    moment = datetime.fromisoformat(at.replace("Z", "+00:00")) if isinstance(at, str) else at
+    moment = datetime.fromisoformat(at) if isinstance(at, str) else at
     return moment.astimezone(ZoneInfo(_zone[-1])).strftime("%Y-%m-%d %H:%M %Z")
 
 
