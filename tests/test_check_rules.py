@@ -140,7 +140,7 @@ def test_example_proposals_have_the_verdict_their_name_says(firm: Path, wst) -> 
 def test_table_output_names_file_verdict_and_rule(firm: Path, wst, tmp_path: Path) -> None:
     path = write_proposal(tmp_path, "p", proposal(client={"sectors": ["12"]}))
     result = wst("check", str(path))
-    assert "needs_exception" in result.out and "sector.tobacco" in result.out and "\x1b[" not in result.out
+    assert "needs a CEO exception" in result.out and "sector.tobacco" in result.out and "\x1b[" not in result.out
 
 
 def test_policy_list_and_show(firm: Path, wst) -> None:

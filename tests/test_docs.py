@@ -60,7 +60,7 @@ def test_the_demo_plays_through(tmp_path: Path, capsys: pytest.CaptureFixture[st
         monkeypatch.delenv(name, raising=False)
     assert main(["demo", "--keep", str(tmp_path / "demo")]) == 0
     out = capsys.readouterr().out
-    assert "needs_exception" in out and "Zhejiang Geely" in out and "20 messages" in out  # 12 proposals, 2 reminders, objection 2, approval 2, veto 1, criticism 1
+    assert "needs a CEO exception" in out and "Zhejiang Geely" in out and "20 messages" in out  # 12 proposals, 2 reminders, objection 2, approval 2, veto 1, criticism 1
     assert main(["verify", "--data", str(tmp_path / "demo" / "data")]) == 0
 
 

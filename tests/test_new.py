@@ -23,9 +23,9 @@ ANSWERS = [
 
 def test_new_asks_the_policys_questions_and_checks_the_file(firm: Path, tmp_path: Path) -> None:
     target = tmp_path / "forfragan.toml"
-    env = {"WST_DATA": str(firm)}
+    env = {"WST_DATA": str(firm), "WST_LANG": "sv"}
     result = run_wst("new", str(target), "--interactive", "--check", env=env, cwd=tmp_path, input="\n".join(ANSWERS) + "\n")
-    assert "Kundens namn" in result.stderr and "Production of electricity" in result.stderr  # asked in the firm's language
+    assert "Kundens namn" in result.stderr and "Production of electricity" in result.stderr  # asked in the run's language (here Swedish)
     proposal = tomllib.loads(target.read_text(encoding="utf-8"))
     assert proposal["client"]["sectors"] == ["35.11"] and proposal["client"]["owners"][0]["share"] == 30.0
     assert proposal["political_influence"] and proposal["transparency_accepted"]

@@ -45,7 +45,7 @@ def test_a_veto_a_team_change_and_a_new_lead_reach_the_person_concerned(firm: Pa
     assert wst("propose", str(path), "--as", "anna", now=T0).code == 0
     start = len(inbox.messages)
     assert wst("team", "2026-lag", "add", "jonas", "--as", "anna", now=T0).code == 0
-    assert told(inbox, start) == [("jonas", "Du är med i arbetsgruppen för Laget")]
+    assert told(inbox, start) == [("jonas", "You are in the team of Laget")]  # jonas reads English (people.toml)
     start = len(inbox.messages)
     assert wst("assign", "2026-lag", "erik", "--as", "petra", now=T0).code == 0
     assert told(inbox, start) == [("erik", "Du är nu kundansvarig för Laget")]
@@ -65,13 +65,13 @@ def test_remind_tells_who_has_not_responded_once_and_clearance_once(firm: Path, 
     assert wst("remind", "--as", "petra", now="2026-12-01T12:00:00Z").code == 0
     assert told(inbox, start) == []  # the deadline is still more than a day away
     assert wst("remind", "--as", "petra", now=DAY_BEFORE).code == 0
-    assert told(inbox, start) == [("jonas", "Påminnelse: Tystnaden"), ("petra", "Påminnelse: Tystnaden")]
+    assert told(inbox, start) == [("jonas", "Reminder: Tystnaden"), ("petra", "Påminnelse: Tystnaden")]  # each in their language
     start = len(inbox.messages)
     assert wst("remind", "--as", "petra", now=DAY_BEFORE).code == 0
     assert told(inbox, start) == []  # once
     assert wst("remind", "--as", "petra", now=AFTER).code == 0
     assert [who for who, _ in told(inbox, start)] == ["anna", "erik", "jonas", "petra", "sara"]
-    assert {subject for _, subject in told(inbox, start)} == {"Klart för offert: Tystnaden"}
+    assert {subject for _, subject in told(inbox, start)} == {"Klart för offert: Tystnaden", "Cleared for an offer: Tystnaden"}  # jonas reads English
     start = len(inbox.messages)
     assert wst("remind", "--as", "petra", now=AFTER).code == 0
     assert told(inbox, start) == []

@@ -64,8 +64,8 @@ def test_every_colleague_gets_one_well_formed_message(firm: Path, wst, tmp_path:
     assert message["To"].addresses[0].display_name == "Erik Holm"
     body = message.get_content()
     for expected in ("Laddkraft Sverige AB", "Vi hjälper kunden att få fler publika laddplatser.",
-                     "Vi hjälper kunden med laddinfrastruktur.", "Anna Lindqvist", "2026-12-03 09:00 UTC",
-                     "[info] ownership.cn_ru", "wst ack 2026-laddkraft", "wst object 2026-laddkraft --reason",
+                     "Vi hjälper kunden med laddinfrastruktur.", "Anna Lindqvist", "2026-12-03 10:00 CET",
+                     "[notering] ownership.cn_ru", "wst ack 2026-laddkraft", "wst object 2026-laddkraft --reason",
                      "wst comment 2026-laddkraft"):
         assert expected in body, expected
     shown = wst("show", "2026-laddkraft", "--format", "json").json["engagement"]

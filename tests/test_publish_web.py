@@ -30,7 +30,7 @@ def firm_with_clients(wst, tmp_path: Path) -> None:
 
 def test_markdown_lists_the_public_clients_with_their_texts(firm: Path, wst, tmp_path: Path) -> None:
     firm_with_clients(wst, tmp_path)
-    out = wst("publish", "--format", "markdown", now=AFTER).out
+    out = wst("publish", "--format", "markdown", "--lang", "sv", now=AFTER).out
     assert out.startswith("## Våra uppdragsgivare") and "### Pågående uppdrag" in out and "**Öppen Kund AB**" in out
     assert "\\<script\\>" in out and "<script>" not in out  # shown as text, never as markup
     assert "Hemlig" not in out and "stoppad" not in out
@@ -38,7 +38,7 @@ def test_markdown_lists_the_public_clients_with_their_texts(firm: Path, wst, tmp
 
 def test_html_is_one_escaped_fragment_without_scripts(firm: Path, wst, tmp_path: Path) -> None:
     firm_with_clients(wst, tmp_path)
-    out = wst("publish", "--format", "html", now=AFTER).out
+    out = wst("publish", "--format", "html", "--lang", "sv", now=AFTER).out
     assert out.startswith('<section class="wst-clients" lang="sv">') and out.rstrip().endswith("</section>")
     assert "<script" not in out and "&lt;script&gt;" in out and "&amp; stöttar" in out
     assert "Hemlig" not in out

@@ -40,7 +40,7 @@ def test_a_friday_proposal_is_not_cleared_on_sunday(firm: Path, wst, tmp_path: P
     body = wst("propose", str(path), "--as", "anna", "--format", "json", now="2026-11-27T14:00:00Z").json
     assert body["review_deadline"] == "2026-12-01T14:00:00Z"  # Tuesday 15:00 in Stockholm
     sunday = wst("offer", "2026-fredag", "--as", "anna", "--format", "json", now="2026-11-29T20:00:00Z")
-    assert sunday.code == 3 and "2026-12-01 14:00" in " ".join(sunday.json["error"]["missing"])
+    assert sunday.code == 3 and "2026-12-01 15:00 CET" in " ".join(sunday.json["error"]["missing"])
     assert wst("offer", "2026-fredag", "--as", "anna", now="2026-12-01T14:00:01Z").code == 0
     # firm.toml edited back afterwards: the recorded deadline still verifies (it was computed, then recorded)
     firm_toml.write_text(firm_toml.read_text().replace('review_counting = "working_time"', ""))

@@ -59,7 +59,7 @@ def test_lazy_consensus_clears_after_the_review_period(firm: Path, wst, tmp_path
     assert state(wst, pid, now=BEFORE_DEADLINE) == "proposed"
     refused = wst("offer", pid, "--as", "anna", "--format", "json", now=BEFORE_DEADLINE)
     assert refused.code == 3
-    assert any("review period runs until 2026-12-03 09:00" in m for m in refused.json["error"]["missing"])
+    assert any("review period runs until 2026-12-03 10:00 CET" in m for m in refused.json["error"]["missing"])
     assert state(wst, pid, now=AFTER_DEADLINE) == "cleared"
     assert wst("offer", pid, "--as", "anna", now=AFTER_DEADLINE).code == 0
     assert state(wst, pid, now=AFTER_DEADLINE) == "offered"

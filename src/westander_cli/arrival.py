@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from westander_cli.errors import InvalidInput, WstError
+from westander_cli.i18n import _
 from westander_cli.tomlfile import read_toml
 
 _DURATION = re.compile(r"(\d+)([smhd])")
@@ -25,7 +26,7 @@ def parse_duration(text: str) -> timedelta:
     """`90s`, `10m`, `2h`, `1d`, `1h30m`; anything else is a usage error naming the option."""
     cleaned = text.strip().lower()
     if not cleaned or _DURATION.sub("", cleaned) or len(cleaned) > 40:
-        raise InvalidInput(f"--clock-skew: '{text}' is not a duration like 10m, 2h or 1d")
+        raise InvalidInput(_("--clock-skew: '{text}' is not a duration like 10m, 2h or 1d").format(text=text))
     return timedelta(seconds=sum(int(n) * _UNITS[unit] for n, unit in _DURATION.findall(cleaned)))
 
 
@@ -33,10 +34,10 @@ def _git(root: Path, *args: str) -> str:
     try:
         result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=120, check=False)
     except (OSError, subprocess.SubprocessError) as error:
-        raise InvalidInput(f"--since: cannot run git: {error}") from None
+        raise InvalidInput(_("--since: cannot run git: {error}").format(error=error)) from None
     if result.returncode != 0:
         detail = result.stderr.strip().splitlines()
-        raise InvalidInput(f"--since: git {args[0]} failed in {root}: {detail[-1] if detail else 'error'}")
+        raise InvalidInput(_("--since: git {value} failed in {root}: {value2}").format(value=args[0], root=root, value2=detail[-1] if detail else 'error'))
     return result.stdout
 
 
@@ -46,7 +47,7 @@ def arrived_files(data_root: Path, since: str) -> list[Path]:
     try:
         base = _git(data_root, "merge-base", since, "HEAD").strip()
     except InvalidInput:
-        raise InvalidInput(f"--since: '{since}' is not a git revision of the repository holding {data_root}") from None
+        raise InvalidInput(_("--since: '{since}' is not a git revision of the repository holding {data_root}").format(since=since, data_root=data_root)) from None
     top = Path(_git(data_root, "rev-parse", "--show-toplevel").strip())
     added = _git(data_root, "diff", "--name-only", "--no-renames", "--diff-filter=A", base, "--", ".").splitlines()
     untracked = _git(data_root, "ls-files", "--others", "--exclude-standard", "--full-name", "--", ".").splitlines()
@@ -65,8 +66,7 @@ def problems(data_root: Path, since: str, skew: timedelta, now: datetime) -> lis
         is_event = len(parts) == 4 and parts[0] == "engagements" and parts[2] == "events"
         is_roster = len(parts) == 2 and parts[0] == "roster"
         if len(parts) == 3 and parts[0] == "engagements" and parts[2] == "proposal.toml":
-            found.append(f"{data_root / relative}: arrived after {since}, but wst 0.2 and later never write proposal.toml "
-                         "(the proposal lives in its proposed event): a hand-made engagement in the old form?")
+            found.append(_("{value}: arrived after {since}, but wst 0.2 and later never write proposal.toml (the proposal lives in its proposed event): a hand-made engagement in the old form?").format(value=data_root / relative, since=since))
             continue
         if not (is_event or is_roster):
             continue
@@ -85,9 +85,7 @@ def problems(data_root: Path, since: str, skew: timedelta, now: datetime) -> lis
         offset = at - now
         if abs(offset) > skew:
             direction = "before" if offset < timedelta(0) else "after"
-            found.append(f"{shown}: arrived after {since} but is dated {at.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}, "
-                         f"{_human(abs(offset))} {direction} the CI clock {now.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ} "
-                         f"(allowed skew {_human(skew)}): {'backdated' if direction == 'before' else 'post-dated'}?")
+            found.append(_("{shown}: arrived after {since} but is dated {value:%Y-%m-%dT%H:%M:%SZ}, {human} {direction} the CI clock {value2:%Y-%m-%dT%H:%M:%SZ} (allowed skew {human2}): {value3}?").format(shown=shown, since=since, value=at.astimezone(UTC), human=_human(abs(offset)), direction=direction, value2=now.astimezone(UTC), human2=_human(skew), value3='backdated' if direction == 'before' else 'post-dated'))
     return found
 
 

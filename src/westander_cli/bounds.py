@@ -16,6 +16,7 @@ import stat
 from pathlib import Path
 
 from westander_cli.errors import InvalidInput
+from westander_cli.i18n import _
 
 MAX_TOML_BYTES = 1_000_000
 """A proposal, event, people, firm, policy or registry TOML file; the largest real one is ~20 KB."""
@@ -32,20 +33,20 @@ def read_bytes(path: Path, limit: int, what: str = "file") -> bytes:
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         if path.is_symlink():
-            raise InvalidInput(f"{path}: is a symbolic link; wst does not follow links")
+            raise InvalidInput(_("{path}: is a symbolic link; wst does not follow links").format(path=path))
         descriptor = os.open(path, flags)
     except FileNotFoundError:
-        raise InvalidInput(f"{path}: no such {what}") from None
+        raise InvalidInput(_("{path}: no such {what}").format(path=path, what=what)) from None
     except OSError as error:
-        raise InvalidInput(f"{path}: cannot read: {error.strerror or error}") from None
+        raise InvalidInput(_("{path}: cannot read: {value}").format(path=path, value=error.strerror or error)) from None
     try:
         info = os.fstat(descriptor)
         if stat.S_ISDIR(info.st_mode):
-            raise InvalidInput(f"{path}: is a directory, not a {what}")
+            raise InvalidInput(_("{path}: is a directory, not a {what}").format(path=path, what=what))
         if not stat.S_ISREG(info.st_mode):
-            raise InvalidInput(f"{path}: is not a regular file (a device, pipe or socket), not a {what}")
+            raise InvalidInput(_("{path}: is not a regular file (a device, pipe or socket), not a {what}").format(path=path, what=what))
         if info.st_size > limit:
-            raise InvalidInput(f"{path}: {what} is {info.st_size:,} bytes; the limit is {limit:,}")
+            raise InvalidInput(_("{path}: {what} is {st_size:,} bytes; the limit is {limit:,}").format(path=path, what=what, st_size=info.st_size, limit=limit))
         chunks: list[bytes] = []
         total = 0
         while True:  # the file may grow while read: never more than limit + 1 bytes
@@ -55,10 +56,10 @@ def read_bytes(path: Path, limit: int, what: str = "file") -> bytes:
             chunks.append(chunk)
             total += len(chunk)
             if total > limit:
-                raise InvalidInput(f"{path}: {what} is larger than the limit of {limit:,} bytes")
+                raise InvalidInput(_("{path}: {what} is larger than the limit of {limit:,} bytes").format(path=path, what=what, limit=limit))
         return b"".join(chunks)
     except OSError as error:
-        raise InvalidInput(f"{path}: cannot read: {error.strerror or error}") from None
+        raise InvalidInput(_("{path}: cannot read: {value}").format(path=path, value=error.strerror or error)) from None
     finally:
         os.close(descriptor)
 
@@ -67,18 +68,18 @@ def check_regular_file(path: Path, limit: int, what: str = "file") -> int:
     """The size of a regular file within the limit, checked without reading it (for streamed files)."""
     try:
         if path.is_symlink():
-            raise InvalidInput(f"{path}: is a symbolic link; wst does not follow links")
+            raise InvalidInput(_("{path}: is a symbolic link; wst does not follow links").format(path=path))
         info = path.stat()
     except FileNotFoundError:
-        raise InvalidInput(f"{path}: no such {what}") from None
+        raise InvalidInput(_("{path}: no such {what}").format(path=path, what=what)) from None
     except OSError as error:
-        raise InvalidInput(f"{path}: cannot read: {error.strerror or error}") from None
+        raise InvalidInput(_("{path}: cannot read: {value}").format(path=path, value=error.strerror or error)) from None
     if stat.S_ISDIR(info.st_mode):
-        raise InvalidInput(f"{path}: is a directory, not a {what}")
+        raise InvalidInput(_("{path}: is a directory, not a {what}").format(path=path, what=what))
     if not stat.S_ISREG(info.st_mode):
-        raise InvalidInput(f"{path}: is not a regular file (a device, pipe or socket), not a {what}")
+        raise InvalidInput(_("{path}: is not a regular file (a device, pipe or socket), not a {what}").format(path=path, what=what))
     if info.st_size > limit:
-        raise InvalidInput(f"{path}: {what} is {info.st_size:,} bytes; the limit is {limit:,}")
+        raise InvalidInput(_("{path}: {what} is {st_size:,} bytes; the limit is {limit:,}").format(path=path, what=what, st_size=info.st_size, limit=limit))
     return info.st_size
 
 
@@ -121,7 +122,7 @@ def check_toml_nesting(path: Path, text: str, limit: int = MAX_DEPTH) -> None:
             if in_key:
                 dots += 1
                 if dots >= limit:
-                    raise InvalidInput(f"{path}:{line}: invalid TOML: a dotted key with more than {limit} parts; wst's files need a few")
+                    raise InvalidInput(_("{path}:{line}: invalid TOML: a dotted key with more than {limit} parts; wst's files need a few").format(path=path, line=line, limit=limit))
         elif token == ",":
             in_key, dots = bool(stack) and stack[-1] == "{", 0
         elif token in "[{":
@@ -130,7 +131,7 @@ def check_toml_nesting(path: Path, text: str, limit: int = MAX_DEPTH) -> None:
             stack.append(token)
             in_key, dots = token == "{", 0
             if len(stack) > limit:
-                raise InvalidInput(f"{path}:{line}: invalid TOML: nested more than {limit} levels deep; wst's files need a few")
+                raise InvalidInput(_("{path}:{line}: invalid TOML: nested more than {limit} levels deep; wst's files need a few").format(path=path, line=line, limit=limit))
         elif token in "]}" and stack:
             stack.pop()
             in_key = False
@@ -163,16 +164,16 @@ def check_json_file(path: Path, limit: int = MAX_DEPTH, max_bytes: int = MAX_JSO
                     carry = (carry + block)[len(carry + block) - (len(data) - quote):]
                     data = data[:quote]
                     if len(carry) > 64 << 20:
-                        raise InvalidInput(f"{path}: a JSON string longer than 64 MB")
+                        raise InvalidInput(_("{path}: a JSON string longer than 64 MB").format(path=path))
                 else:
                     carry = b""
                 steps = array.array("b", data.translate(_BRACKETS, _NOT_BRACKETS))
                 if steps:
                     deepest = max(itertools.accumulate(steps, initial=depth))
                     if deepest > limit:
-                        raise InvalidInput(f"{path}: JSON nested more than {limit} levels deep; BODS needs 4")
+                        raise InvalidInput(_("{path}: JSON nested more than {limit} levels deep; BODS needs 4").format(path=path, limit=limit))
                     depth += sum(steps)
                 if not block:
                     return
     except OSError as error:
-        raise InvalidInput(f"{path}: cannot read: {error.strerror or error}") from None
+        raise InvalidInput(_("{path}: cannot read: {value}").format(path=path, value=error.strerror or error)) from None

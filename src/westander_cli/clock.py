@@ -6,6 +6,7 @@ import os
 from datetime import UTC, datetime
 
 from westander_cli.errors import InvalidInput
+from westander_cli.i18n import _
 
 EARLIEST, LATEST = 2000, 2100
 """The years WST_NOW and --as-of may name: wide enough for any test, narrow enough that file names stay sane."""
@@ -21,15 +22,15 @@ def now() -> datetime:
 def parse(text: str, what: str) -> datetime:
     """An ISO 8601 date-time (UTC where no offset is given), within EARLIEST..LATEST."""
     if len(text) > 40:
-        raise InvalidInput(f"{what}: {len(text):,} characters; an ISO 8601 date-time such as 2026-11-22T09:00:00Z has about 20")
+        raise InvalidInput(_("{what}: {count:,} characters; an ISO 8601 date-time such as 2026-11-22T09:00:00Z has about 20").format(what=what, count=len(text)))
     try:
         moment = datetime.fromisoformat(text)  # Python 3.11 reads a trailing Z
     except (ValueError, OverflowError):
-        raise InvalidInput(f"{what}: '{text}' is not an ISO 8601 date-time") from None
+        raise InvalidInput(_("{what}: '{text}' is not an ISO 8601 date-time").format(what=what, text=text)) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     if not EARLIEST <= moment.year <= LATEST:
-        raise InvalidInput(f"{what}: '{text}' is outside {EARLIEST}..{LATEST}")
+        raise InvalidInput(_("{what}: '{text}' is outside {earliest}..{latest}").format(what=what, text=text, earliest=EARLIEST, latest=LATEST))
     return moment.astimezone(UTC)
 
 

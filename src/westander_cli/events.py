@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from westander_cli.errors import InvalidInput
+from westander_cli.i18n import _
 from westander_cli.model import PERSON_ID, Channel, EventKind, Proposal, SignatureRule
 from westander_cli.review_period import Counting
 
@@ -238,7 +239,7 @@ def model_of(data: dict[str, Any], where: str) -> type[BaseEvent]:
         return MODEL_OF[EventKind(str(kind))]
     except (ValueError, TypeError):
         known = ", ".join(k.value for k in EventKind)
-        raise InvalidInput(f"{where}: kind: '{str(kind)[:40]}' is not an event kind ({known})") from None
+        raise InvalidInput(_("{where}: kind: '{value}' is not an event kind ({known})").format(where=where, value=str(kind)[:40], known=known)) from None
 
 
 def recorded_at(moment: datetime, followed: list[BaseEvent]) -> datetime:

@@ -43,6 +43,7 @@ from westander_cli.events import (
     Won,
     recorded_at,
 )
+from westander_cli.i18n import _
 from westander_cli.index import Entry, SummaryIndex
 from westander_cli.language import git_email
 from westander_cli.model import Channel, Person, Proposal, SignatureSettings
@@ -129,7 +130,7 @@ class Workspace:
             moment = self.as_of
             events = [e for e in events if e.at <= self.as_of]
             if record.root not in events:
-                raise InvalidInput(f"'{record.id}' was proposed after {clock.iso(self.as_of)}")
+                raise InvalidInput(_("'{id}' was proposed after {value}").format(id=record.id, value=clock.iso(self.as_of)))
         return fold(record.id, record.root, record.proposal, events, self.roster, moment,
                     channels_now=self.data.firm.notify.channels, trust=self.signature_problem,
                     duplicate_of=record.duplicate_of, presorted=presorted)
@@ -221,18 +222,17 @@ class Workspace:
     def identify(self, as_person: str | None) -> Person:
         """--as > WST_USER > git user.email of the data folder; unknown is exit 4, never a default."""
         if as_person is not None and not as_person.strip():
-            raise InvalidInput("--as: give a person's id or email (it is empty)")
+            raise InvalidInput(_("--as: give a person's id or email (it is empty)"))
         wanted = as_person or os.environ.get("WST_USER") or git_email(self.data.root)
         if not wanted:
-            raise NotPermitted("who are you? give --as PERSON, or set WST_USER=PERSON, or set git user.email "
-                               "in the data folder's repository (PERSON is an id or email in people.toml)")
+            raise NotPermitted(_("who are you? give --as PERSON, or set WST_USER=PERSON, or set git user.email "
+                               "in the data folder's repository (PERSON is an id or email in people.toml)"))
         for person in self.data.people.person:
             if wanted == person.id or wanted.lower() == person.email.lower():
                 if not person.active:
-                    raise NotPermitted(f"{person.id} is not an active member of the firm")
+                    raise NotPermitted(_("{id} is not an active member of the firm").format(id=person.id))
                 return person
-        raise NotPermitted(f"'{wanted}' is not a person in {self.data.root / 'people.toml'}; "
-                           "give --as PERSON or set WST_USER to an id or email listed there")
+        raise NotPermitted(_("'{wanted}' is not a person in {value}; give --as PERSON or set WST_USER to an id or email listed there").format(wanted=wanted, value=self.data.root / 'people.toml'))
 
     @cached_property
     def signatures(self) -> SignatureSettings:
@@ -251,11 +251,11 @@ class Workspace:
             return None
         author = self.data.person(event.by)
         if event.signature is None:
-            return f"{event.kind.value} by {event.by}: unsigned, but firm.toml requires a signature on it"
+            return _("{value} by {by}: unsigned, but firm.toml requires a signature on it").format(value=event.kind.value, by=event.by)
         if author is None:
-            return f"{event.kind.value} by {event.by}: signed by someone who is not in people.toml"
+            return _("{value} by {by}: signed by someone who is not in people.toml").format(value=event.kind.value, by=event.by)
         problem = signing.check_event_signature(author, event.id, event.signature, event.at)
-        return f"{event.kind.value} by {event.by}: bad signature: {problem}" if problem else None
+        return _("{value} by {by}: bad signature: {problem}").format(value=event.kind.value, by=event.by, problem=problem) if problem else None
 
     def _seal_and_sign(self, event: EventT, author: Person) -> EventT:
         """Seal the event, and sign it where the author has a key or the firm requires it; a signature
@@ -265,15 +265,14 @@ class Workspace:
         sealed = seal(event)
         if not author.keys_valid_at(sealed.at):
             if self.signatures.requires(event.kind):
-                raise NotPermitted(f"firm.toml requires a signature on {event.kind.value}, and {author.id} has no "
-                                   "signing key valid now in people.toml; nothing was written")
+                raise NotPermitted(_("firm.toml requires a signature on {value}, and {id} has no signing key valid now in people.toml; nothing was written").format(value=event.kind.value, id=author.id))
             return sealed
         return sealed.model_copy(update={"signature": signing.sign_as(author, sealed.id, sealed.at)})
 
     # --- check and propose -------------------------------------------------------------------
 
     def check_file(self, path: Path, context: engine.Context) -> engine.CheckResult:
-        proposal = load_model(read_toml(path, "proposal file"), Proposal)
+        proposal = load_model(read_toml(path, _("proposal file")), Proposal)
         return engine.check(proposal, self.policy, context)
 
     def check_text(self, text: str, context: engine.Context) -> engine.CheckResult:
@@ -288,32 +287,30 @@ class Workspace:
         digest = policy_digest(self.policy)
         pinned = self.data.firm.policy.digest
         if pinned is not None and digest != pinned:
-            raise InvalidInput(f"{self.policies_dir}: not the firm's policy (its digest is {digest[:12]}, firm.toml "
-                               f"pins {pinned[:12]}); use the firm's policies folder, or change the pin in a reviewed commit")
+            raise InvalidInput(_("{policies_dir}: not the firm's policy (its digest is {value}, firm.toml pins {value2}); use the firm's policies folder, or change the pin in a reviewed commit").format(policies_dir=self.policies_dir, value=digest[:12], value2=pinned[:12]))
         return self.policy, digest
 
     def propose(self, path: Path, actor: Person, exception_reason: str | None, *, again: bool = False) -> ProposeOutcome:
-        proposal = load_model(read_toml(path, "proposal file"), Proposal)
+        proposal = load_model(read_toml(path, _("proposal file")), Proposal)
         lead = self.data.person(proposal.lead or actor.id)
         if lead is None or not lead.active:
-            raise InvalidInput(f"{path}: lead: '{proposal.lead}' is not an active person in people.toml")
+            raise InvalidInput(_("{path}: lead: '{lead}' is not an active person in people.toml").format(path=path, lead=proposal.lead))
         reason = _text(exception_reason, "--exception-reason", required=False)
         policy, digest = self.firm_policy()
         firm = self.data.firm
         with self.data.lock("firm"):  # check and store in one step: no two competitors slip past each other
             engagement_id = proposal.id or self._new_id(proposal)
             if self.data.exists(engagement_id):
-                raise InvalidInput(f"{path}: id: engagement '{engagement_id}' already exists; choose another id")
+                raise InvalidInput(_("{path}: id: engagement '{engagement_id}' already exists; choose another id").format(path=path, engagement_id=engagement_id))
             open_already = self._same_request(proposal)
             if open_already and not again:
-                raise NotYet(f"{path}: the same request is already open as '{open_already}' (same client and title); "
-                             "nothing was stored; propose it once more with --again")
+                raise NotYet(_("{path}: the same request is already open as '{open_already}' (same client and title); nothing was stored; propose it once more with --again").format(path=path, open_already=open_already))
             result = engine.check(proposal, policy, self.context())
             if result.verdict == engine.Verdict.FORBIDDEN:
                 return ProposeOutcome(engagement_id, result, stored=False)
             if result.verdict == engine.Verdict.NEEDS_EXCEPTION and not reason:
                 rules = ", ".join(sorted({f.rule for f in result.findings if f.severity.value == "block"}))
-                raise NotYet(f"{path}: block findings ({rules}) need --exception-reason, and then a CEO approval; nothing was stored")
+                raise NotYet(_("{path}: block findings ({rules}) need --exception-reason, and then a CEO approval; nothing was stored").format(path=path, rules=rules))
             at = clock.now()
             proposed = Proposed(
                 at=at, by=actor.id, lead=lead.id, colleagues=colleagues_of(self.data.people, lead.id),
@@ -375,9 +372,9 @@ class Workspace:
         if command == Command.ACK:
             return Ack(**base)
         if command == Command.COMMENT:
-            return Comment(text=_text(request.text, "comment: the text", required=True), **base)
+            return Comment(text=_text(request.text, _("comment: the text"), required=True), **base)
         if command == Command.OBJECT:
-            return Objection(reason=_text(request.text, "object: --reason (or --personal, or --withdraw)", required=True), **base)
+            return Objection(reason=_text(request.text, _("object: --reason (or --personal, or --withdraw)"), required=True), **base)
         if command == Command.OPT_OUT:
             return OptOut(reason=_text(request.text, "--reason", required=False), **base)
         if command == Command.WITHDRAW_OBJECTION:
@@ -385,10 +382,10 @@ class Workspace:
         if command == Command.APPROVE:
             consulted = parse_consulted(request.consulted)
             for client, how in consulted.items():
-                _text(how, f"--consulted '{client}'", required=True)
+                _text(how, _("--consulted '{client}'").format(client=client), required=True)
             return Approval(reason=_text(request.text, "--reason", required=False), consulted=consulted or None, **base)
         if command == Command.VETO:
-            return Veto(reason=_text(request.text, "veto: --reason", required=True), **base)
+            return Veto(reason=_text(request.text, _("veto: --reason"), required=True), **base)
         lifecycle = {Command.WITHDRAW: Withdrawn, Command.OFFER: Offer, Command.WON: Won, Command.LOST: Lost, Command.END: Ended}
         if command in lifecycle:
             return lifecycle[command](reason=_text(request.text, "--reason", required=False), **base)
@@ -399,10 +396,10 @@ class Workspace:
             person = self._active_person(request.person or "")
             return LeadChanged(person=person.id, reason=_text(request.text, "--reason", required=False), **base)
         if command == Command.CRITICISM:
-            return Criticism(text=_text(request.text, "criticism: --note", required=True), **base)
+            return Criticism(text=_text(request.text, _("criticism: --note"), required=True), **base)
         if command == Command.AMEND_TEXT:
-            return WebsiteText(text=_text(request.text, "amend-text: the website text", required=True), **base)
-        raise InvalidInput(f"'{command.value}' is not recorded with this operation")
+            return WebsiteText(text=_text(request.text, _("amend-text: the website text"), required=True), **base)
+        raise InvalidInput(_("'{value}' is not recorded with this operation").format(value=command.value))
 
     def withdraw_objection(self, key: str, actor: Person) -> BaseEvent:
         """The actor's own newest open objection, withdrawn."""
@@ -414,7 +411,7 @@ class Workspace:
     def _active_person(self, person_id: str) -> Person:
         person = self.data.person(person_id)
         if person is None or not person.active:
-            raise InvalidInput(f"'{person_id}' is not an active person in people.toml")
+            raise InvalidInput(_("'{person_id}' is not an active person in people.toml").format(person_id=person_id))
         return person
 
     # --- informing ---------------------------------------------------------------------------
@@ -507,8 +504,8 @@ class Unrecorded:
 
     def decision(self) -> str:
         if self.other:
-            return f"the CEO decides: 'wst approve {self.engagement} --consulted \"{self.other_client}=HOW\"' or 'wst veto {self.engagement}'"
-        return f"the CEO decides: 'wst veto {self.engagement}', or lets it go on"
+            return _("the CEO decides: 'wst approve {engagement} --consulted \"{other_client}=HOW\"' or 'wst veto {engagement}'").format(engagement=self.engagement, other_client=self.other_client)
+        return _("the CEO decides: 'wst veto {engagement}', or lets it go on").format(engagement=self.engagement)
 
 
 def _blocking_keys(active: engine.ActiveEngagement, *, probe: bool) -> set[str]:
@@ -594,10 +591,10 @@ def _text(value: str | None, what: str, *, required: bool) -> str | None:
     text = (value or "").strip()
     if not text:
         if required:
-            raise InvalidInput(f"{what} is required and may not be empty")
+            raise InvalidInput(_("{what} is required and may not be empty").format(what=what))
         return None
     if len(text) > MAX_TEXT:
-        raise InvalidInput(f"{what} is {len(text):,} characters; the limit is {MAX_TEXT:,}")
+        raise InvalidInput(_("{what} is {count:,} characters; the limit is {max_text:,}").format(what=what, count=len(text), max_text=MAX_TEXT))
     return text
 
 

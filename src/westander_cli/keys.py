@@ -13,6 +13,8 @@ import binascii
 import hashlib
 from dataclasses import dataclass
 
+from westander_cli.i18n import _
+
 ED25519 = "ssh-ed25519"
 RSA = "ssh-rsa"
 ECDSA = {"ecdsa-sha2-nistp256": "nistp256", "ecdsa-sha2-nistp384": "nistp384", "ecdsa-sha2-nistp521": "nistp521"}
@@ -74,39 +76,39 @@ def parse_public_key(text: str) -> PublicKey:
     """The key in `algorithm base64 [comment]`; a ValueError says why a text is not one."""
     parts = text.strip().split(maxsplit=2)
     if len(parts) < 2:
-        raise ValueError("not an SSH public key: expected 'ssh-ed25519 AAAA...' (the line of a .pub file)")
+        raise ValueError(_("not an SSH public key: expected 'ssh-ed25519 AAAA...' (the line of a .pub file)"))
     algorithm, encoded = parts[0], parts[1]
     if algorithm not in ALGORITHMS:
-        raise ValueError(f"not an SSH public key: unknown key type '{algorithm[:40]}' (expected one of {', '.join(ALGORITHMS)})")
+        raise ValueError(_("not an SSH public key: unknown key type '{value}' (expected one of {value2})").format(value=algorithm[:40], value2=', '.join(ALGORITHMS)))
     try:
         blob = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
-        raise ValueError(f"not an SSH public key: the {algorithm} key is not valid base64") from None
+        raise ValueError(_("not an SSH public key: the {algorithm} key is not valid base64").format(algorithm=algorithm)) from None
     try:
         _check_blob(algorithm, blob)
     except ValueError as error:
-        raise ValueError(f"not an SSH public key: the {algorithm} key is malformed ({error})") from None
+        raise ValueError(_("not an SSH public key: the {algorithm} key is malformed ({error})").format(algorithm=algorithm, error=error)) from None
     return PublicKey(algorithm, blob, parts[2].strip() if len(parts) > 2 else "")
 
 
 def _check_blob(algorithm: str, blob: bytes) -> None:
     reader = Reader(blob)
     if reader.string() != algorithm.encode():
-        raise ValueError("its content names another key type")
+        raise ValueError(_("its content names another key type"))
     if algorithm in (ED25519, SK_ED25519):
         if len(reader.string()) != 32:
-            raise ValueError("an Ed25519 key has 32 bytes")
+            raise ValueError(_("an Ed25519 key has 32 bytes"))
     elif algorithm == RSA:
         exponent, modulus = reader.mpint(), reader.mpint()
         if exponent < 3 or modulus.bit_length() < 1024:
-            raise ValueError("RSA keys must have at least 1024 bits")
+            raise ValueError(_("RSA keys must have at least 1024 bits"))
     else:
         curve = ECDSA.get(algorithm, "nistp256")
         if reader.string() != curve.encode():
-            raise ValueError(f"the curve is not {curve}")
+            raise ValueError(_("the curve is not {curve}").format(curve=curve))
         _ecdsa_key(curve, reader.string())
     if algorithm in (SK_ED25519, SK_ECDSA) and not reader.string().startswith(b"ssh:"):
-        raise ValueError("a FIDO key's application must start with 'ssh:'")
+        raise ValueError(_("a FIDO key's application must start with 'ssh:'"))
     if not reader.done():
         raise ValueError("trailing bytes")
 
@@ -133,11 +135,11 @@ def verify(key: PublicKey, data: bytes, signature: bytes) -> str | None:
         if key.algorithm in (SK_ED25519, SK_ECDSA):
             flags, counter = parts.take(1), parts.take(4)  # like `ssh-keygen -Y verify`, touch is not demanded
         if not parts.done():
-            return "not a readable SSH signature"
+            return _("not a readable SSH signature")
         if key.algorithm in (ED25519, SK_ED25519):
             public = ed25519.Ed25519PublicKey.from_public_bytes(fields.string())
             if form != key.algorithm:
-                return f"a {form} signature for a {key.algorithm} key"
+                return _("a {form} signature for a {algorithm} key").format(form=form, algorithm=key.algorithm)
             if key.algorithm == SK_ED25519:
                 data = hashlib.sha256(fields.string()).digest() + flags + counter + hashlib.sha256(data).digest()
             public.verify(raw, data)
@@ -145,14 +147,14 @@ def verify(key: PublicKey, data: bytes, signature: bytes) -> str | None:
             exponent, modulus = fields.mpint(), fields.mpint()
             chosen = {"rsa-sha2-512": hashes.SHA512(), "rsa-sha2-256": hashes.SHA256()}.get(form)
             if chosen is None:
-                return f"RSA signature of type '{form}' (SHA-1) is not accepted"
+                return _("RSA signature of type '{form}' (SHA-1) is not accepted").format(form=form)
             rsa.RSAPublicNumbers(exponent, modulus).public_key().verify(raw, data, padding.PKCS1v15(), chosen)
         else:
             curve = fields.string().decode()
             point = _ecdsa_key(curve, fields.string())
             assert isinstance(point, ec.EllipticCurvePublicKey)
             if form != key.algorithm:
-                return f"a {form} signature for a {key.algorithm} key"
+                return _("a {form} signature for a {algorithm} key").format(form=form, algorithm=key.algorithm)
             if key.algorithm == SK_ECDSA:
                 data = hashlib.sha256(fields.string()).digest() + flags + counter + hashlib.sha256(data).digest()
             numbers = Reader(raw)
@@ -160,7 +162,7 @@ def verify(key: PublicKey, data: bytes, signature: bytes) -> str | None:
             curve_hash = {"nistp256": hashes.SHA256(), "nistp384": hashes.SHA384(), "nistp521": hashes.SHA512()}[curve]
             point.verify(encode_dss_signature(r, s), data, ec.ECDSA(curve_hash))
     except InvalidSignature:
-        return "does not match the record (replayed from another record, or the record was changed)"
+        return _("does not match the record (replayed from another record, or the record was changed)")
     except (ValueError, KeyError, UnicodeDecodeError):
-        return "not a readable SSH signature"
+        return _("not a readable SSH signature")
     return None

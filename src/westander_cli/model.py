@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from westander_cli.i18n import _
 from westander_cli.review_period import Counting, check_time_zone
 
 SLUG = r"^[a-z0-9][a-z0-9-]{0,63}$"
@@ -76,7 +77,7 @@ def check_country(code: str) -> str:
 
     upper = code.upper()
     if len(upper) != 2 or pycountry.countries.get(alpha_2=upper) is None:
-        raise ValueError("not an ISO 3166-1 alpha-2 country code")
+        raise ValueError(_("not an ISO 3166-1 alpha-2 country code"))
     return upper
 
 
@@ -87,7 +88,7 @@ def check_nace_codes(codes: list[str]) -> list[str]:
     codes = [from_sni(code.strip()) for code in codes]
     for code in codes:
         if not NACE_CODE.match(code):
-            raise ValueError(f"'{code}' is not a NACE code like '12', '11.05', '46.341' or SNI '46341'")
+            raise ValueError(_("'{code}' is not a NACE code like '12', '11.05', '46.341' or SNI '46341'").format(code=code))
         check_exists(code)
     return codes
 
@@ -100,7 +101,7 @@ def check_swedish_org_number(number: str) -> str:
     try:
         return str(orgnr.format(orgnr.validate(number)))
     except StdnumError as error:
-        raise ValueError(f"not a valid Swedish organisation number: {str(error).lower()}") from None
+        raise ValueError(_("not a valid Swedish organisation number: {value}").format(value=str(error).lower())) from None
 
 
 def swedish_org_number_if_se(number: str | None, info: ValidationInfo) -> str | None:
@@ -194,7 +195,7 @@ class PersonKey(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> PersonKey:
         if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
-            raise ValueError("valid_until must be later than valid_from")
+            raise ValueError(_("valid_until must be later than valid_from"))
         return self
 
     def valid_at(self, at: datetime) -> bool:
@@ -232,14 +233,14 @@ class People(Strict):
         seen_emails: set[str] = set()
         for person in self.person:
             if person.id in seen_ids:
-                raise ValueError(f"person id '{person.id}' is used twice")
+                raise ValueError(_("person id '{id}' is used twice").format(id=person.id))
             if person.email.lower() in seen_emails:
-                raise ValueError(f"email '{person.email}' is used twice")
+                raise ValueError(_("email '{email}' is used twice").format(email=person.email))
             seen_ids.add(person.id)
             seen_emails.add(person.email.lower())
         ceos = [p.id for p in self.person if p.active and p.role == Role.CEO]
         if len(ceos) != 1:
-            raise ValueError(f"exactly one active person must have role 'ceo' (found {len(ceos)})")
+            raise ValueError(_("exactly one active person must have role 'ceo' (found {count})").format(count=len(ceos)))
         return self
 
 
@@ -278,7 +279,7 @@ class NotifySettings(Strict):
     @model_validator(mode="after")
     def _smtp_configured(self) -> NotifySettings:
         if Channel.SMTP in self.channels and self.smtp is None:
-            raise ValueError("channel 'smtp' needs a [notify.smtp] table")
+            raise ValueError(_("channel 'smtp' needs a [notify.smtp] table"))
         return self
 
     @field_validator("outbox")
@@ -287,11 +288,11 @@ class NotifySettings(Strict):
         """A relative folder inside the data folder: never absolute, never `..`, never wst's own folders."""
         parts = PurePosixPath(value.replace("\\", "/")).parts
         if value.startswith(("/", "\\", "~")) or PureWindowsPath(value).drive or not parts:
-            raise ValueError("must be a relative folder inside the data folder, such as 'outbox'")
+            raise ValueError(_("must be a relative folder inside the data folder, such as 'outbox'"))
         if ".." in parts or "." in value.replace("\\", "/").split("/"):
-            raise ValueError("must stay inside the data folder: no '.' or '..' parts")
+            raise ValueError(_("must stay inside the data folder: no '.' or '..' parts"))
         if parts[0] in RESERVED_FOLDERS or parts[0].startswith("."):
-            raise ValueError(f"'{parts[0]}' is wst's own; the outbox needs a folder of its own, such as 'outbox'")
+            raise ValueError(_("'{value}' is wst's own; the outbox needs a folder of its own, such as 'outbox'").format(value=parts[0]))
         return value
 
 

@@ -14,7 +14,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
+from westander_cli import words
 from westander_cli.events import StoredFinding
+from westander_cli.i18n import N_, _, current, local_time, speaking
 from westander_cli.model import Channel, Firm, Person, Proposal
 from westander_cli.store import write_once
 
@@ -31,33 +33,29 @@ class Delivery:
 
 
 _TEXT = {
-    "sv": {
-        "subject": "Möjligt nytt uppdrag: {title} ({client})",
-        "intro": "{lead} föreslår ett nytt uppdrag. Enligt kundpolicyn informeras alla kollegor innan en offert lämnas.",
-        "title": "Uppdrag", "client": "Kund", "lead": "Kundansvarig", "deadline": "Synpunkter senast",
-        "description": "Beskrivning", "website": "Så skulle samarbetet presenteras på hemsidan",
-        "findings": "Policyprövning", "none": "Inga anmärkningar.", "exception": "Skäl för undantag",
-        "how": "Svara med wst (tystnad till tidsgränsen räknas som godkännande):",
-        "ack": "har sett, ingen invändning", "comment": "synpunkt, inte invändning",
-        "object": "invändning för företagets räkning", "personal": "avstår själv från att arbeta i uppdraget",
-        "crit_subject": "Kritik från kund: {client} ({id})",
-        "crit_intro": "{lead} rapporterar att kunden framfört kritik. Enligt Eget ansvar ska vd alltid kontaktas när kunden framför kritik.",
-        "note": "Kritiken",
-    },
-    "en": {
-        "subject": "Possible new engagement: {title} ({client})",
-        "intro": "{lead} proposes a new engagement. Under the client policy every colleague is informed before an offer is made.",
-        "title": "Engagement", "client": "Client", "lead": "Client lead", "deadline": "Views by",
-        "description": "Description", "website": "How it would be presented on our website",
-        "findings": "Policy check", "none": "No findings.", "exception": "Reason for an exception",
-        "how": "Reply with wst (silence until the deadline counts as no objection):",
-        "ack": "seen, no objection", "comment": "a view, not an objection",
-        "object": "objection on behalf of the firm", "personal": "decline to work on it yourself",
-        "crit_subject": "Client criticism: {client} ({id})",
-        "crit_intro": "{lead} reports that the client has voiced criticism. The CEO must always be told when a client criticises us.",
-        "note": "The criticism",
-    },
+    "subject": N_("Possible new engagement: {title} ({client})"),
+    "intro": N_("{lead} proposes a new engagement. Under the client policy every colleague is informed before an offer is made."),
+    "title": N_("Engagement"), "client": N_("Client"), "lead": N_("Client lead"), "deadline": N_("Views by"),
+    "description": N_("Description"), "website": N_("How it would be presented on our website"),
+    "findings": N_("Policy check"), "none": N_("No findings."), "exception": N_("Reason for an exception"),
+    "how": N_("Reply with wst (silence until the deadline counts as no objection):"),
+    "ack": N_("seen, no objection"), "comment": N_("a view, not an objection"),
+    "object": N_("objection on behalf of the firm"), "personal": N_("decline to work on it yourself"),
+    "crit_subject": N_("Client criticism: {client} ({id})"),
+    "crit_intro": N_("{lead} reports that the client has voiced criticism. The CEO must always be told when a client criticises us."),
+    "note": N_("The criticism"),
+    "reason": N_("Reason"), "state": N_("State"),
 }
+"""The words of the messages to colleagues; each message is written in its recipient's language."""
+
+
+def _words() -> dict[str, str]:
+    """`_TEXT` in the recipient's language (set with `speaking` around the whole message)."""
+    return {key: _(text) for key, text in _TEXT.items()}
+
+
+def _language_of(firm: Firm, recipient: Person) -> str:
+    return (recipient.language or firm.language).value
 
 
 def proposal_message(
@@ -65,18 +63,27 @@ def proposal_message(
     proposal: Proposal, findings: Sequence[StoredFinding], deadline: datetime,
     exception_reason: str, now: datetime,
 ) -> EmailMessage:
-    t = _TEXT[firm.language.value]
+    with speaking(_language_of(firm, recipient)):
+        return _proposal_message(firm, sender, recipient, lead, engagement_id, proposal, findings, deadline, exception_reason, now)
+
+
+def _proposal_message(
+    firm: Firm, sender: str, recipient: Person, lead: Person, engagement_id: str,
+    proposal: Proposal, findings: Sequence[StoredFinding], deadline: datetime,
+    exception_reason: str, now: datetime,
+) -> EmailMessage:
+    t = _words()
     lines = [
         t["intro"].format(lead=lead.name), "",
         f"{t['title']}: {proposal.title}",
         f"{t['client']}: {proposal.client.name}" + (f" ({proposal.client.org_number})" if proposal.client.org_number else ""),
         f"{t['lead']}: {lead.name} <{lead.email}>",
-        f"{t['deadline']}: {deadline:%Y-%m-%d %H:%M} UTC", "",
+        f"{t['deadline']}: {local_time(deadline)}", "",
         f"{t['description']}:", proposal.description, "",
         f"{t['website']}:", proposal.website_text or "-", "",
         f"{t['findings']}:",
     ]
-    lines += [f"  [{f.severity}] {f.rule}: {f.message} ({f.source})" for f in findings] or [f"  {t['none']}"]
+    lines += [f"  [{words.severity(f.severity)}] {f.rule}: {f.message} ({f.source})" for f in findings] or [f"  {t['none']}"]
     if exception_reason:
         lines += ["", f"{t['exception']}: {exception_reason}"]
     lines += [
@@ -95,41 +102,28 @@ def criticism_message(
     firm: Firm, sender: str, recipient: Person, lead: Person, engagement_id: str,
     proposal: Proposal, note: str, now: datetime,
 ) -> EmailMessage:
-    t = _TEXT[firm.language.value]
-    body = "\n".join([
-        t["crit_intro"].format(lead=lead.name), "",
-        f"{t['title']}: {proposal.title} ({engagement_id})",
-        f"{t['client']}: {proposal.client.name}",
-        f"{t['lead']}: {lead.name} <{lead.email}>", "",
-        f"{t['note']}:", note, "", f"-- {firm.name}",
-    ])
-    subject = t["crit_subject"].format(client=proposal.client.name, id=engagement_id)
+    with speaking(_language_of(firm, recipient)):
+        t = _words()
+        body = "\n".join([
+            t["crit_intro"].format(lead=lead.name), "",
+            f"{t['title']}: {proposal.title} ({engagement_id})",
+            f"{t['client']}: {proposal.client.name}",
+            f"{t['lead']}: {lead.name} <{lead.email}>", "",
+            f"{t['note']}:", note, "", f"-- {firm.name}",
+        ])
+        subject = t["crit_subject"].format(client=proposal.client.name, id=engagement_id)
     return _message(sender, recipient, subject, body, engagement_id, now)
 
 
 _NOTICE = {
-    "sv": {
-        "objection": ("Invändning mot uppdraget {title}", "{who} invänder mot uppdraget. Vd avgör tvisten (wst approve eller wst veto)."),
-        "approval": ("Vd har godkänt uppdraget {title}", "{who} (vd) har avgjort: uppdraget får gå vidare när granskningstiden är slut."),
-        "veto": ("Vd har stoppat uppdraget {title}", "{who} (vd) har lagt in veto: uppdraget tas inte."),
-        "team_add": ("Du är med i arbetsgruppen för {title}", "{who} har lagt till dig i arbetsgruppen."),
-        "team_remove": ("Du är inte längre med i arbetsgruppen för {title}", "{who} har tagit bort dig ur arbetsgruppen."),
-        "lead_changed": ("Du är nu kundansvarig för {title}", "{who} (vd) har gjort dig till kundansvarig."),
-        "reminder": ("Påminnelse: {title}", "Du har inte svarat. Synpunkter senast {deadline}; tystnad räknas som godkännande."),
-        "cleared": ("Klart för offert: {title}", "Granskningen är klar utan öppna invändningar. Kundansvarig kan lämna offert (wst offer)."),
-        "reason": "Motivering", "state": "Läge",
-    },
-    "en": {
-        "objection": ("Objection to the engagement {title}", "{who} objects to the engagement. The CEO decides (wst approve or wst veto)."),
-        "approval": ("The CEO approved the engagement {title}", "{who} (CEO) decided: it may go on once the review period is over."),
-        "veto": ("The CEO vetoed the engagement {title}", "{who} (CEO) vetoed it: the firm will not take it."),
-        "team_add": ("You are in the team of {title}", "{who} added you to the working group."),
-        "team_remove": ("You are no longer in the team of {title}", "{who} removed you from the working group."),
-        "lead_changed": ("You are now client lead of {title}", "{who} (CEO) made you the client lead."),
-        "reminder": ("Reminder: {title}", "You have not responded. Views by {deadline}; silence counts as no objection."),
-        "cleared": ("Cleared for an offer: {title}", "The review is over with no open objection. The client lead may make the offer (wst offer)."),
-        "reason": "Reason", "state": "State",
-    },
+    "objection": (N_("Objection to the engagement {title}"), N_("{who} objects to the engagement. The CEO decides (wst approve or wst veto).")),
+    "approval": (N_("The CEO approved the engagement {title}"), N_("{who} (CEO) decided: it may go on once the review period is over.")),
+    "veto": (N_("The CEO vetoed the engagement {title}"), N_("{who} (CEO) vetoed it: the firm will not take it.")),
+    "team_add": (N_("You are in the team of {title}"), N_("{who} added you to the working group.")),
+    "team_remove": (N_("You are no longer in the team of {title}"), N_("{who} removed you from the working group.")),
+    "lead_changed": (N_("You are now client lead of {title}"), N_("{who} (CEO) made you the client lead.")),
+    "reminder": (N_("Reminder: {title}"), N_("You have not responded. Views by {deadline}; silence counts as no objection.")),
+    "cleared": (N_("Cleared for an offer: {title}"), N_("The review is over with no open objection. The client lead may make the offer (wst offer).")),
 }
 
 
@@ -138,16 +132,16 @@ def notice_message(
     who: str, reason: str, deadline: datetime, state: str, now: datetime,
 ) -> EmailMessage:
     """A short message about one decision or moment of the process (see `workflow.owed`)."""
-    language = firm.language.value
-    subject, intro = _NOTICE[language][what]
-    t, n = _TEXT[language], _NOTICE[language]
-    lines = [intro.format(who=who, deadline=f"{deadline:%Y-%m-%d %H:%M} UTC"), "",
-             f"{t['title']}: {proposal.title} ({engagement_id})", f"{t['client']}: {proposal.client.name}",
-             f"{n['state']}: {state}"]
-    if reason:
-        lines += ["", f"{n['reason']}:", reason]
-    lines += ["", f"  wst show {engagement_id}", "", f"-- {firm.name}"]
-    return _message(sender, recipient, subject.format(title=proposal.title), "\n".join(lines), engagement_id, now)
+    with speaking(_language_of(firm, recipient)):
+        subject, intro = (_(text) for text in _NOTICE[what])
+        t = _words()
+        lines = [intro.format(who=who, deadline=local_time(deadline)), "",
+                 f"{t['title']}: {proposal.title} ({engagement_id})", f"{t['client']}: {proposal.client.name}",
+                 f"{t['state']}: {words.state(state)}"]
+        if reason:
+            lines += ["", f"{t['reason']}:", reason]
+        lines += ["", f"  wst show {engagement_id}", "", f"-- {firm.name}"]
+        return _message(sender, recipient, subject.format(title=proposal.title), "\n".join(lines), engagement_id, now)
 
 
 def _message(sender: str, recipient: Person, subject: str, body: str, engagement_id: str, now: datetime) -> EmailMessage:
@@ -158,6 +152,7 @@ def _message(sender: str, recipient: Person, subject: str, body: str, engagement
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain=sender.split("@")[-1])
     message["X-Wst-Engagement"] = engagement_id
+    message["Content-Language"] = current()  # RFC 3282: the recipient's language, in which it is written
     message.set_content(body)
     return message
 

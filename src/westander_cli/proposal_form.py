@@ -4,10 +4,11 @@ proposal file they make. No terminal here: the CLI passes in how to ask (`Ask`) 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Protocol
 
 from westander_cli.errors import InvalidInput
+from westander_cli.i18n import N_, _, speaking
 
 
 class Ask(Protocol):
@@ -42,46 +43,31 @@ class Texts:
     yes: str
 
 
-TEXTS = {
-    "sv": Texts(
-        title="Rubrik på uppdraget", description="Vad vi skulle göra, för vem och varför",
-        website_text="Hur samarbetet skulle presenteras på vår hemsida", client="Kundens namn",
-        org_number="Organisationsnummer (tomt om okänt)", country="Land (ISO-kod)",
-        kind="Typ av kund (company, political_party, nonprofit, public_sector, trade_association, individual)",
-        sector_search="Bransch: sök bland SNI/NACE-koder (ord eller kod, tomt när du är klar)",
-        sector_pick="Välj kod (tomt för ingen)", no_sector="Ingen kod hittades för",
-        evidence="Belägg för aktivt miljöansvar, t.ex. ISO 14001 (tomt när du är klar)",
-        owner="Direkt ägare (namn, tomt när du är klar)", owner_kind="Typ av ägare (company, person, state)",
-        owner_country="Ägarens land (för en person: medborgarskap)", owner_share="Andel i procent (tomt om okänd)",
-        owner_control="Kontrollerar ägaren kunden genom röster eller avtal? (j/n)",
-        political="Syftar arbetet till att påverka politiker, myndigheter eller offentliga beslut? (j/n)",
-        transparency="Godtar kunden öppenhetskraven: kunden nämns i alla kontakter, lobbyarbetet redovisas på hemsidan, inga anonyma kampanjer? (j/n)",
-        on_behalf_of="För vems räkning agerar kunden (tomt om för egen räkning)",
-        disclosed="Kommer uppdragsgivaren att nämnas öppet? (j/n)",
-        election="Syftar arbetet till att vinna röster i ett allmänt val? (j/n)",
-        counterparty="Andra vars intressen arbetet berör (namn, tomt när du är klar)",
-        relation="Relation (competitor, opponent, target, partner)", yes="j",
-    ),
-    "en": Texts(
-        title="Title of the engagement", description="What we would do, for whom and why",
-        website_text="How the collaboration would be presented on our website", client="The client's name",
-        org_number="Organisation number (empty if unknown)", country="Country (ISO code)",
-        kind="Kind of client (company, political_party, nonprofit, public_sector, trade_association, individual)",
-        sector_search="Sector: search the NACE/SNI codes (a word or a code; empty when done)",
-        sector_pick="Choose a code (empty for none)", no_sector="No code found for",
-        evidence="Evidence of active environmental responsibility, e.g. ISO 14001 (empty when done)",
-        owner="A direct owner (name; empty when done)", owner_kind="Kind of owner (company, person, state)",
-        owner_country="The owner's country (for a person: nationality)", owner_share="Share in percent (empty if unknown)",
-        owner_control="Does the owner control the client by votes or agreement? (y/n)",
-        political="Does the work aim to influence politicians, authorities or public decisions? (y/n)",
-        transparency="Does the client accept the transparency rules: named in every contact, lobbying listed on our website, no anonymous campaigns? (y/n)",
-        on_behalf_of="On whose behalf does the client act (empty: its own)",
-        disclosed="Will that principal be named publicly? (y/n)",
-        election="Does the work aim to win votes in a general election? (y/n)",
-        counterparty="Others whose interests the work touches (name; empty when done)",
-        relation="Relation (competitor, opponent, target, partner)", yes="y",
-    ),
-}
+TEXTS = Texts(
+    title=N_("Title of the engagement"), description=N_("What we would do, for whom and why"),
+    website_text=N_("How the collaboration would be presented on our website"), client=N_("The client's name"),
+    org_number=N_("Organisation number (empty if unknown)"), country=N_("Country (ISO code)"),
+    kind=N_("Kind of client (company, political_party, nonprofit, public_sector, trade_association, individual)"),
+    sector_search=N_("Sector: search the NACE/SNI codes (a word or a code; empty when done)"),
+    sector_pick=N_("Choose a code (empty for none)"), no_sector=N_("No code found for"),
+    evidence=N_("Evidence of active environmental responsibility, e.g. ISO 14001 (empty when done)"),
+    owner=N_("A direct owner (name; empty when done)"), owner_kind=N_("Kind of owner (company, person, state)"),
+    owner_country=N_("The owner's country (for a person: nationality)"), owner_share=N_("Share in percent (empty if unknown)"),
+    owner_control=N_("Does the owner control the client by votes or agreement? (y/n)"),
+    political=N_("Does the work aim to influence politicians, authorities or public decisions? (y/n)"),
+    transparency=N_("Does the client accept the transparency rules: named in every contact, lobbying listed on our website, no anonymous campaigns? (y/n)"),
+    on_behalf_of=N_("On whose behalf does the client act (empty: its own)"),
+    disclosed=N_("Will that principal be named publicly? (y/n)"),
+    election=N_("Does the work aim to win votes in a general election? (y/n)"),
+    counterparty=N_("Others whose interests the work touches (name; empty when done)"),
+    relation=N_("Relation (competitor, opponent, target, partner)"), yes=N_("y"),
+)
+"""The questions of `wst new`, asked in the run's language (`_()` of each)."""
+
+
+def _texts() -> Texts:
+    return Texts(**{field.name: _(getattr(TEXTS, field.name)) for field in fields(Texts)})
+
 
 TEMPLATE = '''\
 # A proposal for `wst check` and `wst propose` (README, "The proposal file"). Lines starting with # are comments.
@@ -127,7 +113,8 @@ def search_sectors(words: str, limit: int = 12) -> list[tuple[str, str]]:
 
 def ask_proposal(ask: Ask, language: str, show: Callable[[str], None]) -> dict[str, Any]:
     """Ask every question the policy needs, re-asking where an answer cannot be right."""
-    t = TEXTS[language]
+    with speaking(language):
+        t = _texts()
 
     def yes(question: str, default: bool = False) -> bool:
         return ask(question, t.yes if default else "n").strip().casefold().startswith(t.yes)
@@ -192,11 +179,11 @@ def _sectors(ask: Ask, t: Texts, show: Callable[[str], None]) -> list[str]:
 
 
 def _required(ask: Ask, question: str) -> str:
-    for _ in range(20):
+    for _attempt in range(20):
         answer = ask(question).strip()
         if answer:
             return answer
-    raise InvalidInput(f"{question}: an answer is required")
+    raise InvalidInput(_("{question}: an answer is required").format(question=question))
 
 
 def _is_number(text: str) -> bool:

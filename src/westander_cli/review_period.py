@@ -9,6 +9,8 @@ from enum import StrEnum
 from functools import cache
 from zoneinfo import ZoneInfo
 
+from westander_cli.i18n import _
+
 
 class Counting(StrEnum):
     CALENDAR = "calendar"
@@ -53,5 +55,5 @@ def check_time_zone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"'{name[:60]}' is not a known time zone (e.g. 'Europe/Stockholm')") from None
+        raise ValueError(_("'{value}' is not a known time zone (e.g. 'Europe/Stockholm')").format(value=name[:60])) from None
     return name

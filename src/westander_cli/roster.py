@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from westander_cli.errors import InvalidInput, NotPermitted, NotYet, WstError
+from westander_cli.i18n import _
 from westander_cli.model import Firm, People, Person, PersonKey, Role, SignatureRule, SignatureSettings
 from westander_cli.tomlfile import read_toml
 
@@ -106,25 +107,25 @@ def read_approvals(data_root: Path) -> tuple[list[Approval], list[str]]:
     problems: list[str] = []
     for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
         try:
-            data = read_toml(path, "roster approval").data
+            data = read_toml(path, _("roster approval")).data
             record = {k: data[k] for k in ("at", "by", "follows", "digest", "content")}
             at = data["at"] if isinstance(data["at"], datetime) else _parse_time(str(data["at"]))
             assert at is not None and at.tzinfo is not None
             record["at"] = _iso(at)
             expected = digest(record)
             if data.get("hash") != expected or record["digest"] != digest(record["content"]):
-                problems.append(f"{path}: edited: the content does not match the hash it was approved with")
+                problems.append(_("{path}: edited: the content does not match the hash it was approved with").format(path=path))
                 continue
             _check_content(record["content"])
             if not isinstance(data["follows"], list) or not all(isinstance(h, str) for h in data["follows"]):
                 raise ValueError("follows")
             if not path.name.endswith(f"-{expected[:12]}.toml"):
-                problems.append(f"{path}: renamed: an approval with this content ends in -{expected[:12]}.toml")
+                problems.append(_("{path}: renamed: an approval with this content ends in -{value}.toml").format(path=path, value=expected[:12]))
             approvals.append(Approval(path, expected, at, str(data["by"]), list(data["follows"]), dict(data["content"]), str(data.get("signature", ""))))
         except WstError as error:
             problems.append(str(error))
         except (KeyError, TypeError, ValueError, AssertionError):
-            problems.append(f"{path}: not a roster approval (at, by, follows, digest, content, hash, signature)")
+            problems.append(_("{path}: not a roster approval (at, by, follows, digest, content, hash, signature)").format(path=path))
     return approvals, problems
 
 
@@ -156,22 +157,22 @@ def _check_chain(approvals: list[Approval]) -> list[str]:
     by_hash = {a.hash: a for a in approvals}
     roots = [a for a in approvals if not a.follows]
     if approvals and len(roots) != 1:
-        problems.append(f"{approvals[0].path.parent}: {len(roots)} first approvals; the roster has exactly one start")
+        problems.append(_("{parent}: {count} first approvals; the roster has exactly one start").format(parent=approvals[0].path.parent, count=len(roots)))
     for approval in approvals:
         for previous in approval.follows:
             if previous not in by_hash:
-                problems.append(f"{approval.path}: follows approval {previous[:12]}, which is missing (deleted?)")
+                problems.append(_("{path}: follows approval {value}, which is missing (deleted?)").format(path=approval.path, value=previous[:12]))
             elif by_hash[previous].at > approval.at:
-                problems.append(f"{approval.path}: dated {_iso(approval.at)}, before the approval {previous[:12]} it follows")
+                problems.append(_("{path}: dated {iso}, before the approval {value} it follows").format(path=approval.path, iso=_iso(approval.at), value=previous[:12]))
         for earlier in _signer_for(approval, by_hash):
             ceo = earlier.ceo()
             if ceo is None or ceo.id != approval.by:
-                problems.append(f"{approval.path}: approved by {approval.by}, who is not the CEO of the roster it follows"
+                problems.append(_("{path}: approved by {by}, who is not the CEO of the roster it follows").format(path=approval.path, by=approval.by)
                                 + (f" ({ceo.id} is)" if ceo else ""))
                 continue
             error = signing.check_signed_by(ceo, approval.hash, approval.signature, approval.at, signing.ROSTER_NAMESPACE)
             if error:
-                problems.append(f"{approval.path}: bad signature: {error}")
+                problems.append(_("{path}: bad signature: {error}").format(path=approval.path, error=error))
     return problems
 
 
@@ -187,17 +188,16 @@ def problems(data_root: Path, firm: Firm, people: People) -> list[str]:
     newest = heads(approvals)
     current = security_content(firm, people)
     if len(newest) > 1:
-        found.append(f"{data_root / FOLDER}: {len(newest)} newest approvals (approved concurrently); the CEO runs 'wst roster approve' to join them")
+        found.append(_("{value}: {count} newest approvals (approved concurrently); the CEO runs 'wst roster approve' to join them").format(value=data_root / FOLDER, count=len(newest)))
     if not newest:
         if firm.signatures.required != SignatureRule.NONE:
-            found.append(f"{data_root / 'firm.toml'}: signatures are required, but no roster approval exists under "
-                         f"{FOLDER}/; the CEO runs 'wst roster approve'")
+            found.append(_("{value}: signatures are required, but no roster approval exists under {folder}/; the CEO runs 'wst roster approve'").format(value=data_root / 'firm.toml', folder=FOLDER))
         return found
     if all(a.required == SignatureRule.NONE for a in newest) and firm.signatures.required == SignatureRule.NONE:
         return found  # signatures off, by an approved decision: the roster binds nothing
     if not any(a.content == current for a in newest):
         for difference in describe_changes(newest[-1].content, current):
-            found.append(f"{difference} (not approved by the CEO: 'wst roster approve')")
+            found.append(_("{difference} (not approved by the CEO: 'wst roster approve')").format(difference=difference))
     return found
 
 
@@ -205,26 +205,26 @@ def describe_changes(approved: dict[str, Any], current: dict[str, Any]) -> list[
     """One line per security-relevant difference, naming the file and the field."""
     out = []
     if approved["signatures"] != current["signatures"]:
-        out.append(f"firm.toml: signatures.required is '{current['signatures']['required']}', approved '{approved['signatures']['required']}'")
+        out.append(_("firm.toml: signatures.required is '{value}', approved '{value2}'").format(value=current['signatures']['required'], value2=approved['signatures']['required']))
     if approved["review_hours"] != current["review_hours"]:
-        out.append(f"firm.toml: review_hours is {current['review_hours']}, approved {approved['review_hours']}")
+        out.append(_("firm.toml: review_hours is {value}, approved {value2}").format(value=current['review_hours'], value2=approved['review_hours']))
     for setting in ("review_counting", "policy"):  # absent from approvals made before they were covered
         if approved.get(setting, current[setting]) != current[setting]:
             shown = "policy.digest" if setting == "policy" else setting
-            out.append(f"firm.toml: {shown} is {current[setting]!r}, approved {approved[setting]!r}")
+            out.append(_("firm.toml: {shown} is {value!r}, approved {value2!r}").format(shown=shown, value=current[setting], value2=approved[setting]))
     before = {p["id"]: p for p in approved["people"]}
     after = {p["id"]: p for p in current["people"]}
     for person_id in sorted(before.keys() | after.keys()):
         old, new = before.get(person_id), after.get(person_id)
         if old is None:
-            out.append(f"people.toml: {person_id} is not in the approved roster")
+            out.append(_("people.toml: {person_id} is not in the approved roster").format(person_id=person_id))
         elif new is None:
-            out.append(f"people.toml: {person_id} was removed from the approved roster")
+            out.append(_("people.toml: {person_id} was removed from the approved roster").format(person_id=person_id))
         else:
             for field in ("role", "active", "keys"):
                 if old[field] != new[field]:
-                    shown = "changed" if field == "keys" else f"is {new[field]!r}, approved {old[field]!r}"
-                    out.append(f"people.toml: {person_id}: {field} {shown}")
+                    shown = _("changed") if field == "keys" else _("is {value!r}, approved {value2!r}").format(value=new[field], value2=old[field])
+                    out.append(_("people.toml: {person_id}: {field} {shown}").format(person_id=person_id, field=field, shown=shown))
     return out
 
 
@@ -259,20 +259,18 @@ def approve(data_root: Path, firm: Firm, people: People, actor: Person, at: date
 
     approvals, broken = read_approvals(data_root)
     if broken:
-        raise NotYet(f"the roster has problems; fix them first: {broken[0]}")
+        raise NotYet(_("the roster has problems; fix them first: {value}").format(value=broken[0]))
     newest = heads(approvals)
     content = security_content(firm, people)
     if len(newest) == 1 and newest[0].content == content:
-        raise NotYet("nothing to approve: people.toml and firm.toml match the newest approved roster")
+        raise NotYet(_("nothing to approve: people.toml and firm.toml match the newest approved roster"))
     signers = [a.ceo() for a in newest] if newest else [next(p for p in people.person if p.active and p.role == Role.CEO)]
     for ceo in signers:
         if ceo is None or ceo.id != actor.id:
-            raise NotPermitted(f"only {ceo.id if ceo else 'the CEO'}, the CEO of the approved roster, can approve a change to it"
-                               f" (a hand-over is approved by the outgoing CEO); nothing was written")
+            raise NotPermitted(_("only {value}, the CEO of the approved roster, can approve a change to it (a hand-over is approved by the outgoing CEO); nothing was written").format(value=ceo.id if ceo else 'the CEO'))
     named_ceo = next(p for p in people.person if p.active and p.role == Role.CEO)
     if not named_ceo.keys_valid_at(at):
-        raise InvalidInput(f"people.toml: {named_ceo.id}, the CEO, needs a signing key (signing_key or [[person.keys]]) "
-                           "so that the next change can be approved; nothing was written")
+        raise InvalidInput(_("people.toml: {id}, the CEO, needs a signing key (signing_key or [[person.keys]]) so that the next change can be approved; nothing was written").format(id=named_ceo.id))
     record = record_content(at, actor.id, [a.hash for a in newest], content)
     record_hash = digest(record)
     signer = signers[0]
@@ -290,7 +288,7 @@ def approve(data_root: Path, firm: Firm, people: People, actor: Person, at: date
     try:
         os.link(scratch, path)
     except FileExistsError:
-        raise InvalidInput(f"{path}: already exists") from None
+        raise InvalidInput(_("{path}: already exists").format(path=path)) from None
     finally:
         scratch.unlink()
     return path

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from westander_cli.errors import Failed, NotPermitted
+from westander_cli.i18n import _
 from westander_cli.keys import PublicKey, Reader, parse_public_key, ssh_string, verify
 
 if TYPE_CHECKING:
@@ -41,11 +42,10 @@ def sign(public_key: str, message: str, namespace: bytes = NAMESPACE) -> str:
             result = subprocess.run(["ssh-keygen", "-q", "-Y", "sign", "-n", namespace.decode(), "-f", key_file],
                                     input=message.encode(), capture_output=True, timeout=60, check=False)
         except (OSError, subprocess.SubprocessError) as error:
-            raise Failed(f"cannot sign the record with ssh-keygen: {error}; nothing was written") from None
+            raise Failed(_("cannot sign the record with ssh-keygen: {error}; nothing was written").format(error=error)) from None
     if result.returncode != 0:
         detail = result.stderr.decode(errors="replace").strip().splitlines()
-        raise Failed(f"cannot sign the record ({detail[-1] if detail else 'ssh-keygen failed'}); "
-                     "set WST_SIGNING_KEY to your private key or load it into ssh-agent; nothing was written")
+        raise Failed(_("cannot sign the record ({value}); set WST_SIGNING_KEY to your private key or load it into ssh-agent; nothing was written").format(value=detail[-1] if detail else _('ssh-keygen failed')))
     return result.stdout.decode().strip()
 
 
@@ -57,8 +57,7 @@ def sign_as(person: Person, event_hash: str, at: datetime, namespace: bytes = NA
     """
     valid = person.keys_valid_at(at)
     if not valid:
-        raise NotPermitted(f"{person.id} has no signing key valid at {_iso(at)} in people.toml "
-                           "(signing_key, or [[person.keys]] with valid_from/valid_until); nothing was written")
+        raise NotPermitted(_("{id} has no signing key valid at {iso} in people.toml (signing_key, or [[person.keys]] with valid_from/valid_until); nothing was written").format(id=person.id, iso=_iso(at)))
     failure: Failed | None = None
     for public_key in valid if not os.environ.get("WST_SIGNING_KEY") else valid[:1]:
         try:
@@ -69,7 +68,7 @@ def sign_as(person: Person, event_hash: str, at: datetime, namespace: bytes = NA
         problem = check_signed_by(person, event_hash, signature, at, namespace)
         if problem:
             source = "WST_SIGNING_KEY" if os.environ.get("WST_SIGNING_KEY") else "the ssh-agent key"
-            raise NotPermitted(f"{source} is not a key of {person.id} valid at {_iso(at)}: {problem}; nothing was written")
+            raise NotPermitted(_("{source} is not a key of {id} valid at {iso}: {problem}; nothing was written").format(source=source, id=person.id, iso=_iso(at), problem=problem))
         return signature
     assert failure is not None
     raise failure
@@ -84,17 +83,17 @@ def check_signed_by(person: Person, message: str, signature: str, at: datetime, 
     """None if `signature` over `message` was made with one of `person`'s keys valid at `at`, else what is wrong."""
     keys = person.all_keys()
     if not keys:
-        return f"{person.id} has no signing key in people.toml to check it with"
+        return _("{id} has no signing key in people.toml to check it with").format(id=person.id)
     try:
         parsed = parse_sshsig(signature)
     except ValueError as error:
         return str(error)
     matching = [k for k in keys if parse_public_key(k.key).blob == parsed.signer]
     if not matching:
-        return f"made with another key than {person.id}'s ({_fingerprint(parsed.signer)})"
+        return _("made with another key than {id}'s ({fingerprint})").format(id=person.id, fingerprint=_fingerprint(parsed.signer))
     if not any(k.valid_at(at) for k in matching):
-        windows = ", ".join(f"from {_iso(k.valid_from) or 'always'} until {_iso(k.valid_until) or 'now'}" for k in matching)
-        return f"made with {person.id}'s key {_fingerprint(parsed.signer)}, which was not valid at {_iso(at)} (valid {windows})"
+        windows = ", ".join(_("from {value} until {value2}").format(value=_iso(k.valid_from) or 'always', value2=_iso(k.valid_until) or 'now') for k in matching)
+        return _("made with {id}'s key {fingerprint}, which was not valid at {iso} (valid {windows})").format(id=person.id, fingerprint=_fingerprint(parsed.signer), iso=_iso(at), windows=windows)
     return parsed.check(parse_public_key(matching[0].key), message, namespace)
 
 
@@ -106,7 +105,7 @@ def check(public_key: str, message: str, armored: str, namespace: bytes = NAMESP
     except ValueError as error:
         return str(error)
     if parsed.signer != key.blob:
-        return "made with another key than the author's signing_key"
+        return _("made with another key than the author's signing_key")
     return parsed.check(key, message, namespace)
 
 
@@ -126,9 +125,9 @@ class Sshsig:
 
     def check(self, key: PublicKey, message: str, namespace: bytes) -> str | None:
         if self.namespace != namespace:
-            return f"made for namespace '{self.namespace.decode(errors='replace')}', not '{namespace.decode()}'"
+            return _("made for namespace '{value}', not '{value2}'").format(value=self.namespace.decode(errors='replace'), value2=namespace.decode())
         if self.hash_name not in (b"sha256", b"sha512"):
-            return "unknown hash algorithm"
+            return _("unknown hash algorithm")
         return verify(key, self.signed_data(message), self.signature)
 
 
@@ -137,10 +136,10 @@ def parse_sshsig(armored: str) -> Sshsig:
     try:
         reader = Reader(base64.b64decode("".join(lines), validate=True))
         if reader.take(6) != b"SSHSIG" or reader.uint32() != 1:
-            raise ValueError("not an SSH signature")
+            raise ValueError(_("not an SSH signature"))
         signer, namespace, reserved, hash_name, signature = (reader.string() for _ in range(5))
     except (binascii.Error, ValueError) as error:
-        raise ValueError("not an SSH signature" if str(error) == "not an SSH signature" else "not a readable SSH signature") from None
+        raise ValueError(_("not an SSH signature") if str(error) == _("not an SSH signature") else _("not a readable SSH signature")) from None
     return Sshsig(signer, namespace, reserved, hash_name, signature)
 
 

@@ -30,6 +30,7 @@ from typing import Any, BinaryIO, TypeVar
 
 from westander_cli.errors import Failed, InvalidInput
 from westander_cli.events import BaseEvent, Proposed, model_of
+from westander_cli.i18n import _
 from westander_cli.model import SLUG, Firm, People, Person, Proposal
 from westander_cli.tomlfile import load_model, read_toml
 
@@ -116,9 +117,9 @@ KEY_PATTERN = re.compile(r"^(?P<id>[a-z0-9][a-z0-9-]{0,63})(@(?P<root>[0-9a-f]{1
 def check_id(engagement_id: str) -> str:
     """Only slugs reach the file system: no '..', slashes, NUL, odd digits or Windows device names."""
     if not isinstance(engagement_id, str) or not SLUG_PATTERN.fullmatch(engagement_id) or not engagement_id.isascii():
-        raise InvalidInput(f"'{engagement_id!s:.80}' is not an engagement id (lower-case letters, digits and '-', at most 64)")
+        raise InvalidInput(_("'{engagement_id!s:.80}' is not an engagement id (lower-case letters, digits and '-', at most 64)").format(engagement_id=engagement_id))
     if WINDOWS_RESERVED.match(engagement_id):
-        raise InvalidInput(f"'{engagement_id}' is a reserved device name on Windows; choose another id")
+        raise InvalidInput(_("'{engagement_id}' is a reserved device name on Windows; choose another id").format(engagement_id=engagement_id))
     return engagement_id
 
 
@@ -167,11 +168,11 @@ class DataFolder:
 
     def require(self) -> None:
         if self.root.is_symlink():
-            raise InvalidInput(f"{self.root}: is a symbolic link; give the data folder's real path")
+            raise InvalidInput(_("{root}: is a symbolic link; give the data folder's real path").format(root=self.root))
         if not (self.root / "firm.toml").is_file():
-            raise InvalidInput(f"{self.root}: not a wst data folder (no firm.toml); create one with 'wst init {self.root}'")
+            raise InvalidInput(_("{root}: not a wst data folder (no firm.toml); create one with 'wst init {root}'").format(root=self.root))
         if self.engagements_dir.is_symlink():
-            raise InvalidInput(f"{self.engagements_dir}: is a symbolic link; engagements must be a plain folder")
+            raise InvalidInput(_("{engagements_dir}: is a symbolic link; engagements must be a plain folder").format(engagements_dir=self.engagements_dir))
 
     @cached_property
     def firm(self) -> Firm:
@@ -181,7 +182,7 @@ class DataFolder:
     @cached_property
     def people(self) -> People:
         self.require()
-        return load_model(read_toml(self.root / "people.toml", "people file"), People)
+        return load_model(read_toml(self.root / "people.toml", _("people file")), People)
 
     def person(self, person_id: str) -> Person | None:
         return next((p for p in self.people.person if p.id == person_id), None)
@@ -213,7 +214,7 @@ class DataFolder:
         for record in self.read_folder(folder_id):
             if record.id == key or (root is not None and record.root.id.startswith(root)):
                 return record
-        raise InvalidInput(f"no engagement '{key}'; see 'wst list'")
+        raise InvalidInput(_("no engagement '{key}'; see 'wst list'").format(key=key))
 
     def read_folder(self, folder_id: str) -> list[EngagementRecord]:
         """Every proposal stored in one engagement folder, the first (by its time, then hash) under the
@@ -230,7 +231,7 @@ class DataFolder:
         if not path.exists():
             return None
         if path.is_symlink():
-            raise InvalidInput(f"{path}: is a symbolic link; records must be plain files")
+            raise InvalidInput(_("{path}: is a symbolic link; records must be plain files").format(path=path))
         document = read_toml(path, "proposal")
         return load_model(document, Proposal), hashlib.sha256(document.text.encode("utf-8")).hexdigest()
 
@@ -254,9 +255,9 @@ class DataFolder:
         assert proposed.proposal is not None and proposed.proposal.id is not None and proposed.hash
         engagement_id = check_id(proposed.proposal.id)
         if self.exists(engagement_id):
-            raise InvalidInput(f"engagement id '{engagement_id}' is already used; choose another id")
+            raise InvalidInput(_("engagement id '{engagement_id}' is already used; choose another id").format(engagement_id=engagement_id))
         if (self.engagements_dir / engagement_id).is_symlink():
-            raise InvalidInput(f"{self.engagements_dir / engagement_id}: is a symbolic link; engagements must be plain folders")
+            raise InvalidInput(_("{value}: is a symbolic link; engagements must be plain folders").format(value=self.engagements_dir / engagement_id))
         self.engagements_dir.mkdir(parents=True, exist_ok=True)
         self.ensure_ignores()
         self._write(engagement_id, proposed)
@@ -271,7 +272,7 @@ class DataFolder:
         assert sealed.hash == canonical_hash(sealed.content()), "events are sealed before they are written"
         folder = self.engagements_dir / check_id(folder_id)
         if self.engagements_dir.is_symlink() or folder.is_symlink() or (folder / "events").is_symlink():
-            raise InvalidInput(f"{folder}: is or holds a symbolic link; records are written only to plain folders")
+            raise InvalidInput(_("{folder}: is or holds a symbolic link; records are written only to plain folders").format(folder=folder))
         path = folder / "events" / event_file_name(sealed)
         write_once(path, event_text(sealed))
         self.written.append(path)
@@ -291,7 +292,7 @@ class DataFolder:
             result = subprocess.run(["git", "-C", str(self.root), *command], capture_output=True, text=True, env=env, timeout=120, check=False)
             if result.returncode != 0:
                 detail = (result.stderr or result.stdout).strip().splitlines()
-                raise Failed(f"recorded, but the git commit failed: {detail[-1] if detail else 'git ' + command[0]}")
+                raise Failed(_("recorded, but the git commit failed: {value}").format(value=detail[-1] if detail else 'git ' + command[0]))
         self.written.clear()
 
     @contextlib.contextmanager
@@ -325,7 +326,7 @@ def assemble(folder_id: str, events: list[BaseEvent], files: dict[str, Path], le
         key = folder_id if number == 0 else f"{folder_id}{DUPLICATE_MARK}{root.id[:12]}"
         proposal = root.proposal if root.proposal is not None else (legacy[0] if legacy else None)
         if proposal is None:
-            raise InvalidInput(f"{files[root.id]}: proposal: the proposed event holds no proposal, and there is no proposal.toml")
+            raise InvalidInput(_("{value}: proposal: the proposed event holds no proposal, and there is no proposal.toml").format(value=files[root.id]))
         records.append(EngagementRecord(
             id=key, folder=folder_id, root=root, proposal=proposal, events=tuple(groups[root.id]), files=files,
             duplicate_of=folder_id if number else None, legacy_proposal_sha256=legacy[1] if legacy else None))
@@ -355,17 +356,17 @@ def scan_events(folder: Path) -> list[EventFile]:
     `validate` report every one.
     """
     if folder.is_symlink():
-        return [EventFile(folder, None, f"{folder}: is a symbolic link; event folders must be plain folders")]
+        return [EventFile(folder, None, _("{folder}: is a symbolic link; event folders must be plain folders").format(folder=folder))]
     names = sorted(_names(folder))
     if len(names) > MAX_EVENT_FILES:
-        return [EventFile(folder, None, f"{folder}: holds {len(names):,} files; an engagement has at most {MAX_EVENT_FILES:,} events")]
+        return [EventFile(folder, None, _("{folder}: holds {count:,} files; an engagement has at most {max_event_files:,} events").format(folder=folder, count=len(names), max_event_files=MAX_EVENT_FILES))]
     found: list[EventFile] = []
     for name in names:
         if name.startswith(".") or not name.endswith(".toml"):
             continue
         path = folder / name
         if path.is_symlink() or not path.is_file():
-            found.append(EventFile(path, None, f"{path}: not a plain file; event files must be plain files"))
+            found.append(EventFile(path, None, _("{path}: not a plain file; event files must be plain files").format(path=path)))
             continue
         try:
             found.append(EventFile(path, load_event(path)))
@@ -377,7 +378,7 @@ def scan_events(folder: Path) -> list[EventFile]:
 def load_event(path: Path) -> BaseEvent:
     """One event file, refused (exit 2, naming the file) unless it is a plain file of a known kind."""
     if path.is_symlink():
-        raise InvalidInput(f"{path}: is a symbolic link; event files must be plain files")
+        raise InvalidInput(_("{path}: is a symbolic link; event files must be plain files").format(path=path))
     document = read_toml(path, "event file")
     return load_model(document, model_of(document.data, str(path)))
 

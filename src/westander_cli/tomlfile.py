@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from westander_cli import bounds
 from westander_cli.errors import InvalidInput
+from westander_cli.i18n import _
 
 MAX_FILE_BYTES = bounds.MAX_TOML_BYTES
 
@@ -45,19 +46,19 @@ def read_text(path: Path, what: str = "file") -> str:
     """The file's text, refusing what a person could not have meant as a TOML file."""
     raw = bounds.read_bytes(path, MAX_FILE_BYTES, what)
     if b"\x00" in raw:
-        raise InvalidInput(f"{path}: looks like a binary file, not TOML")
+        raise InvalidInput(_("{path}: looks like a binary file, not TOML").format(path=path))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise InvalidInput(f"{path}:{line}: not valid UTF-8 (byte {error.start})") from None
+        raise InvalidInput(_("{path}:{line}: not valid UTF-8 (byte {start})").format(path=path, line=line, start=error.start)) from None
     return text.removeprefix("\ufeff")
 
 
 def parse_toml(path: Path, text: str, what: str = "file") -> TomlDocument:
     """Parse TOML text; errors name the line and column, never show a traceback."""
     if not text.strip():
-        raise InvalidInput(f"{path}: {what} is empty")
+        raise InvalidInput(_("{path}: {what} is empty").format(path=path, what=what))
     bounds.check_toml_nesting(path, text)
     try:
         data = tomllib.loads(text)
@@ -67,15 +68,15 @@ def parse_toml(path: Path, text: str, what: str = "file") -> TomlDocument:
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", message).rstrip(".")
         if match:
             raise InvalidInput(
-                f"{path}:{match.group(1)}: invalid TOML at column {match.group(2)}: {reason}"
+                _("{path}:{value}: invalid TOML at column {value2}: {reason}").format(path=path, value=match.group(1), value2=match.group(2), reason=reason)
             ) from None
-        raise InvalidInput(f"{path}: invalid TOML: {reason}") from None
+        raise InvalidInput(_("{path}: invalid TOML: {reason}").format(path=path, reason=reason)) from None
     except RecursionError:
-        raise InvalidInput(f"{path}: invalid TOML: nested too deeply") from None
+        raise InvalidInput(_("{path}: invalid TOML: nested too deeply").format(path=path)) from None
     except ValueError as error:  # e.g. integers beyond Python's digit limit
-        raise InvalidInput(f"{path}: invalid TOML: {error}") from None
+        raise InvalidInput(_("{path}: invalid TOML: {error}").format(path=path, error=error)) from None
     if not data:
-        raise InvalidInput(f"{path}: {what} is empty (only comments)")
+        raise InvalidInput(_("{path}: {what} is empty (only comments)").format(path=path, what=what))
     return TomlDocument(path=path, text=text, data=data)
 
 
@@ -90,7 +91,7 @@ def load_model(document: TomlDocument, model: type[ModelT]) -> ModelT:
     except ValidationError as error:
         raise FileProblems(describe_validation_error(document, model, error)) from None
     except RecursionError:
-        raise InvalidInput(f"{document.path}: nested too deeply") from None
+        raise InvalidInput(_("{path}: nested too deeply").format(path=document.path)) from None
 
 
 def describe_validation_error(
@@ -128,9 +129,9 @@ def _message(model: type[BaseModel], item: Any, loc: tuple[Any, ...]) -> str:
     if kind == "extra_forbidden":
         allowed = _fields_at(model, loc[:-1])
         hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-        return "unknown key" + (f" (did you mean '{hint[0]}'?)" if hint else "")
+        return _("unknown key") + (_(" (did you mean '{value}'?)").format(value=hint[0]) if hint else "")
     if kind == "missing":
-        return "required, but missing"
+        return _("required, but missing")
     message = str(item["msg"])
     message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     message = message[:1].lower() + message[1:]

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from westander_cli.errors import WstError
+from westander_cli.i18n import _
 from westander_cli.model import Firm, People, Proposal
 from westander_cli.policy.rules import policy_problems
 from westander_cli.screening.registry import registry_problems
@@ -55,7 +56,7 @@ def validate(data: DataFolder, policies_dir: Path) -> tuple[list[Problem], int]:
             document = read_toml(path, "proposal")
             proposal = load_model(document, Proposal)
             if known is not None and proposal.lead and proposal.lead not in known:
-                problems.append(Problem(str(path), document.line_of("lead"), f"lead: '{proposal.lead}' is not in people.toml"))
+                problems.append(Problem(str(path), document.line_of(_("lead")), _("lead: '{lead}' is not in people.toml").format(lead=proposal.lead)))
         except FileNotFoundError:
             pass
         except WstError as error:
@@ -71,7 +72,7 @@ def validate(data: DataFolder, policies_dir: Path) -> tuple[list[Problem], int]:
                 value = getattr(found.event, field, None)
                 if value and value not in known:
                     line = locate_line(found.path.read_text(encoding="utf-8"), field)
-                    problems.append(Problem(str(found.path), line, f"{field}: '{value}' is not in people.toml"))
+                    problems.append(Problem(str(found.path), line, _("{field}: '{value}' is not in people.toml").format(field=field, value=value)))
     for text in registry_problems(data.root / "registry"):
         problems.append(as_problem(text, str(data.root / "registry")))
     return problems, checked

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Literal
 from westander_cli import i18n
 from westander_cli.errors import WstError
 from westander_cli.events import BaseEvent, Proposed
+from westander_cli.i18n import _
 from westander_cli.store import LEFTOVERS, SLUG_PATTERN, EngagementRecord, assemble, canonical_hash, event_file_name, scan_events
 from westander_cli.workflow import ACTIVE, Engagement, State
 
@@ -54,7 +55,7 @@ def verify(ws: Workspace, *, since: str | None = None, skew: timedelta = timedel
     problems: list[Problem] = _trust(ws, since, skew)
     folder = ws.data.engagements_dir
     if folder.is_symlink():
-        return [Problem(str(folder), None, "is a symbolic link; engagements must be a plain folder")]
+        return [Problem(str(folder), None, _("is a symbolic link; engagements must be a plain folder"))]
     views: list[Engagement] = []
     entries = sorted(os.scandir(folder), key=lambda e: e.name) if folder.is_dir() else []
     for done, entry in enumerate(entries, start=1):
@@ -63,11 +64,11 @@ def verify(ws: Workspace, *, since: str | None = None, skew: timedelta = timedel
         if entry.name.startswith(LEFTOVERS):
             continue  # a killed writer's leftovers: never part of the history, removed later
         if entry.is_symlink():
-            problems.append(Problem(entry.path, None, "is a symbolic link; engagements must be plain folders"))
+            problems.append(Problem(entry.path, None, _("is a symbolic link; engagements must be plain folders")))
         elif not entry.is_dir():
-            problems.append(Problem(entry.path, None, "a file among the engagement folders"))
+            problems.append(Problem(entry.path, None, _("a file among the engagement folders")))
         elif not SLUG_PATTERN.fullmatch(entry.name):
-            problems.append(Problem(entry.path, None, "not an engagement id (lower-case letters, digits and '-')"))
+            problems.append(Problem(entry.path, None, _("not an engagement id (lower-case letters, digits and '-')")))
         else:
             problems.extend(_verify_folder(ws, Path(entry.path), views))
     problems.extend(_policy_pin(ws))
@@ -103,13 +104,13 @@ def _verify_folder(ws: Workspace, folder: Path, views: list[Engagement]) -> Iter
         event = found.event
         if event is None:
             message = found.problem.removeprefix(f"{found.path}: ")
-            yield Problem(str(found.path), None, f"unreadable event: {message}" if found.unreadable else message)
+            yield Problem(str(found.path), None, _("unreadable event: {message}").format(message=message) if found.unreadable else message)
             continue
         if event.hash != canonical_hash(event.content()):
-            yield Problem(str(found.path), None, "edited: the content does not match the hash it was recorded with")
+            yield Problem(str(found.path), None, _("edited: the content does not match the hash it was recorded with"))
             continue
         if found.path.name != event_file_name(event):
-            yield Problem(str(found.path), None, f"renamed: an event with this content is named {event_file_name(event)}")
+            yield Problem(str(found.path), None, _("renamed: an event with this content is named {event_file_name}").format(event_file_name=event_file_name(event)))
         if event.id not in files:
             events.append(event)
             files[event.id] = found.path
@@ -117,15 +118,15 @@ def _verify_folder(ws: Workspace, folder: Path, views: list[Engagement]) -> Iter
     for event in events:
         for previous in event.follows:
             if previous not in by_hash:
-                yield Problem(str(files[event.id]), None, f"follows event {previous[:12]}, which is missing (deleted?)")
+                yield Problem(str(files[event.id]), None, _("follows event {value}, which is missing (deleted?)").format(value=previous[:12]))
             elif by_hash[previous].at > event.at:
                 yield Problem(str(files[event.id]), None,
-                              f"recorded at {event.at:%Y-%m-%d %H:%M} UTC, before the event {previous[:12]} it follows")
+                              _("recorded at {at:%Y-%m-%d %H:%M} UTC, before the event {value} it follows").format(at=event.at, value=previous[:12]))
     roots = [e for e in events if isinstance(e, Proposed)]
     if not files and legacy is None:
         return  # nothing recorded: what a propose killed before its one file was linked in leaves
     if not roots:
-        yield Problem(str(events_dir), None, "no 'proposed' event; an engagement starts with one")
+        yield Problem(str(events_dir), None, _("no 'proposed' event; an engagement starts with one"))
         return
     try:
         records = assemble(folder.name, events, files, legacy)
@@ -134,8 +135,7 @@ def _verify_folder(ws: Workspace, folder: Path, views: list[Engagement]) -> Iter
         return
     if len(records) > 1:
         names = ", ".join(f"{r.id} (by {r.root.by})" for r in records)
-        yield Problem(str(folder), None, f"{len(records)} proposals share the id '{folder.name}' (stored in different clones): "
-                      f"{names}; the later ones must be withdrawn and proposed again under new ids", "warning")
+        yield Problem(str(folder), None, _("{count} proposals share the id '{name}' (stored in different clones): {names}; the later ones must be withdrawn and proposed again under new ids").format(count=len(records), name=folder.name, names=names), "warning")
     for record in records:
         view = ws.view_of(record)
         views.append(view)
@@ -146,23 +146,22 @@ def _verify_folder(ws: Workspace, folder: Path, views: list[Engagement]) -> Iter
 def _replay(ws: Workspace, record: EngagementRecord, view: Engagement) -> Iterator[Problem]:
     root = record.root
     if root.follows:
-        yield Problem(str(record.files[root.id]), None, "the 'proposed' event follows other events; it must come first")
+        yield Problem(str(record.files[root.id]), None, _("the 'proposed' event follows other events; it must come first"))
     if root.proposal is None and record.legacy_proposal_sha256 != root.proposal_sha256:
         yield Problem(str(record.files[root.id].parent.parent / "proposal.toml"), None,
-                      "edited: the proposal does not match the hash recorded when it was proposed")
+                      _("edited: the proposal does not match the hash recorded when it was proposed"))
     for event in view.events:
         path = str(record.files[event.id])
         if event.id in view.invalid:
-            yield Problem(path, None, f"not allowed: {view.invalid[event.id]}")
+            yield Problem(path, None, _("not allowed: {value}").format(value=view.invalid[event.id]))
         elif event.id in view.superseded:
-            yield Problem(path, None, f"concurrent: {event.kind.value} by {event.by} does not count: {view.superseded[event.id]}", "warning")
+            yield Problem(path, None, _("concurrent: {value} by {by} does not count: {value2}").format(value=event.kind.value, by=event.by, value2=view.superseded[event.id]), "warning")
         elif event.signature is not None:
             yield from _signature(ws, event, path)
     if view.reopened:
-        decide = f"'wst approve {view.id}'" + (f" or 'wst veto {view.id}'" if view.state != State.WON else "")
+        decide = _("'wst approve {id}'").format(id=view.id) + (_(" or 'wst veto {id}'").format(id=view.id) if view.state != State.WON else "")
         yield Problem(str(record.files[root.id].parent), None,
-                      f"concurrent: an objection was recorded while '{view.id}' was offered; it is disputed until the CEO "
-                      f"decides ({decide})", "warning")
+                      _("concurrent: an objection was recorded while '{id}' was offered; it is disputed until the CEO decides ({decide})").format(id=view.id, decide=decide), "warning")
 
 
 def _signature(ws: Workspace, event: BaseEvent, path: str) -> Iterator[Problem]:
@@ -174,7 +173,7 @@ def _signature(ws: Workspace, event: BaseEvent, path: str) -> Iterator[Problem]:
         return  # not counted, and reported, as an event by someone who is not in people.toml
     error = signing.check_event_signature(author, event.id, str(event.signature), event.at)
     if error:
-        yield Problem(path, None, f"bad signature: {error}")
+        yield Problem(path, None, _("bad signature: {error}").format(error=error))
 
 
 def _recheck_proposal(ws: Workspace, record: EngagementRecord) -> Iterator[Problem]:
@@ -189,30 +188,29 @@ def _recheck_proposal(ws: Workspace, record: EngagementRecord) -> Iterator[Probl
     firm = ws.data.firm
     known = set(ws.roster.people)
     if not root.colleagues and len(known) > 1:
-        yield Problem(path, None, "informs no colleague; every colleague is informed before an offer (Kundpolicy fråga 7)")
+        yield Problem(path, None, _("informs no colleague; every colleague is informed before an offer (Kundpolicy fråga 7)"))
     for person in [root.lead, *root.colleagues, *([root.ceo] if root.ceo else [])]:
         if person not in known:
-            yield Problem(path, None, f"names '{person}', who is not in people.toml")
+            yield Problem(path, None, _("names '{person}', who is not in people.toml").format(person=person))
     if root.proposal is not None:  # only wst 0.1's records (the proposal in proposal.toml) may lack these
         unrecorded = [name for name in ("review_hours", "ceo", "channels", "policy_digest") if getattr(root, name) is None]
         if unrecorded:
-            yield Problem(path, None, f"records no {', '.join(unrecorded)}; every proposal since wst 0.2 records what "
-                          "its decision depends on (a hand-made event?)")
+            yield Problem(path, None, _("records no {value}; every proposal since wst 0.2 records what its decision depends on (a hand-made event?)").format(value=', '.join(unrecorded)))
     if root.review_hours is not None:  # wst 0.1 did not record the period its deadline came from
         counting = root.review_counting or Counting.CALENDAR
         expected = review_deadline(root.at, root.review_hours, counting, root.timezone or firm.timezone)
         if root.review_deadline != expected:
-            yield Problem(path, None, f"review deadline {root.review_deadline:%Y-%m-%d %H:%M} UTC is not {root.review_hours} "
-                          f"{'working ' if counting == Counting.WORKING_TIME else ''}hours after the proposal "
-                          f"({expected:%Y-%m-%d %H:%M} UTC)")
+            yield Problem(path, None, (_("review deadline {review_deadline:%Y-%m-%d %H:%M} UTC is not {review_hours} working hours after the proposal ({expected:%Y-%m-%d %H:%M} UTC)")
+                                      if counting == Counting.WORKING_TIME else
+                                      _("review deadline {review_deadline:%Y-%m-%d %H:%M} UTC is not {review_hours} hours after the proposal ({expected:%Y-%m-%d %H:%M} UTC)")
+                                      ).format(review_deadline=root.review_deadline, review_hours=root.review_hours, expected=expected))
         elif root.review_hours < firm.review_hours:
-            yield Problem(path, None, f"recorded a review period of {root.review_hours} hours, shorter than the firm's "
-                          f"{firm.review_hours}", "warning")
+            yield Problem(path, None, _("recorded a review period of {review_hours} hours, shorter than the firm's {review_hours2}").format(review_hours=root.review_hours, review_hours2=firm.review_hours), "warning")
     current = policy_digest(ws.policy)
     pinned = firm.policy.digest or current
     if root.policy_digest is not None and root.policy_digest != pinned:
         if root.policy_digest not in firm.policy.earlier:
-            yield Problem(path, None, f"proposed under a policy ({root.policy_digest[:12]}) that is not the firm's, now or earlier")
+            yield Problem(path, None, _("proposed under a policy ({value}) that is not the firm's, now or earlier").format(value=root.policy_digest[:12]))
         return
     if current != pinned:
         return  # _policy_pin reports it
@@ -223,8 +221,8 @@ def _recheck_proposal(ws: Workspace, record: EngagementRecord) -> Iterator[Probl
     if missing:
         severity: Literal["error", "warning"] = "error" if root.policy_digest is not None else "warning"
         forbidden = any(f.severity.value == "forbid" for f in result.findings)
-        what = "wst would have refused it" if forbidden else "the block findings need a CEO exception"
-        yield Problem(path, None, f"findings are not what the firm's policy gives: missing {', '.join(missing)}; {what}", severity)
+        what = _("wst would have refused it") if forbidden else _("the block findings need a CEO exception")
+        yield Problem(path, None, _("findings are not what the firm's policy gives: missing {value}; {what}").format(value=', '.join(missing), what=what), severity)
 
 
 def _policy_pin(ws: Workspace) -> Iterator[Problem]:
@@ -234,9 +232,9 @@ def _policy_pin(ws: Workspace) -> Iterator[Problem]:
     current = policy_digest(ws.policy)
     if pinned is None:
         yield Problem(str(ws.data.root / "firm.toml"), None,
-                      f"pins no policy; add [policy] digest = \"{current}\" so that only the firm's policy can be used", "warning")
+                      _("pins no policy; add [policy] digest = \"{current}\" so that only the firm's policy can be used").format(current=current), "warning")
     elif pinned != current:
-        yield Problem(str(ws.policies_dir), None, f"not the firm's policy: its digest is {current}, firm.toml pins {pinned}")
+        yield Problem(str(ws.policies_dir), None, _("not the firm's policy: its digest is {current}, firm.toml pins {pinned}").format(current=current, pinned=pinned))
 
 
 def _unrecorded_conflicts(ws: Workspace, views: list[Engagement]) -> Iterator[Problem]:
@@ -245,8 +243,7 @@ def _unrecorded_conflicts(ws: Workspace, views: list[Engagement]) -> Iterator[Pr
         if item.other is None:
             continue  # the proposal's own findings are re-checked by _recheck_proposal
         yield Problem(str(ws.data.engagements_dir / item.engagement.split("@")[0]), None,
-                      f"{item.finding.rule}: '{item.engagement}' and '{item.other}' ({item.other_client}) conflict, but "
-                      f"neither recorded it (proposed in different clones?); {item.decision()}", "warning")
+                      _("{rule}: '{engagement}' and '{other}' ({other_client}) conflict, but neither recorded it (proposed in different clones?); {value}").format(rule=item.finding.rule, engagement=item.engagement, other=item.other, other_client=item.other_client, value=item.decision()), "warning")
 
 
 def _without_path(error: WstError, path: Path) -> str:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from westander_cli import words
 from westander_cli.errors import ExitCode, InvalidInput
 from westander_cli.events import (
     Approval,
@@ -40,6 +41,7 @@ from westander_cli.events import (
     Topic,
     WebsiteText,
 )
+from westander_cli.i18n import _, local_time
 from westander_cli.model import Channel, EventKind, People, Proposal, Role
 
 
@@ -125,7 +127,7 @@ def approval_has_something_to_decide(view: Engagement, event: BaseEvent, roster:
     consulted = isinstance(event, Approval) and bool(event.consulted)
     if view.objections or (view.block_findings and not view.approved) or consulted:
         return None
-    return Refusal(ExitCode.NOT_YET, f"'{view.id}' has no open objection and no block finding; there is nothing for the CEO to decide")
+    return Refusal(ExitCode.NOT_YET, _("'{id}' has no open objection and no block finding; there is nothing for the CEO to decide").format(id=view.id))
 
 
 def affected_clients_consulted(view: Engagement, event: BaseEvent, roster: Roster) -> Refusal | None:
@@ -138,8 +140,8 @@ def affected_clients_consulted(view: Engagement, event: BaseEvent, roster: Roste
                if not any(compare(client, name).certainty >= Certainty.STRONG for name in consulted)]
     if not missing:
         return None
-    return Refusal(ExitCode.NOT_YET, "approve: the conflict finding(s) affect active clients who must be consulted first; add "
-                   + " ".join(f"--consulted '{client}=HOW'" for client in missing))
+    return Refusal(ExitCode.NOT_YET, _("approve: the conflict finding(s) affect active clients who must be consulted first; add ")
+                   + " ".join(_("--consulted '{client}=HOW'").format(client=client) for client in missing))
 
 
 def withdraws_own_open_objection(view: Engagement, event: BaseEvent, roster: Roster) -> Refusal | None:
@@ -147,18 +149,18 @@ def withdraws_own_open_objection(view: Engagement, event: BaseEvent, roster: Ros
     if objection is not None and objection.by == event.by:
         return None
     others = sorted({o.by for o in view.objections.values() if o.by != event.by})
-    who = f"; open objections are by {', '.join(others)}, and only they (or a CEO decision) lift them" if others else ""
-    return Refusal(ExitCode.NOT_PERMITTED, f"{event.by} has no open objection on '{view.id}'{who}")
+    who = _("; open objections are by {value}, and only they (or a CEO decision) lift them").format(value=', '.join(others)) if others else ""
+    return Refusal(ExitCode.NOT_PERMITTED, _("{by} has no open objection on '{id}'{who}").format(by=event.by, id=view.id, who=who))
 
 
 def team_change_makes_sense(view: Engagement, event: BaseEvent, roster: Roster) -> Refusal | None:
     assert isinstance(event, Team)
     if event.person not in roster.people:
-        return Refusal(ExitCode.INVALID, f"'{event.person}' is not a person in people.toml")
+        return Refusal(ExitCode.INVALID, _("'{person}' is not a person in people.toml").format(person=event.person))
     if event.action == "add" and (event.person in view.team or event.person == view.lead):
-        return Refusal(ExitCode.INVALID, f"{event.person} is already in the team of '{view.id}'")
+        return Refusal(ExitCode.INVALID, _("{person} is already in the team of '{id}'").format(person=event.person, id=view.id))
     if event.action == "remove" and event.person not in view.team:
-        return Refusal(ExitCode.INVALID, f"{event.person} is not in the team of '{view.id}'")
+        return Refusal(ExitCode.INVALID, _("{person} is not in the team of '{id}'").format(person=event.person, id=view.id))
     return None
 
 
@@ -166,25 +168,25 @@ def person_has_not_declined(view: Engagement, event: BaseEvent, roster: Roster) 
     """Nobody who declined personally is put on the engagement (as team member or as lead)."""
     person = event.person if isinstance(event, Team | LeadChanged) else None
     if person in view.opted_out and not (isinstance(event, Team) and event.action == "remove"):
-        return Refusal(ExitCode.NOT_PERMITTED, f"{person} has declined personally to work on '{view.id}'")
+        return Refusal(ExitCode.NOT_PERMITTED, _("{person} has declined personally to work on '{id}'").format(person=person, id=view.id))
     return None
 
 
 def new_lead_is_someone_else(view: Engagement, event: BaseEvent, roster: Roster) -> Refusal | None:
     assert isinstance(event, LeadChanged)
     if event.person not in roster.people:
-        return Refusal(ExitCode.INVALID, f"'{event.person}' is not a person in people.toml")
+        return Refusal(ExitCode.INVALID, _("'{person}' is not a person in people.toml").format(person=event.person))
     if event.person == view.lead:
-        return Refusal(ExitCode.INVALID, f"{event.person} is already the client lead of '{view.id}'")
+        return Refusal(ExitCode.INVALID, _("{person} is already the client lead of '{id}'").format(person=event.person, id=view.id))
     return None
 
 
 def delivery_concerns_this_engagement(view: Engagement, event: BaseEvent, roster: Roster) -> Refusal | None:
     assert isinstance(event, Informed)
     if event.about != view.root.id and event.about not in view.counted:
-        return Refusal(ExitCode.INVALID, "records a delivery about an event that is not part of this engagement's history")
+        return Refusal(ExitCode.INVALID, _("records a delivery about an event that is not part of this engagement's history"))
     if _topic(view, event) == Topic.PROPOSAL and event.by not in (view.lead, view.proposed_by):
-        return Refusal(ExitCode.NOT_PERMITTED, f"only the client lead ({view.lead}) delivers the proposal to the colleagues")
+        return Refusal(ExitCode.NOT_PERMITTED, _("only the client lead ({lead}) delivers the proposal to the colleagues").format(lead=view.lead))
     return None
 
 
@@ -243,24 +245,24 @@ class Roster:
 def refusal(step: Step, view: Engagement, event: BaseEvent, roster: Roster) -> Refusal | None:
     """Whether `event` may be recorded on `view` (the engagement as its author sees it): the whole gate."""
     if event.by not in roster.people:
-        return Refusal(ExitCode.NOT_PERMITTED, f"'{event.by}' is not a person in people.toml")
+        return Refusal(ExitCode.NOT_PERMITTED, _("'{by}' is not a person in people.toml").format(by=event.by))
     who = step.who
     if who == Who.CEO and not roster.is_ceo(event.by, view):
-        return Refusal(ExitCode.NOT_PERMITTED, f"only the CEO ({view.ceo}) may {step.command.value}; {event.by} is not the CEO")
+        return Refusal(ExitCode.NOT_PERMITTED, _("only the CEO ({ceo}) may {value}; {by} is not the CEO").format(ceo=view.ceo, value=step.command.value, by=event.by))
     if who == Who.LEAD and event.by != view.lead:
-        return Refusal(ExitCode.NOT_PERMITTED, f"only the client lead ({view.lead}) may {step.command.value} '{view.id}'")
+        return Refusal(ExitCode.NOT_PERMITTED, _("only the client lead ({lead}) may {value} '{id}'").format(lead=view.lead, value=step.command.value, id=view.id))
     if who == Who.LEAD_OR_PROPOSER and event.by not in (view.lead, view.proposed_by):
-        return Refusal(ExitCode.NOT_PERMITTED, f"only the client lead ({view.lead}) may {step.command.value} '{view.id}'")
+        return Refusal(ExitCode.NOT_PERMITTED, _("only the client lead ({lead}) may {value} '{id}'").format(lead=view.lead, value=step.command.value, id=view.id))
     if who == Who.COLLEAGUE and event.by == view.lead:
-        hint = "; to step back, ask the CEO to 'wst assign' a new lead" if step.command == Command.OPT_OUT else ""
-        return Refusal(ExitCode.NOT_PERMITTED, f"{event.by} is the client lead of '{view.id}'; {step.command.value} is for colleagues{hint}")
+        hint = _("; to step back, ask the CEO to 'wst assign' a new lead") if step.command == Command.OPT_OUT else ""
+        return Refusal(ExitCode.NOT_PERMITTED, _("{by} is the client lead of '{id}'; {value} is for colleagues{hint}").format(by=event.by, id=view.id, value=step.command.value, hint=hint))
     state = view.state
     if step.command == Command.OFFER and state in (State.PROPOSED, State.DISPUTED):
         missing = tuple(view.missing_for_clearance())
-        return Refusal(ExitCode.NOT_YET, f"'{view.id}' is {state.value}, not cleared; missing: " + "; ".join(missing), missing)
+        return Refusal(ExitCode.NOT_YET, _("'{id}' is {state}, not cleared; missing: ").format(id=view.id, state=words.state(state.value)) + "; ".join(missing), missing)
     if state not in step.states:
-        allowed = ", ".join(sorted(s.value for s in step.states))
-        return Refusal(ExitCode.NOT_YET, f"'{view.id}' is {state.value}; {step.command.value} is possible when it is {allowed}")
+        allowed = ", ".join(sorted(words.state(s.value) for s in step.states))
+        return Refusal(ExitCode.NOT_YET, _("'{id}' is {state}; {command} is possible when it is {allowed}").format(id=view.id, state=words.state(state.value), command=step.command.value, allowed=allowed))
     for condition in step.conditions:
         found = condition(view, event, roster)
         if found is not None:
@@ -410,22 +412,20 @@ class Engagement:
         """Exactly what stands between this engagement and `cleared` (SPEC 3, Kundpolicy fråga 7)."""
         missing = []
         if self.duplicate_of is not None:
-            missing.append(f"another proposal was stored first under the id '{self.duplicate_of}'; withdraw this one "
-                           f"('wst withdraw {self.id}') and propose it again under a new id")
+            missing.append(_("another proposal was stored first under the id '{duplicate_of}'; withdraw this one ('wst withdraw {id}') and propose it again under a new id").format(duplicate_of=self.duplicate_of, id=self.id))
         uninformed = sorted({person for person, _ in self.uninformed()})
         if uninformed:
-            missing.append(f"colleagues not yet informed: {', '.join(uninformed)} (run 'wst notify {self.id}')")
+            missing.append(_("colleagues not yet informed: {value} (run 'wst notify {id}')").format(value=', '.join(uninformed), id=self.id))
         if self.review_period_running():
             waiting = [c for c in self.active_colleagues if c not in self.acks]
             missing.append(
-                f"the review period runs until {self.review_deadline:%Y-%m-%d %H:%M} UTC "
-                f"or until every colleague has acknowledged (waiting for: {', '.join(waiting)})"
+                _("the review period runs until {deadline} or until every colleague has acknowledged (waiting for: {people})").format(deadline=local_time(self.review_deadline), people=", ".join(waiting))
             )
         for objection in self.objections.values():
-            missing.append(f"open objection by {objection.by}: {objection.reason} (lifted by its author or a CEO decision)")
+            missing.append(_("open objection by {by}: {reason} (lifted by its author or a CEO decision)").format(by=objection.by, reason=objection.reason))
         if self.block_findings and not self.approved:
             rules = ", ".join(sorted({f.rule for f in self.block_findings}))
-            missing.append(f"a CEO exception for the block findings ({rules}) with 'wst approve {self.id}'")
+            missing.append(_("a CEO exception for the block findings ({rules}) with 'wst approve {id}'").format(rules=rules, id=self.id))
         return missing
 
 
@@ -534,8 +534,7 @@ def fold(
                     _apply(seen, ordered[j], saw[j], past[j], position)
                     budget -= 1
             if budget < 0:
-                raise InvalidInput(f"engagement '{engagement_id}': its history has too many merges of concurrent "
-                                   "branches to replay; ask the CEO to have the data repository repaired")
+                raise InvalidInput(_("engagement '{engagement_id}': its history has too many merges of concurrent branches to replay; ask the CEO to have the data repository repaired").format(engagement_id=engagement_id))
         seen.now = event.at
         found = refusal(STEP_OF[event.kind], seen, event, roster)
         seen.now = now
@@ -570,9 +569,9 @@ def _channels_used(root: Proposed, events: Sequence[BaseEvent], configured: Sequ
 
 def _structural_problem(event: BaseEvent, past: int, root_index: int) -> str | None:
     if isinstance(event, Proposed):
-        return "a second 'proposed' event in the history of one engagement"
+        return _("a second 'proposed' event in the history of one engagement")
     if not past >> root_index & 1:
-        return "follows no event of this engagement's history; only 'proposed' starts a history"
+        return _("follows no event of this engagement's history; only 'proposed' starts a history")
     return None
 
 
@@ -584,12 +583,12 @@ def _apply(view: Engagement, event: BaseEvent, seen_phase: State | None, past: i
         view.responded.add(event.by)
     if step.moves_to is not None:
         if view.phase == State.VETOED:
-            view.superseded[event.id] = "the CEO vetoed the engagement concurrently"
+            view.superseded[event.id] = _("the CEO vetoed the engagement concurrently")
         elif step.moves_to == State.VETOED or view.phase == seen_phase:
             view.phase = step.moves_to
         else:
             moved = view.phase.value if view.phase else "move"
-            view.superseded[event.id] = f"a concurrent decision made the engagement {moved} first"
+            view.superseded[event.id] = _("a concurrent decision made the engagement {moved} first").format(moved=moved)
     elif isinstance(event, Informed):
         told = view.delivered.setdefault((event.about, _topic(view, event)), {})
         for person in event.recipients:
@@ -614,7 +613,7 @@ def _apply(view: Engagement, event: BaseEvent, seen_phase: State | None, past: i
         if event.action == "remove":
             view.team.discard(event.person)
         elif event.person in view.opted_out:
-            view.superseded[event.id] = f"{event.person} declined personally, concurrently"
+            view.superseded[event.id] = _("{person} declined personally, concurrently").format(person=event.person)
         else:
             view.team.add(event.person)
     elif isinstance(event, LeadChanged):
@@ -688,7 +687,7 @@ def parse_consulted(values: Sequence[str]) -> dict[str, str]:
     for value in values:
         client, sep, how = value.partition("=")
         if not sep or not client.strip() or not how.strip():
-            raise InvalidInput(f"--consulted '{value}': write CLIENT=HOW, e.g. 'Vattenfall AB=phone call with the CEO 2026-11-20'")
+            raise InvalidInput(_("--consulted '{value}': write CLIENT=HOW, e.g. 'Vattenfall AB=phone call with the CEO 2026-11-20'").format(value=value))
         consulted[client.strip()] = how.strip()
     return consulted
 

@@ -12,6 +12,7 @@ import typer
 
 from westander_cli.cli.common import DataOption, FormatOption, PoliciesOption, workspace
 from westander_cli.errors import InvalidInput
+from westander_cli.i18n import N_, _, ngettext
 from westander_cli.render import Format, View, emit, sanitise
 
 if TYPE_CHECKING:
@@ -23,38 +24,31 @@ SEVERITY_ORDER = (0, 3, 1, 2)
 
 
 def register(app: typer.Typer) -> None:
-    app.command("check")(check)
-    policy_app = typer.Typer(help="The client policy's rules, with the sentence each one enforces.", no_args_is_help=True)
-    policy_app.command("list")(policy_list)
-    policy_app.command("show")(policy_show)
+    app.command("check", help=N_("Judge proposal files against the policy and the firm's active engagements; records nothing.\n\nExit code: 0 clear, 3 needs a CEO exception, 1 forbidden, 2 invalid file (the worst over all files);\nwith --fail-on warn, a warn finding in an otherwise clear file is 1. Several files: a summary line on stderr.\n\nExample: wst check requests/*.toml --format junit > wst-check.xml"))(check)
+    policy_app = typer.Typer(help=N_("The client policy's rules, with the sentence each one enforces."), no_args_is_help=True)
+    policy_app.command("list", help=N_("Every rule: id, kind, severity, title and source.\n\nExample: wst policy list"))(policy_list)
+    policy_app.command("show", help=N_("One rule with its source, the policy sentence it enforces, and its parameters.\n\nExample: wst policy show ownership.cn_ru"))(policy_show)
     app.add_typer(policy_app, name="policy")
 
 
 def check(
-    files: Annotated[list[Path] | None, typer.Argument(help="proposal files (SPEC 2.3); '-' reads one from standard input", show_default=False)] = None,
-    active: Annotated[bool, typer.Option("--active", help="re-screen every active engagement against the others and the current registry")] = False,
-    fail_on: Annotated[str | None, typer.Option("--fail-on", metavar="warn", help="also fail (exit 1) on warn findings")] = None,
+    files: Annotated[list[Path] | None, typer.Argument(help=N_("proposal files (SPEC 2.3); '-' reads one from standard input"), show_default=False)] = None,
+    active: Annotated[bool, typer.Option("--active", help=N_("re-screen every active engagement against the others and the current registry"))] = False,
+    fail_on: Annotated[str | None, typer.Option("--fail-on", metavar="warn", help=N_("also fail (exit 1) on warn findings"))] = None,
     fmt: FormatOption = Format.TABLE,
     data: DataOption = Path("data"),
     policies: PoliciesOption = None,
 ) -> int:
-    """Judge proposal files against the policy and the firm's active engagements; records nothing.
-
-    Exit code: 0 clear, 3 needs a CEO exception, 1 forbidden, 2 invalid file (the worst over all files);
-    with --fail-on warn, a warn finding in an otherwise clear file is 1. Several files: a summary line on stderr.
-
-    Example: wst check requests/*.toml --format junit > wst-check.xml
-    """
     from westander_cli.render import payloads
 
     if fail_on not in (None, "warn"):
-        raise InvalidInput(f"--fail-on: '{fail_on}' is not 'warn'")
+        raise InvalidInput(_("--fail-on: '{fail_on}' is not 'warn'").format(fail_on=fail_on))
     if active == bool(files):
-        raise InvalidInput("check: give proposal files, or --active to re-screen the active engagements (not both)")
+        raise InvalidInput(_("check: give proposal files, or --active to re-screen the active engagements (not both)"))
     ws = workspace(data, policies)
     if active:
         return _check_active(ws, fmt)
-    _ = ws.policy  # a broken policy is reported before any proposal
+    ws.policy.rules  # noqa: B018 (loading it reports a broken policy before any proposal)
     context = ws.context()
     results = []
     for path in files or []:  # each file its own result: one bad file does not hide the others' verdicts
@@ -88,7 +82,7 @@ def _check_active(ws: "Workspace", fmt: Format) -> int:
             results.append(payloads.rescreen_result(view.id, view.proposal.client.name, [item.finding for item in mine],
                                                     [item.decision() for item in mine]))
     emit(fmt, {"results": results}, View.CHECK_RESULTS)
-    sys.stderr.write(f"wst check --active: {len(views)} active engagements; {len(results)} with findings their records do not show\n")
+    sys.stderr.write(_("wst check --active: {count} active engagements; {count2} with findings their records do not show\n").format(count=len(views), count2=len(results)))
     return max((VERDICT_EXIT[r["verdict"]] for r in results), key=SEVERITY_ORDER.index, default=0)
 
 
@@ -98,26 +92,23 @@ def _stdin_text() -> str:
 
     raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
     if len(raw) > MAX_FILE_BYTES:
-        raise InvalidInput(f"-: standard input is over {MAX_FILE_BYTES:,} bytes, the limit for a proposal")
+        raise InvalidInput(_("-: standard input is over {max_file_bytes:,} bytes, the limit for a proposal").format(max_file_bytes=MAX_FILE_BYTES))
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise InvalidInput(f"-: not valid UTF-8 (byte {error.start})") from None
+        raise InvalidInput(_("-: not valid UTF-8 (byte {start})").format(start=error.start)) from None
 
 
 def _summary(results: list[dict[str, object]]) -> str:
     """'5 proposals: 3 clear, 1 needs an exception, 1 forbidden' (the line a CI log ends with)."""
-    words = {"clear": "clear", "needs_exception": "needs an exception", "forbidden": "forbidden", "error": "invalid"}
+    words = {"clear": _("clear"), "needs_exception": _("needs an exception"), "forbidden": _("forbidden"), "error": _("invalid")}
     counts = [f"{sum(1 for r in results if r['verdict'] == v)} {word}" for v, word in words.items()
               if any(r["verdict"] == v for r in results)]
-    return f"wst check: {len(results)} proposal{'s' if len(results) != 1 else ''}: {', '.join(counts)}"
+    return ngettext("wst check: {count} proposal: {verdicts}", "wst check: {count} proposals: {verdicts}", len(results)).format(
+        count=len(results), verdicts=", ".join(counts))
 
 
 def policy_list(fmt: FormatOption = Format.TABLE, policies: PoliciesOption = None) -> None:
-    """Every rule: id, kind, severity, title and source.
-
-    Example: wst policy list
-    """
     from westander_cli.render import payloads
 
     ws = workspace(Path("data"), policies)
@@ -125,14 +116,10 @@ def policy_list(fmt: FormatOption = Format.TABLE, policies: PoliciesOption = Non
 
 
 def policy_show(
-    rule_id: Annotated[str, typer.Argument(metavar="RULE", help="a rule id, e.g. ownership.cn_ru", show_default=False)],
+    rule_id: Annotated[str, typer.Argument(metavar="RULE", help=N_("a rule id, e.g. ownership.cn_ru"), show_default=False)],
     fmt: FormatOption = Format.TABLE,
     policies: PoliciesOption = None,
 ) -> None:
-    """One rule with its source, the policy sentence it enforces, and its parameters.
-
-    Example: wst policy show ownership.cn_ru
-    """
     from westander_cli.render import payloads
 
     ws = workspace(Path("data"), policies)

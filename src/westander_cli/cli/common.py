@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from westander_cli.i18n import N_
 from westander_cli.render import Format, require_format
 
 if TYPE_CHECKING:
@@ -23,13 +24,13 @@ def _format_for_command(ctx: typer.Context, value: Format) -> Format:
 
 
 FormatOption = Annotated[Format, typer.Option(
-    "--format", "-f", help="table for people, json for scripts (github: check, validate, verify)", envvar="WST_FORMAT",
+    "--format", "-f", help=N_("table for people, json for scripts (github: check, validate, verify)"), envvar="WST_FORMAT",
     callback=_format_for_command)]
-DataOption = Annotated[Path, typer.Option("--data", envvar="WST_DATA", help="the firm's data folder", show_default=True)]
-PoliciesOption = Annotated[Path | None, typer.Option("--policies", envvar="WST_POLICIES", help="policies folder [default: ./policies, else the shipped policy]")]
-AsOption = Annotated[str | None, typer.Option("--as", help="act as this person (id or email); else WST_USER, else git user.email")]
-AsOfOption = Annotated[str | None, typer.Option("--as-of", metavar="TIME", help="show it as it was at this ISO 8601 time (events recorded until then)")]
-IdArgument = Annotated[str, typer.Argument(help="the engagement id", show_default=False)]
+DataOption = Annotated[Path, typer.Option("--data", envvar="WST_DATA", help=N_("the firm's data folder"), show_default=True)]
+PoliciesOption = Annotated[Path | None, typer.Option("--policies", envvar="WST_POLICIES", help=N_("policies folder [default: ./policies, else the shipped policy]"))]
+AsOption = Annotated[str | None, typer.Option("--as", help=N_("act as this person (id or email); else WST_USER, else git user.email"))]
+AsOfOption = Annotated[str | None, typer.Option("--as-of", metavar="TIME", help=N_("show it as it was at this ISO 8601 time (events recorded until then)"))]
+IdArgument = Annotated[str, typer.Argument(help=N_("the engagement id"), show_default=False)]
 
 
 def workspace(data: Path, policies: Path | None, as_of: str | None = None) -> Workspace:

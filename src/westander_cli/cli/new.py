@@ -8,65 +8,48 @@ import typer
 
 from westander_cli.cli.common import DataOption
 from westander_cli.errors import ExitCode, InvalidInput
+from westander_cli.i18n import N_, _, current
 
 
 def register(app: typer.Typer) -> None:
-    app.command("new")(new)
+    app.command("new", help=N_("Start a proposal: wst asks, in the firm's language, what the policy needs to know (client, org\nnumber, sectors with a NACE search, owners, political influence, transparency, on whose behalf,\nelection campaign, counterparties, website text) and writes the file. Not on a terminal it writes\na commented template.\n\nExample: wst new forfragan.toml"))(new)
 
 
 def new(
-    file: Annotated[Optional[Path], typer.Argument(help="the proposal file to write (it must not exist)", show_default=False)] = None,
-    template: Annotated[bool, typer.Option("--template", help="print (or write) a plain, commented template instead of asking")] = False,
-    interactive: Annotated[bool, typer.Option("--interactive", help="ask even when standard input is not a terminal")] = False,
-    check: Annotated[Optional[bool], typer.Option("--check/--no-check", help="run 'wst check' on the file afterwards (asked if not given)")] = None,
+    file: Annotated[Optional[Path], typer.Argument(help=N_("the proposal file to write (it must not exist)"), show_default=False)] = None,
+    template: Annotated[bool, typer.Option("--template", help=N_("print (or write) a plain, commented template instead of asking"))] = False,
+    interactive: Annotated[bool, typer.Option("--interactive", help=N_("ask even when standard input is not a terminal"))] = False,
+    check: Annotated[Optional[bool], typer.Option("--check/--no-check", help=N_("run 'wst check' on the file afterwards (asked if not given)"))] = None,
     data: DataOption = Path("data"),
 ) -> int:
-    """Start a proposal: wst asks, in the firm's language, what the policy needs to know (client, org
-    number, sectors with a NACE search, owners, political influence, transparency, on whose behalf,
-    election campaign, counterparties, website text) and writes the file. Not on a terminal it writes
-    a commented template.
-
-    Example: wst new forfragan.toml
-    """
     from westander_cli import proposal_form
     from westander_cli.model import Proposal
     from westander_cli.store import write_once
     from westander_cli.tomlfile import load_model, parse_toml
 
     if file is not None and file.exists():
-        raise InvalidInput(f"{file}: already exists; choose a new file name")
+        raise InvalidInput(_("{file}: already exists; choose a new file name").format(file=file))
     if template or not (interactive or sys.stdin.isatty()):
         if file is None:
             sys.stdout.write(proposal_form.TEMPLATE)
         else:
             write_once(file, proposal_form.TEMPLATE)
-            sys.stderr.write(f"wrote a template to {file}: fill it in, then 'wst check {file}'\n")
+            sys.stderr.write(_("wrote a template to {file}: fill it in, then 'wst check {file}'\n").format(file=file))
         return int(ExitCode.OK)
     if file is None:
-        raise InvalidInput("new: give the file to write, e.g. 'wst new forfragan.toml' (or --template)")
-    language = _language(data)
+        raise InvalidInput(_("new: give the file to write, e.g. 'wst new forfragan.toml' (or --template)"))
 
     def ask(question: str, default: str = "") -> str:
         return str(typer.prompt(question, default=default, show_default=bool(default), err=True))
 
-    answers = proposal_form.ask_proposal(ask, language, lambda line: typer.echo(line, err=True))
+    answers = proposal_form.ask_proposal(ask, current(), lambda line: typer.echo(line, err=True))
     text = proposal_form.proposal_text(answers)
     write_once(file, text)
-    load_model(parse_toml(file, text, "proposal file"), Proposal)  # a wrong answer: exit 2 naming the field; the file stays to fix
-    sys.stderr.write(f"wrote {file}\n")
+    load_model(parse_toml(file, text, _("proposal file")), Proposal)  # a wrong answer: exit 2 naming the field; the file stays to fix
+    sys.stderr.write(_("wrote {file}\n").format(file=file))
     wanted = check if check is not None else typer.confirm("wst check " + str(file) + "?", default=True, err=True)
     if not wanted:
         return int(ExitCode.OK)
     from westander_cli.cli.app import main
 
     return main(["check", str(file), "--data", str(data)])
-
-
-def _language(data: Path) -> str:
-    from westander_cli.model import Firm
-    from westander_cli.tomlfile import load_model, read_toml
-
-    try:
-        return str(load_model(read_toml(data / "firm.toml", "firm file"), Firm).language.value)
-    except InvalidInput:
-        return "sv"

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from westander_cli.errors import InvalidInput
+from westander_cli.i18n import N_, _
 
 FIRM_TEMPLATE = """\
 name = "{firm}"
@@ -44,29 +45,25 @@ active = true
 
 
 def register(app: typer.Typer) -> None:
-    app.command("init")(init)
-    app.command("demo")(demo)
+    app.command("init", help=N_("Create a new data folder: firm.toml, people.toml (with the CEO), and git settings.\n\nExample: wst init firma-data --firm \"Byrån AB\" --ceo-id petra --ceo-email petra@byran.se --ceo-key ~/.ssh/id_ed25519.pub"))(init)
+    app.command("demo", help=N_("Play the whole intake process on a copy of the example firm, with narration.\n\nExample: wst demo --keep /tmp/wst-demo"))(demo)
 
 
 def init(
-    folder: Annotated[Path, typer.Argument(help="where to create the data folder")] = Path("data"),
-    firm: Annotated[str, typer.Option("--firm", help="the firm's name")] = "Min byrå AB",
-    ceo_id: Annotated[str, typer.Option("--ceo-id", help="the CEO's person id")] = "vd",
+    folder: Annotated[Path, typer.Argument(help=N_("where to create the data folder"))] = Path("data"),
+    firm: Annotated[str, typer.Option("--firm", help=N_("the firm's name"))] = "Min byrå AB",
+    ceo_id: Annotated[str, typer.Option("--ceo-id", help=N_("the CEO's person id"))] = "vd",
     ceo_name: Annotated[str, typer.Option("--ceo-name")] = "Vd",
     ceo_email: Annotated[str, typer.Option("--ceo-email")] = "vd@example.se",
-    ceo_key: Annotated[Path | None, typer.Option("--ceo-key", help="the CEO's SSH public key file (e.g. ~/.ssh/id_ed25519.pub): CEO decisions must then be signed")] = None,
+    ceo_key: Annotated[Path | None, typer.Option("--ceo-key", help=N_("the CEO's SSH public key file (e.g. ~/.ssh/id_ed25519.pub): CEO decisions must then be signed"))] = None,
 ) -> None:
-    """Create a new data folder: firm.toml, people.toml (with the CEO), and git settings.
-
-    Example: wst init firma-data --firm "Byrån AB" --ceo-id petra --ceo-email petra@byran.se --ceo-key ~/.ssh/id_ed25519.pub
-    """
     from westander_cli.model import Firm, People
     from westander_cli.store import DataFolder, write_once
     from westander_cli.tomlfile import load_model, parse_toml
 
     _require_folder_place(folder)
     if (folder / "firm.toml").exists() or (folder / "people.toml").exists():
-        raise InvalidInput(f"{folder}: already holds a data folder (firm.toml or people.toml exists)")
+        raise InvalidInput(_("{folder}: already holds a data folder (firm.toml or people.toml exists)").format(folder=folder))
     from westander_cli.policy.digest import policy_digest
     from westander_cli.policy.rules import load_policy
     from westander_cli.resources import shipped
@@ -84,13 +81,11 @@ def init(
     write_once(folder / "people.toml", people_text)
     (folder / "engagements").mkdir(exist_ok=True)
     DataFolder(folder).ensure_ignores()
-    sys.stdout.write(f"created {folder}: edit people.toml to add your colleagues, then 'wst --help'\n")
+    sys.stdout.write(_("created {folder}: edit people.toml to add your colleagues, then 'wst --help'\n").format(folder=folder))
     if ceo_key is None:
-        sys.stdout.write("without signing keys anyone with a clone can write a CEO decision that 'wst verify' accepts;\n"
-                         f"  to require signed CEO decisions: wst init {folder} --ceo-key ~/.ssh/id_ed25519.pub\n")
+        sys.stdout.write(_("without signing keys anyone with a clone can write a CEO decision that 'wst verify' accepts;\n  to require signed CEO decisions: wst init {folder} --ceo-key ~/.ssh/id_ed25519.pub\n").format(folder=folder))
     else:
-        sys.stdout.write(f"CEO decisions must be signed; approve the roster now (and after every change to people.toml\n"
-                         f"  roles or keys): WST_SIGNING_KEY=<private key> wst roster approve --data {folder} --as {ceo_id}\n")
+        sys.stdout.write(_("CEO decisions must be signed; approve the roster now (and after every change to people.toml\n  roles or keys): WST_SIGNING_KEY=<private key> wst roster approve --data {folder} --as {ceo_id}\n").format(folder=folder, ceo_id=ceo_id))
 
 
 def _read_public_key(path: Path) -> str:
@@ -100,13 +95,13 @@ def _read_public_key(path: Path) -> str:
     try:
         text = path.expanduser().read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as error:
-        raise InvalidInput(f"--ceo-key: cannot read {path}: {getattr(error, 'strerror', None) or error}") from None
+        raise InvalidInput(_("--ceo-key: cannot read {path}: {value}").format(path=path, value=getattr(error, 'strerror', None) or error)) from None
     if "PRIVATE KEY" in text:
-        raise InvalidInput(f"--ceo-key: {path} is a private key; give the public key ({path}.pub)")
+        raise InvalidInput(_("--ceo-key: {path} is a private key; give the public key ({path}.pub)").format(path=path))
     try:
         return parse_public_key(text.splitlines()[0] if text else "").text
     except ValueError as error:
-        raise InvalidInput(f"--ceo-key: {path}: {error}") from None
+        raise InvalidInput(_("--ceo-key: {path}: {error}").format(path=path, error=error)) from None
 
 
 def _require_folder_place(folder: Path) -> None:
@@ -114,22 +109,18 @@ def _require_folder_place(folder: Path) -> None:
     for place in (folder, *folder.parents):
         if place.is_symlink():
             if place == folder:
-                raise InvalidInput(f"{folder}: is a symbolic link; wst does not follow links")
+                raise InvalidInput(_("{folder}: is a symbolic link; wst does not follow links").format(folder=folder))
             continue  # a link higher up (such as /tmp on some systems) is the system's, not the firm's
         if place.exists():
             if not place.is_dir():
-                what = "is a file" if place == folder else f"is below {place}, which is a file"
-                raise InvalidInput(f"{folder}: {what}, not a folder; choose another place for the data folder")
+                what = _("is a file") if place == folder else _("is below {place}, which is a file").format(place=place)
+                raise InvalidInput(_("{folder}: {what}, not a folder; choose another place for the data folder").format(folder=folder, what=what))
             return
 
 
 def demo(
-    keep: Annotated[Path | None, typer.Option("--keep", help="play in this folder and keep it (default: a temporary folder)")] = None,
+    keep: Annotated[Path | None, typer.Option("--keep", help=N_("play in this folder and keep it (default: a temporary folder)"))] = None,
 ) -> int:
-    """Play the whole intake process on a copy of the example firm, with narration.
-
-    Example: wst demo --keep /tmp/wst-demo
-    """
     from westander_cli.demo import play
 
     def say(line: str) -> None:

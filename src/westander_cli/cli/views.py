@@ -6,31 +6,28 @@ from typing import Annotated
 import typer
 
 from westander_cli.cli.common import AsOfOption, AsOption, DataOption, FormatOption, IdArgument, PoliciesOption, workspace
+from westander_cli.i18n import N_, _
 from westander_cli.render import Format, View, emit
 
 
 def register(app: typer.Typer) -> None:
-    app.command("list")(list_)
-    app.command("show")(show)
-    app.command("log")(log)
-    app.command("status")(status)
+    app.command("list", help=N_("Every engagement with its state, client, lead and review deadline.\n\nExample: wst list --state disputed --format json"))(list_)
+    app.command("show", help=N_("One engagement: state, findings, responses, and what is missing before an offer.\n\nExample: wst show 2026-x --as-of 2026-12-02T09:00:00Z"))(show)
+    app.command("log", help=N_("The engagement's history, event by event, in causal order.\n\nExample: wst log 2026-x"))(log)
+    app.command("status", help=N_("What awaits me: engagements I have not responded to, my engagements' next step, and for the CEO the decisions.\n\nExample: wst status --as petra"))(status)
 
 
 def list_(
-    state: Annotated[str | None, typer.Option("--state", help="only engagements in this state")] = None,
+    state: Annotated[str | None, typer.Option("--state", help=N_("only engagements in this state"))] = None,
     as_of: AsOfOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
 ) -> None:
-    """Every engagement with its state, client, lead and review deadline.
-
-    Example: wst list --state disputed --format json
-    """
     from westander_cli.render import payloads
     from westander_cli.workflow import State
 
     if state is not None and state not in {s.value for s in State}:
         from westander_cli.errors import InvalidInput
 
-        raise InvalidInput(f"--state: '{state}' is not one of {', '.join(s.value for s in State)}")
+        raise InvalidInput(_("--state: '{state}' is not one of {value}").format(state=state, value=', '.join(s.value for s in State)))
     ws = workspace(data, policies, as_of)
     ws.data.require()
     rows = [payloads.summary(s) for s in ws.summaries() if state is None or s.state.value == state]
@@ -38,10 +35,6 @@ def list_(
 
 
 def show(engagement_id: IdArgument, as_of: AsOfOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
-    """One engagement: state, findings, responses, and what is missing before an offer.
-
-    Example: wst show 2026-x --as-of 2026-12-02T09:00:00Z
-    """
     from westander_cli.render import payloads
 
     ws = workspace(data, policies, as_of)
@@ -50,10 +43,6 @@ def show(engagement_id: IdArgument, as_of: AsOfOption = None, fmt: FormatOption 
 
 
 def log(engagement_id: IdArgument, as_of: AsOfOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
-    """The engagement's history, event by event, in causal order.
-
-    Example: wst log 2026-x
-    """
     from westander_cli.render import payloads
 
     ws = workspace(data, policies, as_of)
@@ -63,10 +52,6 @@ def log(engagement_id: IdArgument, as_of: AsOfOption = None, fmt: FormatOption =
 
 
 def status(as_person: AsOption = None, as_of: AsOfOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
-    """What awaits me: engagements I have not responded to, my engagements' next step, and for the CEO the decisions.
-
-    Example: wst status --as petra
-    """
     from westander_cli.status import awaiting
 
     ws = workspace(data, policies, as_of)

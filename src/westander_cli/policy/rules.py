@@ -10,6 +10,7 @@ from typing import Annotated, Literal, cast
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from westander_cli.errors import InvalidInput
+from westander_cli.i18n import _
 from westander_cli.model import LAX, Strict, check_nace_codes
 from westander_cli.tomlfile import FileProblems, TomlDocument, describe_validation_error, read_toml
 
@@ -132,8 +133,8 @@ class Policy(BaseModel):
             if rule.id == rule_id:
                 return rule
         hint = difflib.get_close_matches(rule_id, [r.id for r in self.rules], n=1)
-        suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-        raise InvalidInput(f"no rule '{rule_id}'{suggestion}; see 'wst policy list'")
+        suggestion = _(" (did you mean '{value}'?)").format(value=hint[0]) if hint else ""
+        raise InvalidInput(_("no rule '{rule_id}'{suggestion}; see 'wst policy list'").format(rule_id=rule_id, suggestion=suggestion))
 
 
 def load_policy(folder: Path) -> Policy:
@@ -155,16 +156,16 @@ def policy_problems(folder: Path) -> _Loaded:
     """Load what can be loaded and collect every problem (for `wst validate`)."""
     loaded = _Loaded()
     if not folder.is_dir():
-        loaded.problems.append(f"{folder}: no such policies folder")
+        loaded.problems.append(_("{folder}: no such policies folder").format(folder=folder))
         return loaded
     files = sorted(folder.glob("*.toml"))
     if not files:
-        loaded.problems.append(f"{folder}: no policy files (*.toml)")
+        loaded.problems.append(_("{folder}: no policy files (*.toml)").format(folder=folder))
     seen: dict[str, Path] = {}
     for path in files:
         loaded.files.append(path)
         try:
-            document = read_toml(path, "policy file")
+            document = read_toml(path, _("policy file"))
         except InvalidInput as error:
             loaded.problems.append(str(error))
             continue
@@ -172,7 +173,7 @@ def policy_problems(folder: Path) -> _Loaded:
             if rule.id in seen:
                 line = document.line_of("rule")
                 loaded.problems.append(
-                    f"{path}:{line or 1}: rule '{rule.id}' is defined twice (also in {seen[rule.id]})"
+                    _("{path}:{value}: rule '{id}' is defined twice (also in {value2})").format(path=path, value=line or 1, id=rule.id, value2=seen[rule.id])
                 )
                 continue
             seen[rule.id] = path
@@ -184,10 +185,10 @@ def _rules_of(document: TomlDocument, problems: list[str]) -> list[Rule]:
     path = document.path
     unknown = set(document.data) - {"rule", "title", "version"}
     for key in sorted(unknown):
-        problems.append(f"{path}:{document.line_of(key) or 1}: {key}: unknown key (expected [[rule]])")
+        problems.append(_("{path}:{value}: {key}: unknown key (expected [[rule]])").format(path=path, value=document.line_of(key) or 1, key=key))
     raw_rules = document.data.get("rule", [])
     if not isinstance(raw_rules, list) or not all(isinstance(r, dict) for r in raw_rules):
-        problems.append(f"{path}:{document.line_of('rule') or 1}: rule: must be [[rule]] tables")
+        problems.append(_("{path}:{value}: rule: must be [[rule]] tables").format(path=path, value=document.line_of('rule') or 1))
         return []
     rules: list[Rule] = []
     for index, raw in enumerate(raw_rules):
@@ -198,15 +199,14 @@ def _rules_of(document: TomlDocument, problems: list[str]) -> list[Rule]:
         if model is None:
             hint = difflib.get_close_matches(str(kind), list(RULE_KINDS), n=1)
             problems.append(
-                f"{path}:{document.line_of(at + '.kind') or document.line_of(at) or 1}: "
-                f"rule '{name}': kind: "
-                + (f"unknown kind '{kind}'" if kind is not None else "required, but missing")
-                + (f" (did you mean '{hint[0]}'?)" if hint else f"; one of {', '.join(RULE_KINDS)}")
+                _("{path}:{value}: rule '{name}': kind: ").format(path=path, value=document.line_of(at + '.kind') or document.line_of(at) or 1, name=name)
+                + (_("unknown kind '{kind}'").format(kind=kind) if kind is not None else _("required, but missing"))
+                + (_(" (did you mean '{value}'?)").format(value=hint[0]) if hint else _("; one of {value}").format(value=', '.join(RULE_KINDS)))
             )
             continue
         try:
             rules.append(cast(Rule, model.model_validate(raw)))  # RULE_KINDS maps each kind to a member of Rule
         except ValidationError as error:
             for problem in describe_validation_error(document, model, error, at=("rule", index)):
-                problems.append(problem.replace(f": {at}.", f": rule '{name}': ", 1))
+                problems.append(problem.replace(f": {at}.", _(": rule '{name}': ").format(name=name), 1))
     return rules

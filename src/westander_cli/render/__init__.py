@@ -9,6 +9,8 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
+from westander_cli.i18n import _
+
 JSON_VERSION = 1
 
 
@@ -64,7 +66,7 @@ def require_format(command: str, fmt: Format) -> Format:
     accepted = FORMATS.get(command, TEXT_FORMATS)
     if fmt not in accepted:
         names = ", ".join(f.value for f in Format if f in accepted)
-        raise InvalidInput(f"--format {fmt.value}: 'wst {command}' writes {names}; github and junit are for check, validate and verify; markdown and html for publish")
+        raise InvalidInput(_("--format {value}: 'wst {command}' writes {names}; github and junit are for check, validate and verify; markdown and html for publish").format(value=fmt.value, command=command, names=names))
     return fmt
 
 
@@ -113,7 +115,7 @@ def emit(fmt: Format, payload: dict[str, Any], view: View) -> None:
         if writer is None:  # the option callback refuses this before any work; a last guard
             from westander_cli.errors import InvalidInput
 
-            raise InvalidInput(f"--format {fmt.value}: not written for {view.value}")
+            raise InvalidInput(_("--format {value}: not written for {value2}").format(value=fmt.value, value2=view.value))
         sys.stdout.write("".join(f"{line}\n" for line in writer(payload)))
         return
     from westander_cli.render import table

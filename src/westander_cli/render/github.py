@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from westander_cli.i18n import _
+
 LEVEL = {"forbid": "error", "block": "error", "warn": "warning", "info": "notice"}
 
 
@@ -39,4 +41,4 @@ def problems(payload: dict[str, Any]) -> Iterator[str]:
     for problem in payload["problems"]:
         yield annotation("error", problem["message"], problem["file"], problem["line"], f"wst {payload['command']}")
     if not payload["problems"]:
-        yield annotation("notice", f"wst {payload['command']}: no problems")
+        yield annotation("notice", _("wst {value}: no problems").format(value=payload['command']))

@@ -8,6 +8,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from westander_cli import words
+from westander_cli.i18n import N_, _, current, local_time, ngettext
 from westander_cli.render import sanitise
 
 SEVERITY_STYLE = {"forbid": "bold red", "block": "red", "warn": "yellow", "info": "cyan"}
@@ -28,23 +30,50 @@ def _plain(console: Console, headers: list[str], rows: list[list[Any]]) -> None:
     console.file.write("\n".join(lines) + "\n")
 
 
-def _rows(console: Console, headers: list[str], rows: list[list[Any]], styles: list[str] | None = None) -> None:
-    """A list for people: a Rich table on a terminal; in a pipe, tab-separated lines under a header
-    line, nothing cut (tabs and line breaks inside values shown escaped)."""
+HEADERS = {"id": N_("id"), "state": N_("state"), "client": N_("client"), "title": N_("title"), "lead": N_("lead"),
+           "review_deadline": N_("review deadline"), "what": N_("what"), "deadline": N_("deadline"), "at": N_("at"),
+           "kind": N_("kind"), "by": N_("by"), "details": N_("details"), "counts": N_("counts"),
+           "engagement": N_("engagement"), "since": N_("since"), "status": N_("status"), "lobbying": N_("lobbying"),
+           "website_text": N_("on our website")}
+"""Column headers people read, keyed by the JSON key the column shows."""
+PUBLIC_STATUS = {"ongoing": N_("ongoing"), "ended": N_("ended")}
+TIMES = frozenset({"review_deadline", "deadline", "at", "since", "proposed_at"})
+"""Keys whose values are UTC times in JSON and local times with their zone for people."""
+
+
+def _shown(key: str, value: Any) -> Any:
+    """A JSON value as people read it: states and events by name, times local."""
+    if value is None or value == "":
+        return value
+    if key == "state":
+        return words.state(str(value))
+    if key == "kind":
+        return words.event(str(value))
+    if key in TIMES and isinstance(value, str) and "T" in value:
+        return local_time(value)
+    return value
+
+
+def _rows(console: Console, keys: list[str], rows: list[list[Any]], styles: list[str] | None = None) -> None:
+    """A list for people, columns named by `keys` (JSON keys): a Rich table on a terminal; in a pipe,
+    tab-separated lines under a header line, nothing cut (tabs and line breaks inside values shown escaped)."""
+    headers = [_(HEADERS.get(key, key)) for key in keys]
+    shown = [[_shown(key, value) for key, value in zip(keys, row, strict=True)] for row in rows]
     if not console.is_terminal:
         def cell(value: Any) -> str:
             return sanitise("" if value is None else str(value)).replace("\t", "\\t").replace("\n", "\\n")
 
-        console.file.write("".join("\t".join(cell(v) for v in row) + "\n" for row in [headers, *rows]))
+        console.file.write("".join("\t".join(cell(v) for v in row) + "\n" for row in [headers, *shown]))
         return
     if len(rows) > LARGE:
-        _plain(console, headers, rows)
+        _plain(console, headers, shown)
         return
     table = Table(header_style="bold")
-    for header in headers:
-        table.add_column(header, no_wrap=header == "id")
-    for n, row in enumerate(rows):
-        table.add_row(*(_t(value, STATE_STYLE.get(str(value), "") if header == "state" else "") for header, value in zip(headers, row, strict=True)),
+    for key, header in zip(keys, headers, strict=True):
+        table.add_column(header, no_wrap=key == "id")
+    for n, (row, people_row) in enumerate(zip(rows, shown, strict=True)):
+        table.add_row(*(_t(value, STATE_STYLE.get(str(raw), "") if key == "state" else "")
+                        for key, raw, value in zip(keys, row, people_row, strict=True)),
                       style=styles[n] if styles else None)
     console.print(table)
 
@@ -55,59 +84,58 @@ def _t(value: Any, style: str = "") -> Text:
 
 def findings_table(findings: list[dict[str, Any]]) -> Table:
     table = Table(show_header=True, header_style="bold", expand=False)
-    table.add_column("severity", no_wrap=True)
-    table.add_column("rule", no_wrap=True)
-    table.add_column("finding")
-    table.add_column("source")
+    table.add_column(_("severity"), no_wrap=True)
+    table.add_column(_("rule"), no_wrap=True)
+    table.add_column(_("finding"))
+    table.add_column(_("source"))
     for f in findings:
-        table.add_row(_t(f["severity"], SEVERITY_STYLE.get(f["severity"], "")), _t(f["rule"]), _t(f["message"]), _t(f["source"]))
+        table.add_row(_t(words.severity(f["severity"]), SEVERITY_STYLE.get(f["severity"], "")), _t(f["rule"]), _t(f["message"]), _t(f["source"]))
     return table
 
 
 def check_results(console: Console, payload: dict[str, Any]) -> None:
     for result in payload["results"]:
         if result.get("error"):
-            console.print(Text.assemble((sanitise(result["file"]), "bold"), "  ", ("error", "bold red")))
+            console.print(Text.assemble((sanitise(result["file"]), "bold"), "  ", (_("error"), "bold red")))
             console.print(Text("  " + sanitise(result["error"]["message"]), style="red"))
             continue
         console.print(Text.assemble((sanitise(result["file"]), "bold"), f"  {sanitise(result['client'])}  ",
-                                    (result["verdict"], VERDICT_STYLE.get(result["verdict"], ""))))
+                                    (words.verdict(result["verdict"]), VERDICT_STYLE.get(result["verdict"], ""))))
         if result["findings"]:
             console.print(findings_table(result["findings"]))
         else:
-            console.print(Text("  no findings", style="green"))
+            console.print(Text("  " + _("no findings"), style="green"))
 
 
 def policy_list(console: Console, payload: dict[str, Any]) -> None:
     table = Table(header_style="bold")
-    for column in ("rule", "kind", "severity", "title", "source"):
+    for column in (_("rule"), _("kind"), _("severity"), _("title"), _("source")):
         table.add_column(column)
     for rule in payload["rules"]:
-        table.add_row(_t(rule["id"]), _t(rule["kind"]), _t(rule["severity"], SEVERITY_STYLE.get(rule["severity"], "")),
-                      _t(rule["title"]["sv"]), _t(rule["source"]))
+        table.add_row(_t(rule["id"]), _t(rule["kind"]), _t(words.severity(rule["severity"]), SEVERITY_STYLE.get(rule["severity"], "")),
+                      _t(rule["title"][current()]), _t(rule["source"]))
     console.print(table)
 
 
 def policy_show(console: Console, payload: dict[str, Any]) -> None:
     rule = payload["rule"]
-    console.print(Text(f"{rule['id']}  ({rule['kind']}, {rule['severity']})", style="bold"))
-    console.print(_t(f"{rule['title']['sv']} / {rule['title']['en']}"))
+    console.print(Text(f"{rule['id']}  ({rule['kind']}, {words.severity(rule['severity'])})", style="bold"))
+    console.print(_t(rule["title"][current()]))
     console.print(Text(f"\n{rule['source']}:", style="bold"))
     console.print(_t(f"  “{rule['quote']}”", "italic"))
-    console.print(Text("\nsv: ", style="bold") + _t(rule["explanation"]["sv"]))
-    console.print(Text("en: ", style="bold") + _t(rule["explanation"]["en"]))
+    console.print(_t(rule["explanation"][current()]))
     if rule["parameters"]:
-        console.print(Text("\nparameters:", style="bold"))
+        console.print(Text("\n" + _("parameters:"), style="bold"))
         for key, value in rule["parameters"].items():
             console.print(_t(f"  {key} = {value}"))
 
 
 def propose(console: Console, payload: dict[str, Any]) -> None:
     if not payload["stored"]:
-        console.print(Text(f"refused by policy ({payload['verdict']}); nothing was stored", style="bold red"))
+        console.print(Text(_("refused by policy ({verdict}); nothing was stored").format(verdict=words.verdict(payload["verdict"])), style="bold red"))
     else:
-        console.print(Text.assemble("registered ", (payload["id"], "bold"), f" ({payload['state']}); views by ",
-                                    (payload["review_deadline"], "bold")))
+        console.print(Text(_("registered {id} ({state}); views by {deadline}").format(
+            id=payload["id"], state=words.state(payload["state"]), deadline=local_time(payload["review_deadline"])), style="bold"))
     if payload["findings"]:
         console.print(findings_table(payload["findings"]))
     deliveries(console, payload)
@@ -116,43 +144,43 @@ def propose(console: Console, payload: dict[str, Any]) -> None:
 def deliveries(console: Console, payload: dict[str, Any]) -> None:
     informed = sorted({d["person"] for d in payload.get("deliveries", []) if not d["error"]})
     if informed:
-        console.print(_t(f"informed: {', '.join(informed)}"))
+        console.print(_t(_("informed: {people}").format(people=", ".join(informed))))
     for d in payload.get("deliveries", []):
         if d["error"]:
-            console.print(Text(f"not delivered to {d['person']} ({d['channel']}): {d['error']}", style="red"))
+            console.print(Text(_("not delivered to {person} ({channel}): {error}").format(person=d["person"], channel=d["channel"], error=d["error"]), style="red"))
 
 
 def event(console: Console, payload: dict[str, Any]) -> None:
     e = payload["event"]
-    console.print(Text.assemble(f"{payload['id']}: recorded {e['kind']} by {e['by']}; now ",
-                                (payload["state"], STATE_STYLE.get(payload["state"], "bold"))))
+    console.print(Text.assemble(_("{id}: recorded {kind} by {person}; now ").format(id=payload["id"], kind=words.event(e["kind"]), person=e["by"]),
+                                (words.state(payload["state"]), STATE_STYLE.get(payload["state"], "bold"))))
     deliveries(console, payload)
 
 
 def engagement_list(console: Console, payload: dict[str, Any]) -> None:
     keys = ["id", "state", "client", "title", "lead", "review_deadline"]
-    _rows(console, [k.replace("_", " ") for k in keys], [[e[k] for k in keys] for e in payload["engagements"]])
+    _rows(console, keys, [[e[k] for k in keys] for e in payload["engagements"]])
     if not payload["engagements"] and console.is_terminal:
-        console.print(Text("no engagements", style="dim"))
+        console.print(Text(_("no engagements"), style="dim"))
 
 
 def engagement_show(console: Console, payload: dict[str, Any]) -> None:
     e = payload["engagement"]
-    console.print(Text.assemble((e["id"], "bold"), "  ", (e["state"], STATE_STYLE.get(e["state"], "bold"))))
-    rows = [("title", e["title"]), ("client", e["client"]), ("lead", e["lead"]), ("team", ", ".join(e["team"]) or "-"),
-            ("proposed", e["proposed_at"]), ("review deadline", e["review_deadline"]),
-            ("acknowledged", ", ".join(e["acks"]) or "-"), ("declined personally", ", ".join(e["opted_out"]) or "-"),
-            ("CEO approved", "yes" if e["approved"] else "no")]
+    console.print(Text.assemble((e["id"], "bold"), "  ", (words.state(e["state"]), STATE_STYLE.get(e["state"], "bold"))))
+    rows = [(_("title"), e["title"]), (_("client"), e["client"]), (_("lead"), e["lead"]), (_("team"), ", ".join(e["team"]) or "-"),
+            (_("proposed"), local_time(e["proposed_at"])), (_("review deadline"), local_time(e["review_deadline"])),
+            (_("acknowledged"), ", ".join(e["acks"]) or "-"), (_("declined personally"), ", ".join(e["opted_out"]) or "-"),
+            (_("CEO approved"), _("yes") if e["approved"] else _("no"))]
     table = Table.grid(padding=(0, 2))
     for key, value in rows:
         table.add_row(Text(key, style="bold"), _t(value))
     console.print(table)
     for objection in e["objections"]:
-        console.print(Text(f"open objection by {objection['by']}: {objection['reason']}", style="yellow"))
+        console.print(Text(_("open objection by {person}: {reason}").format(person=objection["by"], reason=objection["reason"]), style="yellow"))
     if e["findings"]:
         console.print(findings_table(e["findings"]))
     if e["missing_for_offer"]:
-        console.print(Text("before an offer:", style="bold"))
+        console.print(Text(_("before an offer:"), style="bold"))
         for item in e["missing_for_offer"]:
             console.print(_t(f"  - {item}"))
 
@@ -173,9 +201,9 @@ def _details(details: dict[str, Any]) -> str:
 def status(console: Console, payload: dict[str, Any]) -> None:
     keys = ["id", "state", "client", "what", "deadline"]
     if console.is_terminal:
-        console.print(Text(f"awaiting {payload['person']}:", style="bold"))
+        console.print(Text(_("awaiting {person}:").format(person=payload["person"]), style="bold"))
         if not payload["awaiting"]:
-            console.print(Text("  nothing", style="green"))
+            console.print(Text("  " + _("nothing"), style="green"))
             return
     _rows(console, keys, [[item[k] for k in keys] for item in payload["awaiting"]])
 
@@ -185,18 +213,19 @@ def message(console: Console, payload: dict[str, Any]) -> None:
 
 
 def registry_import(console: Console, payload: dict[str, Any]) -> None:
-    verb = "imported" if payload["new"] else "already imported (nothing changed)"
-    console.print(_t(f"{payload['file']}: {verb}: {payload['statements']} statements, {payload['entities']} entities, "
-                     f"{payload['relationships']} relationships -> {payload['stored_as']}"))
+    verb = _("imported") if payload["new"] else _("already imported (nothing changed)")
+    console.print(_t(_("{file}: {verb}: {statements} statements, {entities} entities, {relationships} relationships -> {stored_as}").format(
+        file=payload["file"], verb=verb, statements=payload["statements"], entities=payload["entities"],
+        relationships=payload["relationships"], stored_as=payload["stored_as"])))
     for problem in payload["problems"]:
         console.print(Text(f"  {problem}", style="yellow"))
 
 
 def _share(low: Any, high: Any) -> str:
     if low is None and high is None:
-        return "share unknown"
+        return _("share unknown")
     if low == high or high is None:
-        return f"{low:g} %" if low is not None else "share unknown"
+        return f"{low:g} %" if low is not None else _("share unknown")
     return f"{low or 0:g}-{high:g} %"
 
 
@@ -207,11 +236,11 @@ def registry_tree(console: Console, payload: dict[str, Any]) -> None:
         countries = ",".join(item.get("countries", [])) or "?"
         text = Text(item["name"] if item.get("cycle") else f"{item['name']} ({item.get('kind', '')}, {countries})")
         if "share_min" in item:
-            text.append(f"  holds {_share(item['share_min'], item['share_max'])}" + (", controls" if item.get("control") else ""))
+            text.append("  " + (_("holds {share}, controls") if item.get("control") else _("holds {share}")).format(share=_share(item["share_min"], item["share_max"])))
         if item.get("cycle"):
-            text.append("  ↺ cycle", style="yellow")
+            text.append("  ↺ " + _("cycle"), style="yellow")
         elif "effective_share_min" in item and "share_min" in item:
-            text.append(f"  effective {_share(item['effective_share_min'], item['effective_share_max'])}", style="bold")
+            text.append("  " + _("effective {share}").format(share=_share(item["effective_share_min"], item["effective_share_max"])), style="bold")
         return text
 
     def add(branch: Any, item: dict[str, Any]) -> None:
@@ -228,16 +257,18 @@ def problems(console: Console, payload: dict[str, Any]) -> None:
     for problem in payload["problems"]:
         where = f"{problem['file']}:{problem['line']}" if problem["line"] else problem["file"]
         console.print(Text(f"{where}: ", style="bold") + _t(problem["message"]), soft_wrap=True)
-    verdict = "no problems" if not payload["problems"] else f"{len(payload['problems'])} problem(s)"
+    count = len(payload["problems"])
+    verdict = _("no problems") if not count else ngettext("{count} problem", "{count} problems", count).format(count=count)
     console.print(Text(f"wst {payload['command']}: {payload['checked']}; {verdict}", style="green" if not payload["problems"] else "red"))
 
 
 def publish(console: Console, payload: dict[str, Any]) -> None:
-    headers = ["client", "engagement", "since", "status", "lobbying", "on our website"]
-    _rows(console, headers, [[c["client"], c["title"], c["since"], c["status"], "yes" if c["political_influence"] else "",
-                              c["website_text"]] for c in payload["clients"]])
+    keys = ["client", "engagement", "since", "status", "lobbying", "website_text"]
+    _rows(console, keys, [[c["client"], c["title"], c["since"], _(PUBLIC_STATUS[c["status"]]), _("yes") if c["political_influence"] else "",
+                           c["website_text"]] for c in payload["clients"]])
     if payload.get("unreadable"):
-        console.print(_t(f"{payload['unreadable']} engagement(s) could not be read and are not listed", "yellow"))
+        console.print(_t(ngettext("{count} engagement could not be read and is not listed", "{count} engagements could not be read and are not listed",
+                                  payload["unreadable"]).format(count=payload["unreadable"]), "yellow"))
 
 
 def _bars(console: Console, title: str, counts: dict[str, int], style_of: dict[str, str] | None = None) -> None:
@@ -252,13 +283,16 @@ def _bars(console: Console, title: str, counts: dict[str, int], style_of: dict[s
 
 def report(console: Console, payload: dict[str, Any]) -> None:
     total = payload["total"]
-    console.print(Text(f"{total} engagement{'s' if total != 1 else ''} in all", style="bold"))
-    _bars(console, "by state", payload["by_state"], STATE_STYLE)
+    console.print(Text(ngettext("{count} engagement in all", "{count} engagements in all", total).format(count=total), style="bold"))
+    _bars(console, _("by state"), {words.state(state): count for state, count in payload["by_state"].items()},
+          {words.state(state): style for state, style in STATE_STYLE.items()})
     if payload["proposed_by_month"]:
-        _bars(console, "proposed per month", payload["proposed_by_month"])
-    declined = ", ".join(f"{state} {count}" for state, count in payload["declined"].items())
-    console.print(_t(f"declined (confidential, counts only): {declined}"))
-    console.print(_t(f"with objections: {payload['with_objections']}; needing a CEO exception: {payload['with_block_findings']}; "
-                     f"median hours from proposal to offer: {payload['median_hours_to_offer'] if payload['median_hours_to_offer'] is not None else '-'}"))
+        _bars(console, _("proposed per month"), payload["proposed_by_month"])
+    declined = ", ".join(f"{words.state(state)} {count}" for state, count in payload["declined"].items())
+    console.print(_t(_("declined (confidential, counts only): {declined}").format(declined=declined)))
+    median = payload["median_hours_to_offer"]
+    console.print(_t(_("with objections: {objections}; needing a CEO exception: {exceptions}; median hours from proposal to offer: {median}").format(
+        objections=payload["with_objections"], exceptions=payload["with_block_findings"], median=median if median is not None else "-")))
     if payload.get("unreadable"):
-        console.print(_t(f"{payload['unreadable']} engagement(s) could not be read and are not counted", "yellow"))
+        console.print(_t(ngettext("{count} engagement could not be read and is not counted", "{count} engagements could not be read and are not counted",
+                                  payload["unreadable"]).format(count=payload["unreadable"]), "yellow"))

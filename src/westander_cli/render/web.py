@@ -7,12 +7,16 @@ from collections.abc import Iterator
 from html import escape
 from typing import Any
 
-HEADINGS = {
-    "sv": {"title": "Våra uppdragsgivare", "ongoing": "Pågående uppdrag", "ended": "Avslutade uppdrag",
-           "since": "sedan", "lobbying": "Påverkansarbete", "none": "Inga uppdrag att visa."},
-    "en": {"title": "Our clients", "ongoing": "Ongoing engagements", "ended": "Ended engagements",
-           "since": "since", "lobbying": "Public affairs", "none": "No engagements to show."},
-}
+from westander_cli.i18n import N_, _, current, speaking
+
+HEADINGS = {"title": N_("Our clients"), "ongoing": N_("Ongoing engagements"), "ended": N_("Ended engagements"),
+            "since": N_("since"), "lobbying": N_("Public affairs"), "none": N_("No engagements to show.")}
+"""The page's words, in the language of the payload (the run's language)."""
+
+
+def _words(payload: dict[str, Any]) -> dict[str, str]:
+    with speaking(payload.get("language", current())):
+        return {key: _(text) for key, text in HEADINGS.items()}
 
 
 def _groups(payload: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -27,7 +31,7 @@ def _markdown_text(text: str) -> str:
 
 
 def markdown(payload: dict[str, Any]) -> Iterator[str]:
-    words = HEADINGS.get(payload.get("language", "sv"), HEADINGS["sv"])
+    words = _words(payload)
     yield f"## {words['title']}"
     if not payload["clients"]:
         yield ""
@@ -46,8 +50,8 @@ def markdown(payload: dict[str, Any]) -> Iterator[str]:
 
 
 def html(payload: dict[str, Any]) -> Iterator[str]:
-    words = HEADINGS.get(payload.get("language", "sv"), HEADINGS["sv"])
-    yield f'<section class="wst-clients" lang="{escape(payload.get("language", "sv"))}">'
+    words = _words(payload)
+    yield f'<section class="wst-clients" lang="{escape(payload.get("language", current()))}">'
     yield f"  <h2>{escape(words['title'])}</h2>"
     if not payload["clients"]:
         yield f"  <p>{escape(words['none'])}</p>"

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from westander_cli.errors import InvalidInput
+from westander_cli.i18n import _
 from westander_cli.model import check_country
 from westander_cli.screening.ownership import UNDISCLOSED
 from westander_cli.screening.sources import Edge, Entity, Parsed
@@ -34,17 +35,17 @@ def open_bods(path: Path) -> Iterator[Any]:
             start = handle.read(4096).lstrip()[:1]
             handle.seek(0)
             if start not in (b"[", b"{"):
-                raise InvalidInput(f"{path}: not BODS JSON: expected a list of statements")
+                raise InvalidInput(_("{path}: not BODS JSON: expected a list of statements").format(path=path))
             count = 0
             for statement in ijson.items(handle, "item" if start == b"[" else "statements.item", use_float=True):
                 count += 1
                 yield statement
             if start == b"{" and count == 0:
-                raise InvalidInput(f"{path}: not BODS JSON: expected a list of statements")
+                raise InvalidInput(_("{path}: not BODS JSON: expected a list of statements").format(path=path))
     except ijson.JSONError as error:
-        raise InvalidInput(f"{path}: not BODS JSON: {str(error).splitlines()[0][:200]}") from None
+        raise InvalidInput(_("{path}: not BODS JSON: {value}").format(path=path, value=str(error).splitlines()[0][:200])) from None
     except (UnicodeDecodeError, RecursionError) as error:
-        raise InvalidInput(f"{path}: not BODS JSON: {error}") from None
+        raise InvalidInput(_("{path}: not BODS JSON: {error}").format(path=path, error=error)) from None
 
 
 @dataclass
@@ -77,19 +78,19 @@ def parse_bods(path: Path) -> Parsed:
         parsed.statements += 1
         where = f"statement {position + 1}"
         if not isinstance(statement, dict):
-            parsed.problems.append(f"{where}: not an object; skipped")
+            parsed.problems.append(_("{where}: not an object; skipped").format(where=where))
             continue
         where = f"statement {position + 1} ({statement.get('statementId', 'no statementId')})"
         record_id, record_type = statement.get("recordId"), statement.get("recordType")
         version = (statement.get("publicationDetails") or {}).get("bodsVersion") if isinstance(statement.get("publicationDetails"), dict) else None
         if version is not None and version != "0.4":
-            parsed.problems.append(f"{where}: bodsVersion {version!r}, not '0.4'; read as 0.4")
+            parsed.problems.append(_("{where}: bodsVersion {version!r}, not '0.4'; read as 0.4").format(where=where, version=version))
         if not isinstance(record_id, str) or record_type not in ("entity", "person", "relationship"):
-            parsed.problems.append(f"{where}: needs recordId and recordType entity, person or relationship; skipped")
+            parsed.problems.append(_("{where}: needs recordId and recordType entity, person or relationship; skipped").format(where=where))
             continue
         details = statement.get("recordDetails")
         if not isinstance(details, dict):
-            parsed.problems.append(f"{where}: no recordDetails; skipped")
+            parsed.problems.append(_("{where}: no recordDetails; skipped").format(where=where))
             continue
         date = str(statement.get("statementDate") or "")
         if record_id in latest and (date, position) < latest[record_id][:2]:
@@ -104,11 +105,11 @@ def parse_bods(path: Path) -> Parsed:
             else:
                 record = _bods_relationship(details, where, problems, as_of)
         latest[record_id] = (date, position, record, problems, where)
-    for _, _, record, problems, _ in latest.values():
+    for _date, _position, record, problems, _where in latest.values():
         parsed.problems.extend(problems)
         if isinstance(record, Entity):
             parsed.entities[record.key] = record
-    for record_id, (_, _, record, _, where) in latest.items():
+    for record_id, (_date, _position, record, _problems, where) in latest.items():
         if isinstance(record, _Relationship) and not record.summary_only:
             _link(parsed, record_id, record, where)
     return parsed
@@ -127,12 +128,12 @@ def _country_code(value: Any) -> str | None:
 def _bods_entity(record_id: str, details: dict[str, Any], where: str, problems: list[str]) -> Entity | None:
     name = details.get("name")
     if not isinstance(name, str) or not name.strip():
-        problems.append(f"{where}: entity without a name; skipped")
+        problems.append(_("{where}: entity without a name; skipped").format(where=where))
         return None
     entity_type = (details.get("entityType") or {}).get("type") if isinstance(details.get("entityType"), dict) else None
     country = _country_code(details.get("jurisdiction"))
     if country is None:
-        problems.append(f"{where}: {name}: no usable jurisdiction code; its country is unknown")
+        problems.append(_("{where}: {name}: no usable jurisdiction code; its country is unknown").format(where=where, name=name))
     found = {str(i["scheme"]): str(i["id"]) for i in details.get("identifiers") or []
              if isinstance(i, dict) and i.get("scheme") in ORG_NUMBER_SCHEMES and i.get("id")}
     org_number = next((found[scheme] for scheme in ORG_NUMBER_SCHEMES if scheme in found), None)
@@ -148,7 +149,7 @@ def _bods_person(record_id: str, details: dict[str, Any], where: str, problems: 
         return Entity(record_id, str(full or f"unknown person ({details.get('personType', 'unnamed')})"), UNDISCLOSED, [])
     countries = [c for c in (_country_code(n) for n in details.get("nationalities") or []) if c]
     if not countries:
-        problems.append(f"{where}: {full}: no nationality; their country is unknown")
+        problems.append(_("{where}: {full}: no nationality; their country is unknown").format(where=where, full=full))
     return Entity(record_id, str(full), "person", countries, None, [str(n["fullName"]) for n in names[1:] if n.get("fullName")])
 
 
@@ -171,7 +172,7 @@ def _bods_relationship(details: dict[str, Any], where: str, problems: list[str],
         share = interest.get("share")
         bounds = _share_bounds(share)
         if bounds is None and isinstance(share, dict):
-            problems.append(f"{where}: share {share} is not a range within 0-100; read as unknown")
+            problems.append(_("{where}: share {share} is not a range within 0-100; read as unknown").format(where=where, share=share))
         if kind == "shareholding" and bounds:
             share_min, share_max = bounds
         elif kind == "votingRights" and bounds and isinstance(share, dict):
@@ -181,7 +182,7 @@ def _bods_relationship(details: dict[str, Any], where: str, problems: list[str],
         elif kind in CONTROL_INTERESTS:
             control = True
     if not current and details.get("interests"):
-        problems.append(f"{where}: every interest has ended or not yet started on {as_of}; not counted")
+        problems.append(_("{where}: every interest has ended or not yet started on {as_of}; not counted").format(where=where, as_of=as_of))
     summary_only = details.get("isComponent") is False and bool(details.get("componentRecords"))
     if not current and details.get("interests"):
         summary_only = True
@@ -200,20 +201,20 @@ def _link(parsed: Parsed, record_id: str, relationship: _Relationship, where: st
     """Turn a relationship into an edge between records of the file, reporting what cannot be used."""
     subject, party = relationship.subject, relationship.party
     if not isinstance(subject, str) or subject not in parsed.entities:
-        parsed.problems.append(f"{where}: subject {subject!r} is not an entity in this file; skipped")
+        parsed.problems.append(_("{where}: subject {subject!r} is not an entity in this file; skipped").format(where=where, subject=subject))
         return
     if isinstance(party, dict) and "reason" in party:
         owner_key = f"{record_id}:undisclosed"
         parsed.entities[owner_key] = Entity(owner_key, f"undisclosed owner ({party.get('reason')})", UNDISCLOSED, [])
-        parsed.problems.append(f"{where}: the owner of {parsed.entities[subject].name} is declared unknown ({party.get('reason')}); kept as undisclosed")
+        parsed.problems.append(_("{where}: the owner of {name} is declared unknown ({value}); kept as undisclosed").format(where=where, name=parsed.entities[subject].name, value=party.get('reason')))
         party = owner_key
     elif isinstance(party, dict):
         party = party.get("describedByPersonStatement") or party.get("describedByEntityStatement") or party.get("recordId")
     if not isinstance(party, str) or party not in parsed.entities:
-        parsed.problems.append(f"{where}: interestedParty {party!r} is not a record in this file; skipped")
+        parsed.problems.append(_("{where}: interestedParty {party!r} is not a record in this file; skipped").format(where=where, party=party))
         return
     if relationship.share_min is None and not relationship.control:
-        parsed.problems.append(f"{where}: {parsed.entities[party].name} in {parsed.entities[subject].name}: no share given; reported as unknown")
+        parsed.problems.append(_("{where}: {name} in {name2}: no share given; reported as unknown").format(where=where, name=parsed.entities[party].name, name2=parsed.entities[subject].name))
     parsed.edges.append(Edge(subject, party, relationship.share_min, relationship.share_max, relationship.control))
 
 

@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from westander_cli.i18n import _
+
 CONTROL_SHARE = 50.0
 MAX_DEPTH = 40
 UNKNOWN_COUNTRY = "??"
@@ -202,9 +204,9 @@ def _product(shares: list[float | None]) -> float | None:
 
 def _pct(low: float | None, high: float | None) -> str:
     if low is None and high is None:
-        return "share unknown"
+        return _("share unknown")
     if low == high or high is None:
-        return f"{low:g} %" if low is not None else "share unknown"
+        return f"{low:g} %" if low is not None else _("share unknown")
     return f"{(low or 0):g}-{high:g} %"
 
 
@@ -235,7 +237,7 @@ def look_through(
         holdings[owner.key] = list(source.owners_of(owner))
         queue.extend(h.owner for h in holdings[owner.key])
     exposure = dict.fromkeys(holdings, 0.0)
-    for _ in range(10_000):
+    for _round in range(10_000):
         change = 0.0
         for key, owners in holdings.items():
             value = 0.0

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from westander_cli.errors import InvalidInput
+from westander_cli.i18n import _
 from westander_cli.screening.names import Certainty, compare_normalised, normalise, org_digits
 from westander_cli.screening.ownership import Holding, Party
 from westander_cli.screening.sources import read_source, source_files
@@ -51,14 +52,14 @@ def import_file(registry_dir: Path, path: Path) -> ImportReport:
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise InvalidInput(f"{path}: no such file") from None
+        raise InvalidInput(_("{path}: no such file").format(path=path)) from None
     if path.is_dir():
-        raise InvalidInput(f"{path}: is a directory")
+        raise InvalidInput(_("{path}: is a directory").format(path=path))
     if size > MAX_IMPORT_BYTES:
-        raise InvalidInput(f"{path}: larger than {MAX_IMPORT_BYTES:,} bytes")
+        raise InvalidInput(_("{path}: larger than {max_import_bytes:,} bytes").format(path=path, max_import_bytes=MAX_IMPORT_BYTES))
     parsed = read_source(path)
     if not parsed.entities:
-        raise InvalidInput(f"{path}: no usable entity or person; nothing imported")
+        raise InvalidInput(_("{path}: no usable entity or person; nothing imported").format(path=path))
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):

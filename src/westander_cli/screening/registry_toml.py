@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
+from westander_cli.i18n import _
 from westander_cli.model import LAX, OwnerKind, Strict, check_country, swedish_org_number_if_se
 from westander_cli.screening.names import normalise, org_digits
 from westander_cli.screening.sources import Edge, Entity, Parsed
@@ -28,9 +29,9 @@ class RegistryOwner(Strict):
     @model_validator(mode="after")
     def _bounds(self) -> RegistryOwner:
         if self.share is not None and (self.share_min is not None or self.share_max is not None):
-            raise ValueError("give share, or share_min and share_max, not both")
+            raise ValueError(_("give share, or share_min and share_max, not both"))
         if self.share_min is not None and self.share_max is not None and self.share_min > self.share_max:
-            raise ValueError("share_min is larger than share_max")
+            raise ValueError(_("share_min is larger than share_max"))
         return self
 
 
@@ -53,7 +54,7 @@ class RegistryFile(Strict):
 def parse_toml_registry(path: Path) -> Parsed:
     from westander_cli.tomlfile import load_model, read_toml
 
-    document = load_model(read_toml(path, "registry file"), RegistryFile)
+    document = load_model(read_toml(path, _("registry file")), RegistryFile)
     parsed = Parsed(statements=len(document.entity))
 
     def key_of(name: str, org_number: str | None) -> str:

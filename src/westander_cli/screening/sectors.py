@@ -11,6 +11,8 @@ from enum import Enum
 from functools import cache
 from pathlib import Path
 
+from westander_cli.i18n import _
+
 CODE_LIST = Path(__file__).with_name("nace_rev2.tsv")
 
 
@@ -43,8 +45,8 @@ def check_exists(code: str) -> str:
     if title(code) is not None:
         return code
     parent = next((code[:n] for n in (4, 2) if code[:n] in titles()), None)
-    hint = f"; {parent} is '{titles()[parent]}'" if parent else ""
-    raise ValueError(f"'{code}' is not a NACE Rev. 2 code{hint}")
+    hint = _("; {parent} is '{value}'").format(parent=parent, value=titles()[parent]) if parent else ""
+    raise ValueError(_("'{code}' is not a NACE Rev. 2 code{hint}").format(code=code, hint=hint))
 
 
 def digits(code: str) -> str:
