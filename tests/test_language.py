@@ -91,3 +91,81 @@ def test_no_message_or_help_text_bypasses_the_catalog() -> None:
     for path in sorted(PACKAGE.rglob("*.py")):
         problems += [f"{path.relative_to(PACKAGE)}:{line}: {what}" for line, what in _unmarked(ast.parse(path.read_text("utf-8")))]
     assert not problems, "mark these with _() or N_():\n" + "\n".join(problems)
+
+
+
+# --- the same scenarios in Swedish and in English, through the real CLI ---------------------------
+
+PROPOSED_AT = "2026-12-01T09:00:00Z"
+
+
+def _proposed(wst, tmp_path: Path) -> str:
+    from conftest import proposal, write_proposal
+
+    path = write_proposal(tmp_path, "laddkraft", proposal(id="2026-laddkraft"))
+    assert wst("propose", str(path), "--as", "anna", now=PROPOSED_AT).code == 0
+    return "2026-laddkraft"
+
+
+@pytest.mark.parametrize(("language", "words", "foreign"), [
+    ("sv", ["Användning:", "Kommandon:", "Pröva möjliga nya uppdrag", "Visa den här hjälpen"], ["Usage:", "Commands:", "Show this message"]),
+    ("en", ["Usage:", "Commands:", "Vet possible new engagements", "Show this message"], ["Användning", "Kommandon", "Pröva"]),
+])
+def test_help_is_in_the_runs_language(firm: Path, wst, language: str, words: list[str], foreign: list[str]) -> None:
+    out = wst("--lang", language, "--help").out
+    assert all(w in out for w in words) and not any(w in out for w in foreign)
+    command_help = wst("offer", "--help", "--lang", language).out
+    assert ("Kundansvarig: lämna offert" in command_help) == (language == "sv")
+
+
+def test_a_refused_offer_says_what_is_missing_in_swedish_and_in_english(firm: Path, wst, tmp_path: Path) -> None:
+    engagement = _proposed(wst, tmp_path)
+    sv = wst("offer", engagement, "--as", "anna", "--lang", "sv", now="2026-12-01T10:00:00Z")
+    en = wst("offer", engagement, "--as", "anna", "--lang", "en", now="2026-12-01T10:00:00Z")
+    assert sv.code == en.code == 3
+    assert "under granskning, inte klart för offert" in sv.err and "granskningstiden löper till 2026-12-03 10:00 CET" in sv.err
+    assert "in review, not cleared" in en.err and "the review period runs until 2026-12-03 10:00 CET" in en.err
+    assert "sv:" not in en.err and "granskning" not in en.err and "review" not in sv.err
+
+
+def test_tables_are_in_the_language_and_json_is_the_same_in_both(firm: Path, wst, tmp_path: Path) -> None:
+    engagement = _proposed(wst, tmp_path)
+    assert wst("object", engagement, "--reason", "Konflikt", "--as", "sara", now="2026-12-01T10:00:00Z").code == 0
+    sv, en = (wst("list", "--lang", language, now="2026-12-01T11:00:00Z").out for language in ("sv", "en"))
+    assert sv.splitlines()[0].split("\t") == ["id", "läge", "kund", "rubrik", "kundansvarig", "granskningstidens slut"]
+    assert f"{engagement}\tomstritt\t" in sv and f"{engagement}\tdisputed\t" in en and "2026-12-03 10:00 CET" in sv
+    as_json = {language: wst("list", "--format", "json", "--lang", language, now="2026-12-01T11:00:00Z").out for language in ("sv", "en")}
+    assert as_json["sv"] == as_json["en"] and '"state": "disputed"' in as_json["sv"].replace('":"', '": "') and "2026-12-03T09:00:00Z" in as_json["sv"]
+    show = wst("show", engagement, "--lang", "sv", now="2026-12-01T11:00:00Z").out
+    assert "öppen invändning av sara: Konflikt" in show and "granskningstidens slut" in show
+
+
+def test_a_usage_error_and_an_unknown_language(firm: Path, wst) -> None:
+    sv = wst("status", "--bogus", "--lang", "sv")
+    assert sv.code == 2 and "Det finns ingen flagga --bogus (se 'wst status --help')" in sv.err
+    unknown = wst("--lang", "de", "status")
+    assert unknown.code == 2 and "--lang: 'de'" in unknown.err and unknown.out == ""
+
+
+def test_the_persons_language_wins_over_the_firms_and_lang_over_both(firm: Path, wst, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WST_LANG")
+    assert "Kommandon:" in wst("--help").out  # the example firm is Swedish
+    monkeypatch.setenv("WST_USER", "jonas")  # jonas reads English (people.toml)
+    assert "Commands:" in wst("--help").out
+    assert "Kommandon:" in wst("--help", "--lang", "sv").out
+    monkeypatch.setenv("WST_LANG", "sv")
+    assert "Kommandon:" in wst("--help").out
+
+
+def test_the_demo_is_swedish_from_start_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from westander_cli.cli.app import main
+
+    for name in ("WST_DATA", "WST_NOW", "WST_USER", "WST_POLICIES", "WST_LANG"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["demo", "--keep", str(tmp_path / "demo")]) == 0
+    out = capsys.readouterr().out
+    assert "Exempelfirman kopieras" in out and "registrerade 2026-svensk-cykling-cykelvagar (under granskning)" in out
+    assert "kräver undantag" in out and "Utkorgen: 20 meddelanden" in out and "Subject: Möjligt nytt uppdrag" in out
+    english = ("recorded ", "registered ", "informed:", "needs a CEO exception", "(exit ", "no findings", "nothing to deliver")
+    assert not [word for word in english if word in out]
+    assert "Subject: Possible new engagement" in out  # the one message to the colleague who reads English

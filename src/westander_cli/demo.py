@@ -115,7 +115,7 @@ def _show_outbox(data: Path, say: Callable[[str], None]) -> None:
         assert isinstance(message, EmailMessage)
         say("")
         for header in ("From", "To", "Subject", "Date"):
-            say(f"{header}: {message[header]}")
+            say(f"{header}: {' '.join(str(message[header]).split())}")
         say("")
         say(message.get_content())
 

@@ -152,8 +152,8 @@ def _message(sender: str, recipient: Person, subject: str, body: str, engagement
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain=sender.split("@")[-1])
     message["X-Wst-Engagement"] = engagement_id
-    message["Content-Language"] = current()  # RFC 3282: the recipient's language, in which it is written
     message.set_content(body)
+    message["Content-Language"] = current()  # RFC 3282: the recipient's language (after set_content, which clears Content-*)
     return message
 
 
