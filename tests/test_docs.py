@@ -17,11 +17,15 @@ def commands() -> list[tuple[str, object]]:
     found = []
 
     def walk(prefix: str, command: object) -> None:
-        for name, sub in getattr(command, "commands", {}).items():
+        for name in command.list_commands(None) if hasattr(command, "list_commands") else []:  # the root builds each on demand
+            sub = command.get_command(None, name)
             found.append((f"{prefix}{name}", sub))
             walk(f"{prefix}{name} ", sub)
 
-    walk("", group)
+    from westander_cli import i18n
+
+    with i18n.speaking("en"):  # help is translated when a command is built
+        walk("", group)
     return found
 
 

@@ -249,10 +249,10 @@ def _commands() -> dict[str, object]:
     found: dict[str, object] = {}
 
     def walk(command: object, path: str) -> None:
-        sub = getattr(command, "commands", None)
-        if sub:
-            for name, child in sub.items():
-                walk(child, f"{path} {name}".strip())
+        names = command.list_commands(None) if hasattr(command, "list_commands") else []  # the root builds each on demand
+        if names:
+            for name in names:
+                walk(command.get_command(None, name), f"{path} {name}".strip())
         else:
             found[path] = command
 

@@ -1,4 +1,5 @@
-"""The `wst` application: registers the command groups and owns the single error path."""
+"""The `wst` application: the root command, which loads a command's module only when it runs
+(`cli/commands.py` lists them), and the single error path."""
 
 from __future__ import annotations
 
@@ -9,15 +10,48 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import typer
+from typer._click import core as click_core
+from typer._click.formatting import HelpFormatter
+from typer.core import TyperGroup
 
 from westander_cli import i18n
-from westander_cli.cli import check, new, process, records, registry, roster, setup, views
+from westander_cli.cli.commands import COMMANDS
 from westander_cli.cli.help_language import speak_help, translate_usage_error
 from westander_cli.errors import ExitCode, InvalidInput, WstError
 from westander_cli.i18n import N_, _
 
+
+class LazyGroup(TyperGroup):
+    """The root command: lists the commands from `COMMANDS` and builds one only when it is asked for."""
+
+    def list_commands(self, ctx: click_core.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click_core.Context, cmd_name: str) -> click_core.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        return command_of(cmd_name)
+
+    def format_commands(self, ctx: click_core.Context, formatter: HelpFormatter) -> None:
+        with formatter.section(_("Commands")):
+            formatter.write_dl([(name, _(summary)) for name, (_module, summary) in COMMANDS.items()])
+
+
+def command_of(name: str) -> click_core.Command:
+    """The click command `name`, built by Typer from the module that declares it, its help translated."""
+    import importlib
+
+    declared = typer.Typer(rich_markup_mode=None, add_completion=False)
+    importlib.import_module(f"westander_cli.cli.{COMMANDS[name][0]}").register(declared)
+    built = typer.main.get_command(declared)
+    command = built.commands[name] if isinstance(built, TyperGroup) else built
+    speak_help(command)
+    return command
+
+
 app = typer.Typer(
     name="wst",
+    cls=LazyGroup,
     help=N_("Vet possible new engagements against the client policy and walk them through the intake process."),
     add_completion=True,  # --install-completion and --show-completion (bash, zsh, fish, PowerShell)
     no_args_is_help=True,
@@ -25,14 +59,11 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-new.register(app)
-check.register(app)
-process.register(app)
-views.register(app)
-registry.register(app)
-records.register(app)
-setup.register(app)
-roster.register(app)
+
+
+@app.callback()
+def root() -> None:
+    """The root has no work of its own; the commands are in `COMMANDS`."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -18,7 +18,9 @@ from typer._click.formatting import HelpFormatter
 from westander_cli.i18n import N_, _
 
 TYPER_WORDS = (N_("Show this message and exit."), N_("Usage: "), N_("Options"), N_("Arguments"), N_("Commands"),
-               N_("required"), N_("default: {default}"), N_("env var: {var}"), N_("(dynamic)"))
+               N_("required"), N_("default: {default}"), N_("env var: {var}"), N_("(dynamic)"),
+               N_("Install completion for the current shell."),
+               N_("Show completion for the current shell, to copy it or customize the installation."))
 """The words of Typer's and click's help that wst's catalog translates (typer.core asks gettext for them)."""
 
 

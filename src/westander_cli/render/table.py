@@ -109,7 +109,7 @@ def check_results(console: Console, payload: dict[str, Any]) -> None:
 
 def policy_list(console: Console, payload: dict[str, Any]) -> None:
     table = Table(header_style="bold")
-    for column in (_("rule"), _("kind"), _("severity"), _("title"), _("source")):
+    for column in (_("rule"), _("type"), _("severity"), _("title"), _("source")):
         table.add_column(column)
     for rule in payload["rules"]:
         table.add_row(_t(rule["id"]), _t(rule["kind"]), _t(words.severity(rule["severity"]), SEVERITY_STYLE.get(rule["severity"], "")),
