@@ -169,3 +169,11 @@ def test_the_demo_is_swedish_from_start_to_end(tmp_path: Path, capsys: pytest.Ca
     english = ("recorded ", "registered ", "informed:", "needs a CEO exception", "(exit ", "no findings", "nothing to deliver")
     assert not [word for word in english if word in out]
     assert "Subject: Possible new engagement" in out  # the one message to the colleague who reads English
+
+
+def test_sector_titles_are_sni_2007_in_swedish_and_nace_in_english(firm: Path, wst, tmp_path: Path) -> None:
+    from conftest import proposal, write_proposal
+
+    path = write_proposal(tmp_path, "tobak", proposal(client={"sectors": ["12.00"]}))
+    sv, en = (wst("check", str(path), "--lang", language).out for language in ("sv", "en"))
+    assert "Tobaksvarutillverkning" in sv and "Manufacture of tobacco" in en and "Tobaksvaru" not in en

@@ -1,8 +1,10 @@
 """NACE Rev. 2 / SNI 2007 codes: the shipped code list, and comparison as digit prefixes.
 
 `nace_rev2.tsv` beside this file holds every division (2 digits), group (3) and class (4) of
-NACE Rev. 2 with its English title. SNI 2007 adds a fifth digit; such a code is accepted when its
-class exists (the Swedish sub-classes are not shipped) and shown with the class's title.
+NACE Rev. 2 with its English title; it is the list of codes that exist. `sni2007_sv.tsv` holds the
+same codes with their Swedish titles from SCB's SNI 2007 (its header names the source), shown when
+the run speaks Swedish. SNI 2007 adds a fifth digit; such a code is accepted when its class exists
+(the Swedish sub-classes are not shipped) and shown with the class's title.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from enum import Enum
 from functools import cache
 from pathlib import Path
 
-from westander_cli.i18n import _
+from westander_cli.i18n import _, current
 
 CODE_LIST = Path(__file__).with_name("nace_rev2.tsv")
+SWEDISH_TITLES = Path(__file__).with_name("sni2007_sv.tsv")
 
 
 class SectorMatch(Enum):
@@ -26,27 +29,49 @@ class SectorMatch(Enum):
 
 @cache
 def titles() -> dict[str, str]:
-    rows = (line.split("\t", 1) for line in CODE_LIST.read_text(encoding="utf-8").splitlines() if line)
+    """Every NACE Rev. 2 code with its English title (the codes that exist)."""
+    return _read(CODE_LIST)
+
+
+@cache
+def swedish_titles() -> dict[str, str]:
+    """The same codes with their Swedish titles (SNI 2007)."""
+    return _read(SWEDISH_TITLES)
+
+
+def _read(path: Path) -> dict[str, str]:
+    rows = (line.split("\t", 1) for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#"))
     return dict(rows)
 
 
-def title(code: str) -> str | None:
-    """The title of a code, or None if NACE Rev. 2 has no such code."""
+def _known(code: str) -> str | None:
+    """The code as the list has it (an SNI sub-class as its class), or None if NACE Rev. 2 has no such code."""
     known = titles()
     if code in known:
-        return known[code]
+        return code
     if len(digits(code)) == 5 and code[:5] in known:
-        return known[code[:5]]
+        return code[:5]
     return None
+
+
+def title(code: str) -> str | None:
+    """The title of a code in the run's language (SNI 2007 in Swedish), or None if NACE Rev. 2 has no such code."""
+    key = _known(code)
+    if key is None:
+        return None
+    if current() == "sv":
+        return swedish_titles().get(key, titles()[key])
+    return titles()[key]
 
 
 def check_exists(code: str) -> str:
     """A code that NACE Rev. 2 has; otherwise a ValueError naming the nearest existing parent."""
-    if title(code) is not None:
+    if _known(code) is not None:
         return code
     parent = next((code[:n] for n in (4, 2) if code[:n] in titles()), None)
-    hint = _("; {parent} is '{value}'").format(parent=parent, value=titles()[parent]) if parent else ""
-    raise ValueError(_("'{code}' is not a NACE Rev. 2 code{hint}").format(code=code, hint=hint))
+    if parent:
+        raise ValueError(_("'{code}' is not a NACE Rev. 2 code; {parent} is '{title}'").format(code=code, parent=parent, title=title(parent)))
+    raise ValueError(_("'{code}' is not a NACE Rev. 2 code").format(code=code))
 
 
 def digits(code: str) -> str:
