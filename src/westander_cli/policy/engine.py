@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, NamedTuple, Protocol
 
+from westander_cli.i18n import N_, _, current, speaking
 from westander_cli.model import Client, ClientKind, Counterparty, Proposal, Relation
 from westander_cli.policy.rules import (
     ConflictRule,
@@ -109,7 +110,8 @@ class Context:
 
     engagements: Sequence[ActiveEngagement] = ()
     owners: ownership.OwnerSource = field(default_factory=ownership.NoRegistry)
-    language: str = "sv"
+    language: str = field(default_factory=current)
+    """The language of the findings' messages and rule titles (the run's, unless a caller says otherwise)."""
     _index: _ConflictIndex | None = None
 
     def conflict_index(self) -> _ConflictIndex:
@@ -121,19 +123,17 @@ class Context:
 def check(proposal: Proposal, policy: Policy, context: Context, exclude_id: str | None = None) -> CheckResult:
     """Evaluate every rule. `exclude_id` leaves the engagement itself out of its conflict checks."""
     findings: list[Finding] = []
-    for rule in policy.rules:
-        findings.extend(_EVALUATORS[type(rule)](rule, proposal, context, exclude_id))
-    findings.extend(_unscreened_sector(proposal, policy, context))
+    with speaking(context.language):
+        for rule in policy.rules:
+            findings.extend(_EVALUATORS[type(rule)](rule, proposal, context, exclude_id))
+        findings.extend(_unscreened_sector(proposal, policy, context))
     findings.sort(key=lambda f: -f.severity.rank)
     return CheckResult(proposal=proposal, findings=tuple(findings))
 
 
-def _t(context: Context, sv: str, en: str) -> str:
-    return sv if context.language == "sv" else en
-
-
 def _finding(rule: Rule, context: Context, detail: str, evidence: dict[str, Any], severity: Severity | None = None) -> Finding:
-    title = rule.title.sv if context.language == "sv" else rule.title.en
+    """A finding whose message is the rule's title (from the policy file, in the current language) and `detail`."""
+    title = rule.title.sv if current() == "sv" else rule.title.en
     return Finding(
         rule=rule.id,
         severity=severity or rule.severity,
@@ -160,12 +160,12 @@ def _titled(codes: Sequence[str]) -> str:
     return ", ".join(f"{c} ({sectors.title(c)})" if sectors.title(c) else c for c in codes)
 
 
-def _sector(rule: SectorRule, proposal: Proposal, context: Context, _: str | None) -> list[Finding]:
+def _sector(rule: SectorRule, proposal: Proposal, context: Context, exclude_id: str | None) -> list[Finding]:
     inside, broader = _sector_hits(proposal.client.sectors, rule.codes)
     if inside:
-        return [_finding(rule, context, _t(context, f"kundens bransch {_titled(inside)}", f"the client's sector {_titled(inside)}"), {"sectors": inside, "rule_codes": rule.codes})]
+        return [_finding(rule, context, _("the client's sector {sectors}").format(sectors=_titled(inside)), {"sectors": inside, "rule_codes": rule.codes})]
     if broader:
-        return [_finding(rule, context, _t(context, f"koden {', '.join(broader)} är för grov för att avgöra; ange kundens NACE-klass", f"code {', '.join(broader)} is too coarse to tell; give the client's NACE class"), {"sectors": broader, "rule_codes": rule.codes}, Severity.WARN)]
+        return [_finding(rule, context, _("code {codes} is too coarse to tell; give the client's NACE class").format(codes=", ".join(broader)), {"sectors": broader, "rule_codes": rule.codes}, Severity.WARN)]
     return []
 
 
@@ -182,42 +182,41 @@ def _unscreened_sector(proposal: Proposal, policy: Policy, context: Context) -> 
         return []
     ids = ", ".join(r.id for r in skipped)
     return [Finding(rule="sector.missing", severity=Severity.WARN,
-                    message=_t(context, f"Ingen branschkod: kunden har ingen NACE/SNI-kod, så reglerna {ids} kunde inte prövas; ange client.sectors",
-                               f"No sector code: the client has no NACE/SNI code, so the rules {ids} could not run; give client.sectors"),
+                    message=_("No sector code: the client has no NACE/SNI code, so the rules {rules} could not run; give client.sectors").format(rules=ids),
                     source=skipped[0].source, evidence={"rules_not_run": [r.id for r in skipped]}, kind="sector")]
 
 
-def _environment(rule: EnvironmentRule, proposal: Proposal, context: Context, _: str | None) -> list[Finding]:
+def _environment(rule: EnvironmentRule, proposal: Proposal, context: Context, exclude_id: str | None) -> list[Finding]:
     evidence = proposal.client.environmental_responsibility
     if len(evidence) >= rule.min_evidence:
         return []
     inside, broader = _sector_hits(proposal.client.sectors, rule.codes)
     if inside:
-        return [_finding(rule, context, _t(context, f"bransch {_titled(inside)} utan belägg för aktivt miljöansvar", f"sector {_titled(inside)} with no evidence of active environmental responsibility"), {"sectors": inside, "evidence_given": list(evidence)})]
+        return [_finding(rule, context, _("sector {sectors} with no evidence of active environmental responsibility").format(sectors=_titled(inside)), {"sectors": inside, "evidence_given": list(evidence)})]
     if broader:
-        return [_finding(rule, context, _t(context, f"koden {', '.join(broader)} kan vara en miljöbelastande bransch; ange NACE-klass eller belägg för miljöansvar", f"code {', '.join(broader)} may be an environmentally heavy sector; give the NACE class or evidence of responsibility"), {"sectors": broader}, Severity.WARN)]
+        return [_finding(rule, context, _("code {codes} may be an environmentally heavy sector; give the NACE class or evidence of responsibility").format(codes=", ".join(broader)), {"sectors": broader}, Severity.WARN)]
     return []
 
 
-def _transparency(rule: TransparencyRule, proposal: Proposal, context: Context, _: str | None) -> list[Finding]:
+def _transparency(rule: TransparencyRule, proposal: Proposal, context: Context, exclude_id: str | None) -> list[Finding]:
     if proposal.political_influence and not proposal.transparency_accepted:
-        return [_finding(rule, context, _t(context, "kunden har inte accepterat öppenhetskravet (transparency_accepted = false)", "the client has not accepted the transparency requirement (transparency_accepted = false)"), {"political_influence": True, "transparency_accepted": False})]
+        return [_finding(rule, context, _("the client has not accepted the transparency requirement (transparency_accepted = false)"), {"political_influence": True, "transparency_accepted": False})]
     return []
 
 
-def _hidden_principal(rule: HiddenPrincipalRule, proposal: Proposal, context: Context, _: str | None) -> list[Finding]:
+def _hidden_principal(rule: HiddenPrincipalRule, proposal: Proposal, context: Context, exclude_id: str | None) -> list[Finding]:
     if proposal.political_influence and proposal.on_behalf_of and not proposal.principal_disclosed:
-        return [_finding(rule, context, _t(context, f"uppdraget utförs för {proposal.on_behalf_of}, som inte ska namnges", f"the work is done for {proposal.on_behalf_of}, who will not be named"), {"on_behalf_of": proposal.on_behalf_of, "principal_disclosed": False})]
+        return [_finding(rule, context, _("the work is done for {principal}, who will not be named").format(principal=proposal.on_behalf_of), {"on_behalf_of": proposal.on_behalf_of, "principal_disclosed": False})]
     return []
 
 
-def _party_neutrality(rule: PartyNeutralityRule, proposal: Proposal, context: Context, _: str | None) -> list[Finding]:
+def _party_neutrality(rule: PartyNeutralityRule, proposal: Proposal, context: Context, exclude_id: str | None) -> list[Finding]:
     if proposal.client.kind == ClientKind.POLITICAL_PARTY and proposal.election_campaign:
-        return [_finding(rule, context, _t(context, f"{proposal.client.name} är ett politiskt parti och uppdraget gäller en valrörelse", f"{proposal.client.name} is a political party and the work is an election campaign"), {"client_kind": "political_party", "election_campaign": True})]
+        return [_finding(rule, context, _("{client} is a political party and the work is an election campaign").format(client=proposal.client.name), {"client_kind": "political_party", "election_campaign": True})]
     return []
 
 
-def _ownership(rule: OwnershipRule, proposal: Proposal, context: Context, _: str | None) -> list[Finding]:
+def _ownership(rule: OwnershipRule, proposal: Proposal, context: Context, exclude_id: str | None) -> list[Finding]:
     """The client, and the principal in `on_behalf_of`, each screened from the proposal and the registry combined."""
     client = proposal.client
     named = [
@@ -231,18 +230,23 @@ def _ownership(rule: OwnershipRule, proposal: Proposal, context: Context, _: str
         principal = ownership.Party(proposal.on_behalf_of, "company", ownership.UNKNOWN_COUNTRY)
         findings.extend(_ownership_of(rule, context, ownership.merged(principal, context.owners.known(principal)), [], proposal.on_behalf_of))
     for name in context.owners.near_misses():
-        findings.append(_finding(rule, context, _t(context, f"möjlig träff i ägarregistret att granska (följs inte): {name}", f"possible match in the ownership registry to review (not followed): {name}"), {"near_miss": name}, Severity.WARN))
+        findings.append(_finding(rule, context, _("possible match in the ownership registry to review (not followed): {name}").format(name=name), {"near_miss": name}, Severity.WARN))
     return findings
 
 
 def _ownership_of(rule: OwnershipRule, context: Context, party: ownership.Party, named: list[ownership.Holding], principal: str) -> list[Finding]:
     restricted = set(rule.countries)
     linked = set(rule.linked_countries) - restricted
-    who_sv, who_en = (f"uppdragsgivaren {principal}", f"the principal {principal}") if principal else ("kunden", "the client")
+
+    def of_whom(detail: str) -> str:
+        """A finding about the principal in `on_behalf_of` says so; one about the client needs no subject."""
+        return _("the principal {principal}: {finding}").format(principal=principal, finding=detail) if principal else detail
+
     subject = {"principal": principal} if principal else {}
     if party.countries & restricted:
         country = min(party.countries & restricted)
-        return [_finding(rule, context, _t(context, f"{who_sv} är registrerad i {country}", f"{who_en} is registered in {country}"), subject | {"client_country": country})]
+        return [_finding(rule, context, (_("the principal {principal} is registered in {country}").format(principal=principal, country=country) if principal
+                                             else _("the client is registered in {country}").format(country=country)), subject | {"client_country": country})]
     names = {o.owner.key for o in named} | {ownership.normalise_name(o.owner.name) for o in named}
     recorded = [h for h in context.owners.owners_of(party) if h.owner.key not in names and ownership.normalise_name(h.owner.name) not in names]
     direct = named + recorded
@@ -257,35 +261,40 @@ def _ownership_of(rule: OwnershipRule, context: Context, party: ownership.Party,
         for c in exposure.chains
     ]
     evidence: dict[str, Any] = subject | looked_through | {"effective_share_min": _round(exposure.share_min), "effective_share_max": _round(exposure.share_max), "controlled": exposure.controlled, "min_share": rule.min_share, "chains": chains}
-    owners_text = "; ".join(c.describe() for c in exposure.chains)
-    of_sv, of_en = (f"{who_sv} ", f"{who_en} ") if principal else ("", "")
+    owners_text = "; ".join(_described(c) for c in exposure.chains)
     findings = []
     if exposure.controlled:
         share = f"{exposure.share_min:.4g} %"
-        findings.append(_finding(rule, context, _t(context, f"{of_sv}kontrolleras (effektiv andel {share}) av {owners_text}", f"{of_en}controlled (effective share {share}) by {owners_text}"), evidence))
+        findings.append(_finding(rule, context, of_whom(_("controlled (effective share {share}) by {owners}").format(share=share, owners=owners_text)), evidence))
     elif effective >= rule.min_share:
-        through = (" genom korsägandet", " through the cross-holding") if effective > exposure.share_min else ("", "")
-        findings.append(_finding(rule, context, _t(context, f"{of_sv}effektiv andel {effective:.4g} %{through[0]} (gräns {rule.min_share:g} %): {owners_text}", f"{of_en}effective share {effective:.4g} %{through[1]} (threshold {rule.min_share:g} %): {owners_text}"), evidence))
+        detail = (_("effective share {share} % through the cross-holding (threshold {threshold} %): {owners}") if effective > exposure.share_min
+                  else _("effective share {share} % (threshold {threshold} %): {owners}"))
+        findings.append(_finding(rule, context, of_whom(detail.format(share=f"{effective:.4g}", threshold=f"{rule.min_share:g}", owners=owners_text)), evidence))
     elif exposure.unknown_chains or (exposure.share_max is not None and exposure.share_max >= rule.min_share):
-        findings.append(_finding(rule, context, _t(context, f"{of_sv}andelen är okänd eller kan nå gränsen {rule.min_share:g} % och måste granskas: {owners_text}", f"{of_en}the share is unknown or may reach the {rule.min_share:g} % threshold and needs a human look: {owners_text}"), evidence))
+        findings.append(_finding(rule, context, of_whom(_("the share is unknown or may reach the {threshold} % threshold and needs a human look: {owners}").format(threshold=f"{rule.min_share:g}", owners=owners_text)), evidence))
     elif effective > 0:
-        findings.append(_finding(rule, context, _t(context, f"{of_sv}minoritetsägande {effective:.4g} % under gränsen {rule.min_share:g} %: {owners_text}", f"{of_en}minority holding {effective:.4g} % below the {rule.min_share:g} % threshold: {owners_text}"), evidence, Severity.INFO))
+        findings.append(_finding(rule, context, of_whom(_("minority holding {share} % below the {threshold} % threshold: {owners}").format(share=f"{effective:.4g}", threshold=f"{rule.min_share:g}", owners=owners_text)), evidence, Severity.INFO))
     if exposure.undisclosed:
-        hidden = "; ".join(c.describe() for c in exposure.undisclosed)
-        findings.append(_finding(rule, context, _t(context, f"ägardata anger en okänd ägare som måste granskas: {hidden}", f"the ownership data declares an unknown owner that needs a human look: {hidden}"), subject | {"undisclosed": [c.describe() for c in exposure.undisclosed]}, Severity.WARN))
+        hidden = "; ".join(_described(c) for c in exposure.undisclosed)
+        findings.append(_finding(rule, context, _("the ownership data declares an unknown owner that needs a human look: {owners}").format(owners=hidden), subject | {"undisclosed": [c.describe() for c in exposure.undisclosed]}, Severity.WARN))
     if exposure.unknown_country:
-        unknown = "; ".join(c.describe() for c in exposure.unknown_country)
-        findings.append(_finding(rule, context, _t(context, f"ägarens land är okänt (inte antaget svenskt) och måste anges eller granskas: {unknown}", f"the owner's country is unknown (not taken as Swedish) and must be given or reviewed: {unknown}"), subject | {"unknown_country": [c.top.name for c in exposure.unknown_country]}, Severity.WARN))
+        unknown = "; ".join(_described(c) for c in exposure.unknown_country)
+        findings.append(_finding(rule, context, _("the owner's country is unknown (not taken as Swedish) and must be given or reviewed: {owners}").format(owners=unknown), subject | {"unknown_country": [c.top.name for c in exposure.unknown_country]}, Severity.WARN))
     if exposure.cycles or exposure.truncated:
         cycles = [" <- ".join(c) for c in exposure.cycles]
-        findings.append(_finding(rule, context, _t(context, "ägarkedjan går i cirkel eller är för lång och måste granskas", "the ownership chain is circular or too long and needs a human look"), subject | {"cycles": cycles, "truncated": exposure.truncated}, Severity.WARN))
+        findings.append(_finding(rule, context, _("the ownership chain is circular or too long and needs a human look"), subject | {"cycles": cycles, "truncated": exposure.truncated}, Severity.WARN))
     if linked:
         tied = ownership.trace(party, direct, context.owners, lambda p: bool(p.countries & linked) and not p.countries & restricted)
         if tied.chains:
-            text = "; ".join(c.describe() for c in tied.chains)
-            findings.append(_finding(rule, context, _t(context, f"ägare i {', '.join(sorted(linked))}, med band till {', '.join(sorted(restricted))}, att bedöma: {text}", f"owner in {', '.join(sorted(linked))}, tied to {', '.join(sorted(restricted))}, to be judged: {text}"),
+            text = "; ".join(_described(c) for c in tied.chains)
+            findings.append(_finding(rule, context, _("owner in {linked}, tied to {restricted}, to be judged: {owners}").format(linked=", ".join(sorted(linked)), restricted=", ".join(sorted(restricted)), owners=text),
                                      subject | {"linked": [{"chain": c.describe(), "owner": c.top.name, "country": c.top.country, "share_min": _round(c.share_min)} for c in tied.chains]}, rule.linked_severity))
     return findings
+
+
+def _described(chain: ownership.Chain) -> str:
+    """An ownership chain as people read it (the evidence keeps `chain.describe()` as it is)."""
+    return chain.describe(unknown=_("share unknown"))
 
 
 def _round(value: float | None) -> float | None:
@@ -372,13 +381,13 @@ def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_
            and not _numbers_differ(client.org_number, hit.engagement.client.org_number)}
     own |= {exclude_id} if exclude_id else set()
     wanted = {Relation.COMPETITOR.value} if rule.relation == "competitor" else {Relation.OPPONENT.value, Relation.TARGET.value}
-    found: dict[tuple[str, str], tuple[str, str, dict[str, Any], Certainty]] = {}
+    found: dict[tuple[str, str], tuple[str, dict[str, Any], Certainty]] = {}
 
-    def note(engagement: ActiveEngagement, certainty: Certainty, sv: str, en: str, evidence: dict[str, Any]) -> None:
+    def note(engagement: ActiveEngagement, certainty: Certainty, text: str, evidence: dict[str, Any]) -> None:
         key = (engagement.id, evidence["reason"])
-        if engagement.id in own or (key in found and found[key][3] >= certainty):
+        if engagement.id in own or (key in found and found[key][2] >= certainty):
             return
-        found[key] = (sv, en, evidence | {"engagement": engagement.id, "client": engagement.client.name, "match": certainty.name.lower()}, certainty)
+        found[key] = (text, evidence | {"engagement": engagement.id, "client": engagement.client.name, "match": certainty.name.lower()}, certainty)
 
     if rule.relation == "competitor":
         claims = Side.of(client.name, client.aliases, client.org_number)
@@ -386,8 +395,9 @@ def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_
             if hit.match.certainty >= Certainty.STRONG:
                 claim = ", ".join([*client.aliases, *([client.org_number] if client.org_number else [])])
                 note(hit.engagement, Certainty.EXACT,
-                     f"förslaget för {client.name} anger alias eller organisationsnummer ({claim}) som hör till den aktiva kunden {hit.engagement.client.name} ({hit.engagement.id}); samma kund eller inte måste avgöras av en människa",
-                     f"the proposal for {client.name} claims aliases or an organisation number ({claim}) of the active client {hit.engagement.client.name} ({hit.engagement.id}); whether it is the same client needs a human decision",
+                     _("the proposal for {client} claims aliases or an organisation number ({claim}) of the active client {active} ({id}); "
+                       "whether it is the same client needs a human decision").format(client=client.name, claim=claim, active=hit.engagement.client.name,
+                                                                                      id=hit.engagement.id),
                      {"reason": "identity_claim", "claimed": claim})
     principal = Side.of(proposal.on_behalf_of) if proposal.on_behalf_of else None
     for counterparty in proposal.counterparties:
@@ -396,17 +406,17 @@ def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_
             continue
         for hit in index.active_clients_named(Side.of(counterparty.name, (), counterparty.org_number)):
             note(hit.engagement, hit.match.certainty,
-                 f"uppdraget anger {counterparty.name} som {relation}, och {hit.engagement.client.name} är aktiv kund ({hit.engagement.id})",
-                 f"the work names {counterparty.name} as {relation}, and {hit.engagement.client.name} is an active client ({hit.engagement.id})",
+                 _("the work names {counterparty} as {relation}, and {active} is an active client ({id})").format(
+                     counterparty=counterparty.name, relation=_relation(relation), active=hit.engagement.client.name, id=hit.engagement.id),
                  {"reason": f"counterparty_{relation}", "score": round(hit.match.score, 1)})
     for side, whose in ((me, ""), *(((principal, "principal_"),) if principal else ())):
         for hit, named in index.counterparties_naming(side):
             if named.relation in wanted:
-                for_whom = f" (uppdragsgivaren {side.name})" if whose else ""
-                for_whom_en = f" (the principal {side.name})" if whose else ""
+                names = (_("active engagement {id} for {active} names {counterparty} as {relation} (the principal {principal})") if whose
+                         else _("active engagement {id} for {active} names {counterparty} as {relation}"))
                 note(hit.engagement, hit.match.certainty,
-                     f"det aktiva uppdraget {hit.engagement.id} för {hit.engagement.client.name} anger {named.name} som {named.relation}{for_whom}",
-                     f"active engagement {hit.engagement.id} for {hit.engagement.client.name} names {named.name} as {named.relation}{for_whom_en}",
+                     names.format(id=hit.engagement.id, active=hit.engagement.client.name, counterparty=named.name,
+                                  relation=_relation(named.relation), principal=side.name),
                      {"reason": f"{whose}active_counterparty_{named.relation}", "score": round(hit.match.score, 1)})
     if rule.relation == "competitor" and client.kind == ClientKind.COMPANY:
         classes = sorted(c for c in {sectors.class_of(code) for code in client.sectors} if c)
@@ -416,18 +426,32 @@ def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_
                 engagement = index.engagements[position]
                 same_class.add(engagement.id)
                 note(engagement, Certainty.EXACT,
-                     f"{engagement.client.name} ({engagement.id}) är aktiv kund i samma bransch {_titled([nace_class])}",
-                     f"{engagement.client.name} ({engagement.id}) is an active client in the same class {_titled([nace_class])}",
+                     _("{active} ({id}) is an active client in the same class {sector}").format(
+                         active=engagement.client.name, id=engagement.id, sector=_titled([nace_class])),
                      {"reason": "same_nace_class", "nace_class": nace_class})
         for group in sorted(g for g in {sectors.group_of(code) for code in client.sectors} if g):
             for position in index.by_group.get(group, []):
                 engagement = index.engagements[position]
                 if engagement.id not in same_class:
                     note(engagement, Certainty.POSSIBLE,
-                         f"{engagement.client.name} ({engagement.id}) är aktiv kund i samma grupp {_titled([group])}",
-                         f"{engagement.client.name} ({engagement.id}) is an active client in the same group {_titled([group])}",
+                         _("{active} ({id}) is an active client in the same group {sector}").format(
+                             active=engagement.client.name, id=engagement.id, sector=_titled([group])),
                          {"reason": "same_nace_group", "nace_group": group})
     return _grouped(rule, context, found)
+
+
+_RELATIONS: dict[str, str] = {
+    "competitor": N_("competitor"),
+    "opponent": N_("opponent"),
+    "target": N_("target"),
+    "partner": N_("partner"),
+}
+"""What people call a counterparty's relation (proposals and JSON keep the value, `competitor`)."""
+
+
+def _relation(value: str) -> str:
+    name = _RELATIONS.get(value)
+    return _(name) if name is not None else value
 
 
 def _numbers_differ(a: str | None, b: str | None) -> bool:
@@ -435,25 +459,26 @@ def _numbers_differ(a: str | None, b: str | None) -> bool:
     return bool(org_digits(a) and org_digits(b) and org_digits(a) != org_digits(b))
 
 
-def _grouped(rule: ConflictRule, context: Context, found: dict[tuple[str, str], tuple[str, str, dict[str, Any], Certainty]]) -> list[Finding]:
+def _grouped(rule: ConflictRule, context: Context, found: dict[tuple[str, str], tuple[str, dict[str, Any], Certainty]]) -> list[Finding]:
     """One finding per reason and certainty, naming every affected active client in its evidence."""
-    groups: dict[tuple[str, bool], list[tuple[str, str, dict[str, Any]]]] = {}
-    for sv, en, evidence, certainty in found.values():
+    groups: dict[tuple[str, bool], list[tuple[str, dict[str, Any]]]] = {}
+    for text, evidence, certainty in found.values():
         if certainty >= Certainty.POSSIBLE:
-            groups.setdefault((evidence["reason"], certainty >= Certainty.STRONG), []).append((sv, en, evidence))
+            groups.setdefault((evidence["reason"], certainty >= Certainty.STRONG), []).append((text, evidence))
     findings = []
     for (reason, sure), items in sorted(groups.items()):
-        items.sort(key=lambda item: item[2]["engagement"])
-        sv = "; ".join(item[0] for item in items[:3]) + (f"; och {len(items) - 3} till" if len(items) > 3 else "")
-        en = "; ".join(item[1] for item in items[:3]) + (f"; and {len(items) - 3} more" if len(items) > 3 else "")
-        evidence = {"reason": reason, "clients": sorted({item[2]["client"] for item in items}),
-                    "engagements": [{k: v for k, v in item[2].items() if k != "reason"} for item in items]}
+        items.sort(key=lambda item: item[1]["engagement"])
+        shown = "; ".join(item[0] for item in items[:3])
+        if len(items) > 3:
+            shown = _("{items}; and {count} more").format(items=shown, count=len(items) - 3)
+        evidence = {"reason": reason, "clients": sorted({item[1]["client"] for item in items}),
+                    "engagements": [{k: v for k, v in item[1].items() if k != "reason"} for item in items]}
         if sure:
-            findings.append(_finding(rule, context, _t(context, sv, en), evidence))
+            findings.append(_finding(rule, context, shown, evidence))
         elif reason == "same_nace_group":
-            findings.append(_finding(rule, context, _t(context, f"möjlig konkurrent att granska: {sv}", f"possible competitor to review: {en}"), evidence, Severity.WARN))
+            findings.append(_finding(rule, context, _("possible competitor to review: {items}").format(items=shown), evidence, Severity.WARN))
         else:
-            findings.append(_finding(rule, context, _t(context, f"möjlig namnträff att granska: {sv}", f"possible name match to review: {en}"), evidence, Severity.WARN))
+            findings.append(_finding(rule, context, _("possible name match to review: {items}").format(items=shown), evidence, Severity.WARN))
     return findings
 
 
@@ -490,7 +515,7 @@ def affected_clients(findings: Iterable[_FindingLike]) -> list[str]:
 
 
 def screen_active(engagements: Sequence[tuple[str, Proposal]], policy: Policy, owners: ownership.OwnerSource | None = None,
-                  language: str = "sv") -> list[tuple[str, str, Finding]]:
+                  language: str | None = None) -> list[tuple[str, str, Finding]]:
     """Every active engagement screened against all the others: (id, other id, conflict finding) per pair.
 
     Each unordered pair is reported once per rule (a conflict seen from both sides is one), under the engagement whose check found it first (in the
@@ -499,11 +524,13 @@ def screen_active(engagements: Sequence[tuple[str, Proposal]], policy: Policy, o
     """
     actives = [ActiveEngagement.of(engagement_id, proposal.client, proposal.counterparties) for engagement_id, proposal in engagements]
     conflicts = [r for r in policy.rules if isinstance(r, ConflictRule)]
-    context = Context(engagements=actives, owners=owners or ownership.NoRegistry(), language=language)
+    context = Context(engagements=actives, owners=owners or ownership.NoRegistry(), language=language or current())
     pairs: dict[tuple[frozenset[str], str], tuple[str, str, Finding]] = {}
     for engagement_id, proposal in engagements:
         for rule in conflicts:
-            for finding in _conflict(rule, proposal, context, engagement_id):
+            with speaking(context.language):
+                found = _conflict(rule, proposal, context, engagement_id)
+            for finding in found:
                 for item in finding.evidence.get("engagements", []):
                     other = str(item["engagement"])
                     key = (frozenset((engagement_id, other)), finding.rule)

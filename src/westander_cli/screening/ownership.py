@@ -12,8 +12,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from westander_cli.i18n import _
-
 CONTROL_SHARE = 50.0
 MAX_DEPTH = 40
 UNKNOWN_COUNTRY = "??"
@@ -107,8 +105,10 @@ class Chain:
     def controlled(self) -> bool:
         return all(h.controlling for h in self.links)
 
-    def describe(self) -> str:
-        parts = [f"{h.owner.name} ({h.owner.country}, {_pct(h.share_min, h.share_max)})" for h in self.links]
+    def describe(self, unknown: str = "share unknown") -> str:
+        """The chain as one line, owner first at the end: 'A (SE, 60 %) <- B (CN, share unknown)'.
+        Evidence keeps the English default; a message to people passes `unknown` in their language."""
+        parts = [f"{h.owner.name} ({h.owner.country}, {_pct(h.share_min, h.share_max, unknown)})" for h in self.links]
         return " <- ".join(parts)
 
 
@@ -202,11 +202,11 @@ def _product(shares: list[float | None]) -> float | None:
     return result
 
 
-def _pct(low: float | None, high: float | None) -> str:
+def _pct(low: float | None, high: float | None, unknown: str) -> str:
     if low is None and high is None:
-        return _("share unknown")
+        return unknown
     if low == high or high is None:
-        return f"{low:g} %" if low is not None else _("share unknown")
+        return f"{low:g} %" if low is not None else unknown
     return f"{(low or 0):g}-{high:g} %"
 
 
@@ -237,7 +237,7 @@ def look_through(
         holdings[owner.key] = list(source.owners_of(owner))
         queue.extend(h.owner for h in holdings[owner.key])
     exposure = dict.fromkeys(holdings, 0.0)
-    for _round in range(10_000):
+    for _ in range(10_000):
         change = 0.0
         for key, owners in holdings.items():
             value = 0.0
