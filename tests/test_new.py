@@ -23,9 +23,9 @@ ANSWERS = [
 
 def test_new_asks_the_policys_questions_and_checks_the_file(firm: Path, tmp_path: Path) -> None:
     target = tmp_path / "forfragan.toml"
-    env = {"WST_DATA": str(firm), "WST_LANG": "sv"}
+    env = {"WST_DATA": str(firm), "WST_LANG": ""}  # nobody chose a language: the firm's (sv)
     result = run_wst("new", str(target), "--interactive", "--check", env=env, cwd=tmp_path, input="\n".join(ANSWERS) + "\n")
-    assert "Kundens namn" in result.stderr and "Production of electricity" in result.stderr  # asked in the run's language (here Swedish)
+    assert "Kundens namn" in result.stderr and "35.11" in result.stderr  # asked in the firm's language, with a NACE search
     proposal = tomllib.loads(target.read_text(encoding="utf-8"))
     assert proposal["client"]["sectors"] == ["35.11"] and proposal["client"]["owners"][0]["share"] == 30.0
     assert proposal["political_influence"] and proposal["transparency_accepted"]

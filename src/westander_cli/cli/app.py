@@ -76,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WstError as error:
         return _fail(error.exit_code, str(error), args)
     if not args:
-        sys.stdout.write(_(OVERVIEW))
+        sys.stdout.write(_(OVERVIEW).rstrip("\n") + "\n")
         return int(ExitCode.OK)
     if args in (["--version"], ["-V"]):
         sys.stdout.write(f"wst {_version()}\n")

@@ -24,10 +24,16 @@ SEVERITY_ORDER = (0, 3, 1, 2)
 
 
 def register(app: typer.Typer) -> None:
-    app.command("check", help=N_("Judge proposal files against the policy and the firm's active engagements; records nothing.\n\nExit code: 0 clear, 3 needs a CEO exception, 1 forbidden, 2 invalid file (the worst over all files);\nwith --fail-on warn, a warn finding in an otherwise clear file is 1. Several files: a summary line on stderr.\n\nExample: wst check requests/*.toml --format junit > wst-check.xml"))(check)
+    app.command("check", help=N_(
+        "Judge proposal files against the policy and the firm's active engagements; records nothing.\n\n"
+        "Exit code: 0 clear, 3 needs a CEO exception, 1 forbidden, 2 invalid file (the worst over all files); "
+        "with --fail-on warn, a warn finding in an otherwise clear file is 1. Several files: a summary line on stderr.\n\n"
+        "Example: wst check requests/*.toml --format junit > wst-check.xml"))(check)
     policy_app = typer.Typer(help=N_("The client policy's rules, with the sentence each one enforces."), no_args_is_help=True)
     policy_app.command("list", help=N_("Every rule: id, kind, severity, title and source.\n\nExample: wst policy list"))(policy_list)
-    policy_app.command("show", help=N_("One rule with its source, the policy sentence it enforces, and its parameters.\n\nExample: wst policy show ownership.cn_ru"))(policy_show)
+    policy_app.command("show", help=N_(
+        "One rule with its source, the policy sentence it enforces, and its parameters.\n\n"
+        "Example: wst policy show ownership.cn_ru"))(policy_show)
     app.add_typer(policy_app, name="policy")
 
 
@@ -42,13 +48,13 @@ def check(
     from westander_cli.render import payloads
 
     if fail_on not in (None, "warn"):
-        raise InvalidInput(_("--fail-on: '{fail_on}' is not 'warn'").format(fail_on=fail_on))
+        raise InvalidInput(_("--fail-on: '{value}' is not 'warn'").format(value=fail_on))
     if active == bool(files):
         raise InvalidInput(_("check: give proposal files, or --active to re-screen the active engagements (not both)"))
     ws = workspace(data, policies)
     if active:
         return _check_active(ws, fmt)
-    ws.policy.rules  # noqa: B018 (loading it reports a broken policy before any proposal)
+    ws.policy  # noqa: B018 (a broken policy is reported before any proposal)
     context = ws.context()
     results = []
     for path in files or []:  # each file its own result: one bad file does not hide the others' verdicts
@@ -82,7 +88,10 @@ def _check_active(ws: "Workspace", fmt: Format) -> int:
             results.append(payloads.rescreen_result(view.id, view.proposal.client.name, [item.finding for item in mine],
                                                     [item.decision() for item in mine]))
     emit(fmt, {"results": results}, View.CHECK_RESULTS)
-    sys.stderr.write(_("wst check --active: {count} active engagements; {count2} with findings their records do not show\n").format(count=len(views), count2=len(results)))
+    sys.stderr.write("wst check --active: " + ngettext(
+        "{count} active engagement; {found} with findings its records do not show",
+        "{count} active engagements; {found} with findings their records do not show", len(views)).format(
+        count=len(views), found=len(results)) + "\n")
     return max((VERDICT_EXIT[r["verdict"]] for r in results), key=SEVERITY_ORDER.index, default=0)
 
 
@@ -92,20 +101,32 @@ def _stdin_text() -> str:
 
     raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
     if len(raw) > MAX_FILE_BYTES:
-        raise InvalidInput(_("-: standard input is over {max_file_bytes:,} bytes, the limit for a proposal").format(max_file_bytes=MAX_FILE_BYTES))
+        raise InvalidInput(_("-: standard input is over {limit} bytes, the limit for a proposal").format(limit=f"{MAX_FILE_BYTES:,}"))
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise InvalidInput(_("-: not valid UTF-8 (byte {start})").format(start=error.start)) from None
+        raise InvalidInput(_("-: not valid UTF-8 (byte {position})").format(position=error.start)) from None
 
 
 def _summary(results: list[dict[str, object]]) -> str:
     """'5 proposals: 3 clear, 1 needs an exception, 1 forbidden' (the line a CI log ends with)."""
-    words = {"clear": _("clear"), "needs_exception": _("needs an exception"), "forbidden": _("forbidden"), "error": _("invalid")}
-    counts = [f"{sum(1 for r in results if r['verdict'] == v)} {word}" for v, word in words.items()
-              if any(r["verdict"] == v for r in results)]
-    return ngettext("wst check: {count} proposal: {verdicts}", "wst check: {count} proposals: {verdicts}", len(results)).format(
+    counts = [_counted(v, n) for v in ("clear", "needs_exception", "forbidden", "error")
+              if (n := sum(1 for r in results if r["verdict"] == v))]
+    return "wst check: " + ngettext("{count} proposal: {verdicts}", "{count} proposals: {verdicts}", len(results)).format(
         count=len(results), verdicts=", ".join(counts))
+
+
+def _counted(verdict: str, count: int) -> str:
+    """'3 needs an exception': how many files got one verdict, in the run's language."""
+    if verdict == "clear":
+        text = ngettext("{count} clear", "{count} clear", count)
+    elif verdict == "needs_exception":
+        text = ngettext("{count} needs an exception", "{count} need an exception", count)
+    elif verdict == "forbidden":
+        text = ngettext("{count} forbidden", "{count} forbidden", count)
+    else:
+        text = ngettext("{count} invalid", "{count} invalid", count)
+    return text.format(count=count)
 
 
 def policy_list(fmt: FormatOption = Format.TABLE, policies: PoliciesOption = None) -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from westander_cli.i18n import N_
+from westander_cli.i18n import N_, speaking
 from westander_cli.render import Format, require_format
 
 if TYPE_CHECKING:
@@ -75,6 +75,17 @@ def progress_on_terminal(what: str) -> Iterator[Callable[[int, int], None] | Non
             bar.update(task, completed=done, total=total)
 
         yield advance
+
+
+@contextlib.contextmanager
+def stable_for_scripts(fmt: Format) -> Iterator[None]:
+    """Speak English while building a payload's human text (a `message`, `checked`) unless it is shown as a
+    table: scripts may read those values in JSON or JUnit, so they stay the same in every language."""
+    if fmt == Format.TABLE:
+        yield
+        return
+    with speaking("en"):
+        yield
 
 
 def fail_after_output(code: int, message: str) -> int:

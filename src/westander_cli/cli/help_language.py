@@ -21,7 +21,8 @@ TYPER_WORDS = (N_("Show this message and exit."), N_("Usage: "), N_("Options"), 
                N_("required"), N_("default: {default}"), N_("env var: {var}"), N_("(dynamic)"),
                N_("Install completion for the current shell."),
                N_("Show completion for the current shell, to copy it or customize the installation."))
-"""The words of Typer's and click's help that wst's catalog translates (typer.core asks gettext for them)."""
+"""The words of Typer's and click's help that wst's catalog translates (typer.core asks gettext for them; the help
+of Typer's --install-completion and --show-completion is translated with the other options')."""
 
 
 class _Formatter(HelpFormatter):
@@ -54,13 +55,21 @@ def _tree(command: click_core.Command) -> Iterator[click_core.Command]:
 
 _USAGE_ERRORS: list[tuple[re.Pattern[str], str]] = [(re.compile(pattern), message) for pattern, message in [
     (r"^No such option: (?P<name>\S+)(?P<rest>.*)$", N_("No such option: {name}")),
-    (r"^No such command '(?P<name>.*)'\.$", N_("No such command '{name}'.")),
+    (r"^No such command '(?P<name>[^']*)'\.(?P<rest>.*)$", N_("No such command '{name}'.")),
     (r"^Missing argument '(?P<name>.*)'\.$", N_("Missing argument '{name}'.")),
     (r"^Missing option '(?P<name>.*)'\.$", N_("Missing option '{name}'.")),
     (r"^Missing command\.$", N_("Missing command.")),
     (r"^Option '(?P<name>.*)' requires an argument\.$", N_("Option '{name}' requires an argument.")),
     (r"^Got unexpected extra arguments? \((?P<name>.*)\)$", N_("Got unexpected extra arguments ({name})")),
     (r"^Invalid value for '(?P<name>[^']*)': (?P<rest>.*)$", N_("Invalid value for '{name}': {rest}")),
+    (r"^Invalid value for (?P<name>'[^']*'(?: / '[^']*')*) \(env var: (?P<var>'[^']*')\): (?P<rest>.*)$",
+     N_("Invalid value for {name} (env var: {var}): {rest}")),
+    (r"^Invalid value for (?P<name>'[^']*'(?: / '[^']*')+): (?P<rest>.*)$", N_("Invalid value for {name}: {rest}")),
+]]
+_INVALID_VALUES: list[tuple[re.Pattern[str], str]] = [(re.compile(pattern), message) for pattern, message in [
+    (r"^(?P<value>'.*') is not one of (?P<choices>.*)\.$", N_("{value} is not one of {choices}.")),
+    (r"^(?P<value>'.*') is not (?P<choices>'[^']*')\.$", N_("{value} is not {choices}.")),
+    (r"^(?P<value>'.*') is not a valid integer\.$", N_("{value} is not a valid integer.")),
 ]]
 
 
@@ -70,6 +79,29 @@ def translate_usage_error(message: str) -> str:
         match = pattern.match(message)
         if match:
             parts = match.groupdict()
-            tail = "" if "{rest}" in template else parts.get("rest", "")
+            if "{rest}" in template:
+                parts["rest"] = _translate_invalid_value(parts["rest"])
+            tail = "" if "{rest}" in template else _translate_tail(parts.get("rest", ""))
             return _(template).format(**parts) + tail
     return message
+
+
+def _translate_invalid_value(detail: str) -> str:
+    """Why click refused a value ('xml' is not one of ...), in the run's language."""
+    for pattern, template in _INVALID_VALUES:
+        if match := pattern.match(detail):
+            return _(template).format(**match.groupdict())
+    return detail
+
+
+_POSSIBLE_OPTIONS = re.compile(r"^ \(Possible options: (?P<options>.*)\)$")
+_DID_YOU_MEAN = re.compile(r"^ Did you mean (?P<suggestions>.*)\?$")
+
+
+def _translate_tail(rest: str) -> str:
+    """The suggestion click or Typer adds after an unknown option or command, in the run's language."""
+    if match := _POSSIBLE_OPTIONS.match(rest):
+        return " " + _("(Possible options: {options})").format(options=match["options"])
+    if match := _DID_YOU_MEAN.match(rest):
+        return " " + _("Did you mean {suggestions}?").format(suggestions=match["suggestions"])
+    return rest

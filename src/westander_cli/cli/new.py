@@ -8,11 +8,15 @@ import typer
 
 from westander_cli.cli.common import DataOption
 from westander_cli.errors import ExitCode, InvalidInput
-from westander_cli.i18n import N_, _, current
+from westander_cli.i18n import N_, _
 
 
 def register(app: typer.Typer) -> None:
-    app.command("new", help=N_("Start a proposal: wst asks, in the firm's language, what the policy needs to know (client, org\nnumber, sectors with a NACE search, owners, political influence, transparency, on whose behalf,\nelection campaign, counterparties, website text) and writes the file. Not on a terminal it writes\na commented template.\n\nExample: wst new forfragan.toml"))(new)
+    app.command("new", help=N_(
+        "Start a proposal: wst asks, in your language, what the policy needs to know (client, org number, "
+        "sectors with a NACE search, owners, political influence, transparency, on whose behalf, election campaign, "
+        "counterparties, website text) and writes the file. Not on a terminal it writes a commented template.\n\n"
+        "Example: wst new forfragan.toml"))(new)
 
 
 def new(
@@ -28,13 +32,13 @@ def new(
     from westander_cli.tomlfile import load_model, parse_toml
 
     if file is not None and file.exists():
-        raise InvalidInput(_("{file}: already exists; choose a new file name").format(file=file))
+        raise InvalidInput(_("{path}: already exists; choose a new file name").format(path=file))
     if template or not (interactive or sys.stdin.isatty()):
         if file is None:
             sys.stdout.write(proposal_form.TEMPLATE)
         else:
             write_once(file, proposal_form.TEMPLATE)
-            sys.stderr.write(_("wrote a template to {file}: fill it in, then 'wst check {file}'\n").format(file=file))
+            sys.stderr.write(_("wrote a template to {path}: fill it in, then 'wst check {path}'").format(path=file) + "\n")
         return int(ExitCode.OK)
     if file is None:
         raise InvalidInput(_("new: give the file to write, e.g. 'wst new forfragan.toml' (or --template)"))
@@ -42,14 +46,15 @@ def new(
     def ask(question: str, default: str = "") -> str:
         return str(typer.prompt(question, default=default, show_default=bool(default), err=True))
 
-    answers = proposal_form.ask_proposal(ask, current(), lambda line: typer.echo(line, err=True))
+    answers = proposal_form.ask_proposal(ask, lambda line: typer.echo(line, err=True))
     text = proposal_form.proposal_text(answers)
     write_once(file, text)
-    load_model(parse_toml(file, text, _("proposal file")), Proposal)  # a wrong answer: exit 2 naming the field; the file stays to fix
-    sys.stderr.write(_("wrote {file}\n").format(file=file))
-    wanted = check if check is not None else typer.confirm("wst check " + str(file) + "?", default=True, err=True)
+    load_model(parse_toml(file, text, "proposal file"), Proposal)  # a wrong answer: exit 2 naming the field; the file stays to fix
+    sys.stderr.write(_("wrote {path}").format(path=file) + "\n")
+    wanted = check if check is not None else proposal_form.yes(ask, _("Run 'wst check {path}' now? (y/n)").format(path=file), default=True)
     if not wanted:
         return int(ExitCode.OK)
     from westander_cli.cli.app import main
+    from westander_cli.i18n import current
 
-    return main(["check", str(file), "--data", str(data)])
+    return main(["check", str(file), "--data", str(data), "--lang", current()])

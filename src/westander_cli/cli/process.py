@@ -5,32 +5,78 @@ from typing import Annotated, Any
 
 import typer
 
-from westander_cli.cli.common import AsOption, DataOption, FormatOption, IdArgument, PoliciesOption, fail_after_output, workspace
+from westander_cli.cli.common import (
+    AsOption,
+    DataOption,
+    FormatOption,
+    IdArgument,
+    PoliciesOption,
+    fail_after_output,
+    stable_for_scripts,
+    workspace,
+)
 from westander_cli.errors import ExitCode, InvalidInput
-from westander_cli.i18n import N_, _
+from westander_cli.i18n import N_, _, ngettext
 from westander_cli.render import Format, View, emit
 
 ReasonOption = Annotated[str | None, typer.Option("--reason", help=N_("why, in a sentence"))]
 
 
 def register(app: typer.Typer) -> None:
-    app.command("propose", help=N_("Register a possible engagement, check it, and inform every colleague before any offer.\n\nExit 1 if the policy forbids it (nothing stored) or a delivery failed (stored; retry with 'wst notify').\n\nExample: wst propose forfragan.toml --as anna"))(propose)
-    app.command("ack", help=N_("Seen, no objection. Silence until the review deadline counts the same (lazy consensus).\n\nExample: wst ack 2026-svensk-cykling-cykelvagar --as erik"))(ack)
-    app.command("comment", help=N_("A view on the engagement; not an objection.\n\nExample: wst comment 2026-x \"Bra uppdrag, jag hjälper gärna till.\" --as sara"))(comment)
-    app.command("object", help=N_("Object on behalf of the firm (the CEO then decides), decline personally, or withdraw your objection.\n\nExample: wst object 2026-x --reason \"Vi har en konflikt med en kund.\" --as sara"))(object_)
-    app.command("approve", help=N_("CEO: resolve a dispute and grant exceptions to block findings.\n\nExample: wst approve 2026-x --consulted \"Vattenfall AB=samtal med kommunikationschefen\" --as petra"))(approve)
-    app.command("veto", help=N_("CEO: decline the engagement for good.\n\nExample: wst veto 2026-x --reason \"Vi tar inte uppdrag med kinesiska ägare.\" --as petra"))(veto)
-    app.command("withdraw", help=N_("Client lead: withdraw the proposal.\n\nExample: wst withdraw 2026-x --reason \"Kunden drog sig ur.\" --as anna"))(withdraw)
-    app.command("offer", help=N_("Client lead: make the offer; refused (exit 3) with what is missing until the engagement is cleared.\n\nExample: wst offer 2026-x --as anna"))(offer)
-    app.command("won", help=N_("Client lead: the client accepted; it is now an active client.\n\nExample: wst won 2026-x --as anna"))(won)
-    app.command("lost", help=N_("Client lead: the client declined the offer.\n\nExample: wst lost 2026-x --reason \"Kunden valde en annan byrå.\" --as anna"))(lost)
-    app.command("end", help=N_("Client lead: the engagement has ended.\n\nExample: wst end 2026-x --as anna"))(end)
-    app.command("team", help=N_("Client lead: the working group; nobody who declined personally can be added.\n\nExample: wst team 2026-x add jonas --as anna"))(team)
-    app.command("assign", help=N_("CEO: appoint a new client lead.\n\nExample: wst assign 2026-x erik --as petra"))(assign)
-    app.command("criticism", help=N_("Client lead: record criticism from the client and inform the CEO at once.\n\nExample: wst criticism 2026-x --note \"Kunden tyckte att pressmeddelandet var för försiktigt.\" --as anna"))(criticism)
-    app.command("notify", help=N_("Client lead: deliver what has not been delivered yet (after a failed delivery).\n\nExample: wst notify 2026-x --as anna"))(notify)
-    app.command("remind", help=N_("For a daily cron or CI schedule: remind colleagues who have not responded before the deadline,\ntell the lead and colleagues when an engagement clears, and deliver anything a failed delivery left.\nEach message is sent once; a second run sends nothing new.\n\nExample: WST_USER=petra wst remind"))(remind)
-    app.command("amend-text", help=N_("Client lead: revise how the engagement is presented on the firm's website (what 'wst publish' shows).\n\nExample: wst amend-text 2026-x \"Vi hjälper Svensk Cykling att få fler cykelvägar.\""))(amend_text)
+    app.command("propose", help=N_(
+        "Register a possible engagement, check it, and inform every colleague before any offer.\n\n"
+        "Exit 1 if the policy forbids it (nothing stored) or a delivery failed (stored; retry with 'wst notify').\n\n"
+        "Example: wst propose forfragan.toml --as anna"))(propose)
+    app.command("ack", help=N_(
+        "Seen, no objection. Silence until the review deadline counts the same (lazy consensus).\n\n"
+        "Example: wst ack 2026-svensk-cykling-cykelvagar --as erik"))(ack)
+    app.command("comment", help=N_(
+        "A view on the engagement; not an objection.\n\n"
+        "Example: wst comment 2026-x \"Bra uppdrag, jag hjälper gärna till.\" --as sara"))(comment)
+    app.command("object", help=N_(
+        "Object on behalf of the firm (the CEO then decides), decline personally, or withdraw your objection.\n\n"
+        "Example: wst object 2026-x --reason \"Vi har en konflikt med en kund.\" --as sara"))(object_)
+    app.command("approve", help=N_(
+        "CEO: resolve a dispute and grant exceptions to block findings.\n\n"
+        "Example: wst approve 2026-x --consulted \"Vattenfall AB=samtal med kommunikationschefen\" --as petra"))(approve)
+    app.command("veto", help=N_(
+        "CEO: decline the engagement for good.\n\n"
+        "Example: wst veto 2026-x --reason \"Vi tar inte uppdrag med kinesiska ägare.\" --as petra"))(veto)
+    app.command("withdraw", help=N_(
+        "Client lead: withdraw the proposal.\n\n"
+        "Example: wst withdraw 2026-x --reason \"Kunden drog sig ur.\" --as anna"))(withdraw)
+    app.command("offer", help=N_(
+        "Client lead: make the offer; refused (exit 3) with what is missing until the engagement is cleared.\n\n"
+        "Example: wst offer 2026-x --as anna"))(offer)
+    app.command("won", help=N_(
+        "Client lead: the client accepted; it is now an active client.\n\n"
+        "Example: wst won 2026-x --as anna"))(won)
+    app.command("lost", help=N_(
+        "Client lead: the client declined the offer.\n\n"
+        "Example: wst lost 2026-x --reason \"Kunden valde en annan byrå.\" --as anna"))(lost)
+    app.command("end", help=N_(
+        "Client lead: the engagement has ended.\n\n"
+        "Example: wst end 2026-x --as anna"))(end)
+    app.command("team", help=N_(
+        "Client lead: the working group; nobody who declined personally can be added.\n\n"
+        "Example: wst team 2026-x add jonas --as anna"))(team)
+    app.command("assign", help=N_(
+        "CEO: appoint a new client lead.\n\n"
+        "Example: wst assign 2026-x erik --as petra"))(assign)
+    app.command("criticism", help=N_(
+        "Client lead: record criticism from the client and inform the CEO at once.\n\n"
+        "Example: wst criticism 2026-x --note \"Kunden tyckte att pressmeddelandet var för försiktigt.\" --as anna"))(criticism)
+    app.command("notify", help=N_(
+        "Client lead: deliver what has not been delivered yet (after a failed delivery).\n\n"
+        "Example: wst notify 2026-x --as anna"))(notify)
+    app.command("remind", help=N_(
+        "For a daily cron or CI schedule: remind colleagues who have not responded before the deadline, tell the lead "
+        "and colleagues when an engagement clears, and deliver anything a failed delivery left. Each message is sent once; "
+        "a second run sends nothing new.\n\n"
+        "Example: WST_USER=petra wst remind"))(remind)
+    app.command("amend-text", help=N_(
+        "Client lead: revise how the engagement is presented on the firm's website (what 'wst publish' shows).\n\n"
+        "Example: wst amend-text 2026-x \"Vi hjälper Svensk Cykling att få fler cykelvägar.\""))(amend_text)
 
 
 def propose(
@@ -53,9 +99,12 @@ def propose(
     }
     emit(fmt, payload, View.PROPOSE)
     if not outcome.stored:
-        return fail_after_output(ExitCode.FAILED, _("{file}: forbidden by the client policy; nothing was stored").format(file=file))
+        return fail_after_output(ExitCode.FAILED, _("{path}: forbidden by the client policy; nothing was stored").format(path=file))
     if outcome.failed:
-        return fail_after_output(ExitCode.FAILED, _("'{id}' is stored, but {count} deliveries failed; retry with 'wst notify {id}'").format(id=outcome.id, count=len(outcome.failed)))
+        return fail_after_output(ExitCode.FAILED, ngettext(
+            "'{id}' is stored, but {count} delivery failed; retry with 'wst notify {id}'",
+            "'{id}' is stored, but {count} deliveries failed; retry with 'wst notify {id}'", len(outcome.failed)).format(
+            id=outcome.id, count=len(outcome.failed)))
     return int(ExitCode.OK)
 
 
@@ -83,7 +132,12 @@ def _act(command: str, engagement_id: str, as_person: str | None, fmt: Format, d
     emit(fmt, payload, View.EVENT)
     failed = [d for d in payload["deliveries"] if d["error"]]
     if failed:
-        return fail_after_output(ExitCode.FAILED, _("the {value} is recorded, but {count} deliveries failed; retry with 'wst notify {engagement_id}'").format(value=event.kind.value, count=len(failed), engagement_id=engagement_id))
+        from westander_cli import words
+
+        return fail_after_output(ExitCode.FAILED, ngettext(
+            "the {event} is recorded, but {count} delivery failed; retry with 'wst notify {id}'",
+            "the {event} is recorded, but {count} deliveries failed; retry with 'wst notify {id}'", len(failed)).format(
+            event=words.event(event.kind.value), count=len(failed), id=engagement_id))
     return int(ExitCode.OK)
 
 
@@ -152,7 +206,7 @@ def team(
     as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
 ) -> int:
     if team_action not in ("add", "remove"):
-        raise InvalidInput(_("team: '{team_action}' is not add or remove").format(team_action=team_action))
+        raise InvalidInput(_("team: '{value}' is not add or remove").format(value=team_action))
     return _act("team", engagement_id, as_person, fmt, data, policies, team_action=team_action, person=person)
 
 
@@ -177,10 +231,13 @@ def notify(engagement_id: IdArgument, as_person: AsOption = None, fmt: FormatOpt
     ws = workspace(data, policies)
     actor = ws.identify(as_person)
     deliveries = [d.__dict__ for d in ws.inform(engagement_id, actor)]
-    payload = {"id": engagement_id, "deliveries": deliveries, "message": _("{count} delivered, nothing else pending").format(count=len([d for d in deliveries if not d['error']])) if deliveries else _("nothing to deliver")}
+    delivered = len([d for d in deliveries if not d["error"]])
+    with stable_for_scripts(fmt):
+        message = _("{count} delivered, nothing else pending").format(count=delivered) if deliveries else _("nothing to deliver")
+    payload = {"id": engagement_id, "deliveries": deliveries, "message": message}
     emit(fmt, payload, View.DELIVERIES if deliveries else View.MESSAGE)
     if any(d["error"] for d in deliveries):
-        return fail_after_output(ExitCode.FAILED, _("some deliveries failed again; retry with 'wst notify {engagement_id}'").format(engagement_id=engagement_id))
+        return fail_after_output(ExitCode.FAILED, _("some deliveries failed again; retry with 'wst notify {id}'").format(id=engagement_id))
     return int(ExitCode.OK)
 
 
@@ -190,8 +247,10 @@ def remind(as_person: AsOption = None, fmt: FormatOption = Format.TABLE, data: D
     results = ws.remind(actor)
     deliveries = [{"id": key, **d.__dict__} for key, sent in results for d in sent]
     sent = len([d for d in deliveries if not d["error"]])
+    with stable_for_scripts(fmt):
+        message = _("{count} delivered").format(count=sent) if deliveries else _("nothing to deliver")
     emit(fmt, {"id": "", "deliveries": [{k: v for k, v in d.items() if k != "id"} for d in deliveries],
-               "message": _("{sent} delivered").format(sent=sent) if deliveries else _("nothing to deliver")}, View.DELIVERIES if deliveries else View.MESSAGE)
+               "message": message}, View.DELIVERIES if deliveries else View.MESSAGE)
     if any(d["error"] for d in deliveries):
         return fail_after_output(ExitCode.FAILED, _("some deliveries failed; the next 'wst remind' retries them"))
     return int(ExitCode.OK)

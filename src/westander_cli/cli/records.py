@@ -6,22 +6,30 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from westander_cli import i18n
-from westander_cli.cli.common import DataOption, FormatOption, PoliciesOption, progress_on_terminal, workspace
+from westander_cli.cli.common import DataOption, FormatOption, PoliciesOption, progress_on_terminal, stable_for_scripts, workspace
 from westander_cli.errors import ExitCode, InvalidInput
-from westander_cli.i18n import N_, _
+from westander_cli.i18n import N_, _, ngettext
 from westander_cli.render import Format, View, emit
 
 if TYPE_CHECKING:
     from datetime import timedelta
 
 
-
 def register(app: typer.Typer) -> None:
-    app.command("validate", help=N_("Schema and consistency of policies and data; every problem as FILE:LINE: message. Exit 0 or 1.\n\nExample: wst validate --format github"))(validate)
-    app.command("verify", help=N_("Integrity and authorisation of every record: edits, missing predecessors, forged authors, signatures, the roster.\n\nExample: wst verify --since origin/main --clock-skew 1h --format junit > verify.xml"))(verify)
-    app.command("publish", help=N_("The public client list for the website: won and ended engagements only, with their website texts.\n\n--format markdown or html (one self-contained, escaped fragment) for the web editor; declined\nengagements never appear in any format.\n\nExample: wst publish --format html > site/_includes/kunder.html"))(publish)
-    app.command("report", help=N_("Intake statistics; declined engagements only as counts.\n\nExample: wst report --format json"))(report)
+    app.command("validate", help=N_(
+        "Schema and consistency of policies and data; every problem as FILE:LINE: message. Exit 0 or 1.\n\n"
+        "Example: wst validate --format github"))(validate)
+    app.command("verify", help=N_(
+        "Integrity and authorisation of every record: edits, missing predecessors, forged authors, signatures, the roster.\n\n"
+        "Example: wst verify --since origin/main --clock-skew 1h --format junit > verify.xml"))(verify)
+    app.command("publish", help=N_(
+        "The public client list for the website: won and ended engagements only, with their website texts.\n\n"
+        "--format markdown or html (one self-contained, escaped fragment) for the web editor; declined engagements "
+        "never appear in any format.\n\n"
+        "Example: wst publish --format html > site/_includes/kunder.html"))(publish)
+    app.command("report", help=N_(
+        "Intake statistics; declined engagements only as counts.\n\n"
+        "Example: wst report --format json"))(report)
 
 
 def _no_github(fmt: Format, command: str) -> None:
@@ -34,7 +42,9 @@ def validate(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), 
 
     ws = workspace(data, policies)
     problems, checked = run(ws.data, ws.policies_dir)
-    emit(fmt, {"command": "validate", "checked": f"{checked} files", "ok": not problems,
+    with stable_for_scripts(fmt):
+        files = ngettext("{count} file", "{count} files", checked).format(count=checked)
+    emit(fmt, {"command": "validate", "checked": files, "ok": not problems,
                "problems": [p.as_dict() for p in problems]}, View.PROBLEMS)
     return int(ExitCode.FAILED if problems else ExitCode.OK)
 
@@ -49,10 +59,13 @@ def verify(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), po
 
     ws = workspace(data, policies)
     ws.data.require()
-    with progress_on_terminal("verifying") as progress:
+    with progress_on_terminal(_("verifying")) as progress:
         problems = run(ws, since=since, skew=_parse_skew(clock_skew), progress=progress)
     errors = [p for p in problems if p.severity == "error"]
-    emit(fmt, {"command": "verify", "checked": _("{count} engagements").format(count=len(ws.data.engagement_ids())), "ok": not errors,
+    count = len(ws.data.engagement_ids())
+    with stable_for_scripts(fmt):
+        engagements = ngettext("{count} engagement", "{count} engagements", count).format(count=count)
+    emit(fmt, {"command": "verify", "checked": engagements, "ok": not errors,
                "problems": [p.as_dict() for p in problems]}, View.PROBLEMS)
     return int(ExitCode.FAILED if errors else ExitCode.OK)
 
@@ -69,9 +82,10 @@ def publish(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), p
     ws = workspace(data, policies)
     ws.data.require()
     clients, unreadable = public_clients(ws)
-    emit(fmt, {"clients": clients, "unreadable": unreadable, "language": i18n.current()}, View.PUBLISH)
+    emit(fmt, {"clients": clients, "unreadable": unreadable, "language": ws.data.firm.language.value}, View.PUBLISH)
     if unreadable:  # counted, never named: an unreadable engagement may be a declined one
-        sys.stderr.write(_("wst: warning: {unreadable} engagement(s) could not be read and are not listed; run 'wst verify'\n").format(unreadable=unreadable))
+        sys.stderr.write("wst: warning: " + _("{count} engagement(s) could not be read and are not listed; run 'wst verify'").format(
+            count=unreadable) + "\n")
 
 
 def report(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
@@ -83,4 +97,5 @@ def report(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), po
     statistics = intake_statistics(ws)
     emit(fmt, statistics, View.REPORT)
     if statistics["unreadable"]:
-        sys.stderr.write(_("wst: warning: {value} engagement(s) could not be read and are not counted; run 'wst verify'\n").format(value=statistics['unreadable']))
+        sys.stderr.write("wst: warning: " + _("{count} engagement(s) could not be read and are not counted; run 'wst verify'").format(
+            count=statistics["unreadable"]) + "\n")

@@ -13,8 +13,12 @@ from westander_cli.render import Format, View, emit
 
 def register(app: typer.Typer) -> None:
     registry_app = typer.Typer(help=N_("Ownership data (BODS 0.4 JSON or TOML) and ownership trees."), no_args_is_help=True)
-    registry_app.command("import", help=N_("Validate and store ownership data; reports per statement what could not be used.\n\nExample: wst registry import agare.bods.json"))(import_)
-    registry_app.command("show", help=N_("The ownership tree of a company, with effective shares and countries.\n\nExample: wst registry show \"Volvo Car Sverige AB\""))(show)
+    registry_app.command("import", help=N_(
+        "Validate and store ownership data; reports per statement what could not be used.\n\n"
+        "Example: wst registry import agare.bods.json"))(import_)
+    registry_app.command("show", help=N_(
+        "The ownership tree of a company, with effective shares and countries.\n\n"
+        "Example: wst registry show \"Volvo Car Sverige AB\""))(show)
     app.add_typer(registry_app, name="registry")
 
 
@@ -26,10 +30,10 @@ def import_(
 
     ws = workspace(data, None)
     ws.data.require()
-    with progress_on_terminal(_("importing {name}").format(name=file.name)):  # 100,000 companies take seconds
+    with progress_on_terminal(_("importing {file}").format(file=file.name)):  # 100,000 companies take seconds
         report = import_file(ws.data.root / "registry", file)
         registry = ws.registry()
-        registry.db  # noqa: B018 (builds the index now, so that the next check is fast)
+        registry.db  # noqa: B018 (build the index now, so that the next check is fast)
         registry.close()
     emit(fmt, {"file": str(file), "stored_as": str(report.stored_as), "new": report.new, "statements": report.statements,
                "entities": report.entities, "relationships": report.relationships, "problems": report.problems},
@@ -48,5 +52,8 @@ def show(
     entity_id = registry.find(name)
     if entity_id is None:
         near = registry.near_misses()
-        raise InvalidInput(_("'{name}' is not in the ownership registry").format(name=name) + (_("; did you mean {value}?").format(value=near[0].split(' ~ ')[1]) if near else ""))
+        if near:
+            raise InvalidInput(_("'{name}' is not in the ownership registry; did you mean {near}?").format(
+                name=name, near=near[0].split(" ~ ")[1]))
+        raise InvalidInput(_("'{name}' is not in the ownership registry").format(name=name))
     emit(fmt, {"tree": ownership_tree(registry, entity_id)}, View.REGISTRY_TREE)

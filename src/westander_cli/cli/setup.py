@@ -45,16 +45,20 @@ active = true
 
 
 def register(app: typer.Typer) -> None:
-    app.command("init", help=N_("Create a new data folder: firm.toml, people.toml (with the CEO), and git settings.\n\nExample: wst init firma-data --firm \"Byrån AB\" --ceo-id petra --ceo-email petra@byran.se --ceo-key ~/.ssh/id_ed25519.pub"))(init)
-    app.command("demo", help=N_("Play the whole intake process on a copy of the example firm, with narration.\n\nExample: wst demo --keep /tmp/wst-demo"))(demo)
+    app.command("init", help=N_(
+        "Create a new data folder: firm.toml, people.toml (with the CEO), and git settings.\n\n"
+        "Example: wst init firma-data --firm \"Byrån AB\" --ceo-id petra --ceo-email petra@byran.se --ceo-key ~/.ssh/id_ed25519.pub"))(init)
+    app.command("demo", help=N_(
+        "Play the whole intake process on a copy of the example firm, with narration.\n\n"
+        "Example: wst demo --keep /tmp/wst-demo"))(demo)
 
 
 def init(
     folder: Annotated[Path, typer.Argument(help=N_("where to create the data folder"))] = Path("data"),
     firm: Annotated[str, typer.Option("--firm", help=N_("the firm's name"))] = "Min byrå AB",
     ceo_id: Annotated[str, typer.Option("--ceo-id", help=N_("the CEO's person id"))] = "vd",
-    ceo_name: Annotated[str, typer.Option("--ceo-name")] = "Vd",
-    ceo_email: Annotated[str, typer.Option("--ceo-email")] = "vd@example.se",
+    ceo_name: Annotated[str, typer.Option("--ceo-name", help=N_("the CEO's name"))] = "Vd",
+    ceo_email: Annotated[str, typer.Option("--ceo-email", help=N_("the CEO's e-mail address"))] = "vd@example.se",
     ceo_key: Annotated[Path | None, typer.Option("--ceo-key", help=N_("the CEO's SSH public key file (e.g. ~/.ssh/id_ed25519.pub): CEO decisions must then be signed"))] = None,
 ) -> None:
     from westander_cli.model import Firm, People
@@ -81,11 +85,14 @@ def init(
     write_once(folder / "people.toml", people_text)
     (folder / "engagements").mkdir(exist_ok=True)
     DataFolder(folder).ensure_ignores()
-    sys.stdout.write(_("created {folder}: edit people.toml to add your colleagues, then 'wst --help'\n").format(folder=folder))
+    sys.stdout.write(_("created {folder}: edit people.toml to add your colleagues, then 'wst --help'").format(folder=folder) + "\n")
     if ceo_key is None:
-        sys.stdout.write(_("without signing keys anyone with a clone can write a CEO decision that 'wst verify' accepts;\n  to require signed CEO decisions: wst init {folder} --ceo-key ~/.ssh/id_ed25519.pub\n").format(folder=folder))
+        sys.stdout.write(_("without signing keys anyone with a clone can write a CEO decision that 'wst verify' accepts;\n"
+                           "  to require signed CEO decisions: wst init {folder} --ceo-key ~/.ssh/id_ed25519.pub").format(folder=folder) + "\n")
     else:
-        sys.stdout.write(_("CEO decisions must be signed; approve the roster now (and after every change to people.toml\n  roles or keys): WST_SIGNING_KEY=<private key> wst roster approve --data {folder} --as {ceo_id}\n").format(folder=folder, ceo_id=ceo_id))
+        sys.stdout.write(_("CEO decisions must be signed; approve the roster now (and after every change to people.toml\n"
+                           "  roles or keys): WST_SIGNING_KEY=<private key> wst roster approve --data {folder} --as {ceo}").format(
+            folder=folder, ceo=ceo_id) + "\n")
 
 
 def _read_public_key(path: Path) -> str:
@@ -95,7 +102,7 @@ def _read_public_key(path: Path) -> str:
     try:
         text = path.expanduser().read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as error:
-        raise InvalidInput(_("--ceo-key: cannot read {path}: {value}").format(path=path, value=getattr(error, 'strerror', None) or error)) from None
+        raise InvalidInput(_("--ceo-key: cannot read {path}: {error}").format(path=path, error=getattr(error, "strerror", None) or error)) from None
     if "PRIVATE KEY" in text:
         raise InvalidInput(_("--ceo-key: {path} is a private key; give the public key ({path}.pub)").format(path=path))
     try:
@@ -113,8 +120,10 @@ def _require_folder_place(folder: Path) -> None:
             continue  # a link higher up (such as /tmp on some systems) is the system's, not the firm's
         if place.exists():
             if not place.is_dir():
-                what = _("is a file") if place == folder else _("is below {place}, which is a file").format(place=place)
-                raise InvalidInput(_("{folder}: {what}, not a folder; choose another place for the data folder").format(folder=folder, what=what))
+                if place == folder:
+                    raise InvalidInput(_("{folder}: is a file, not a folder; choose another place for the data folder").format(folder=folder))
+                raise InvalidInput(_("{folder}: is below {file}, which is a file, not a folder; choose another place for the data folder").format(
+                    folder=folder, file=place))
             return
 
 

@@ -11,10 +11,18 @@ from westander_cli.render import Format, View, emit
 
 
 def register(app: typer.Typer) -> None:
-    app.command("list", help=N_("Every engagement with its state, client, lead and review deadline.\n\nExample: wst list --state disputed --format json"))(list_)
-    app.command("show", help=N_("One engagement: state, findings, responses, and what is missing before an offer.\n\nExample: wst show 2026-x --as-of 2026-12-02T09:00:00Z"))(show)
-    app.command("log", help=N_("The engagement's history, event by event, in causal order.\n\nExample: wst log 2026-x"))(log)
-    app.command("status", help=N_("What awaits me: engagements I have not responded to, my engagements' next step, and for the CEO the decisions.\n\nExample: wst status --as petra"))(status)
+    app.command("list", help=N_(
+        "Every engagement with its state, client, lead and review deadline.\n\n"
+        "Example: wst list --state disputed --format json"))(list_)
+    app.command("show", help=N_(
+        "One engagement: state, findings, responses, and what is missing before an offer.\n\n"
+        "Example: wst show 2026-x --as-of 2026-12-02T09:00:00Z"))(show)
+    app.command("log", help=N_(
+        "The engagement's history, event by event, in causal order.\n\n"
+        "Example: wst log 2026-x"))(log)
+    app.command("status", help=N_(
+        "What awaits me: engagements I have not responded to, my engagements' next step, and for the CEO the decisions.\n\n"
+        "Example: wst status --as petra"))(status)
 
 
 def list_(
@@ -27,7 +35,7 @@ def list_(
     if state is not None and state not in {s.value for s in State}:
         from westander_cli.errors import InvalidInput
 
-        raise InvalidInput(_("--state: '{state}' is not one of {value}").format(state=state, value=', '.join(s.value for s in State)))
+        raise InvalidInput(_("--state: '{value}' is not one of {known}").format(value=state, known=", ".join(s.value for s in State)))
     ws = workspace(data, policies, as_of)
     ws.data.require()
     rows = [payloads.summary(s) for s in ws.summaries() if state is None or s.state.value == state]
