@@ -165,10 +165,10 @@ def test_the_demo_is_swedish_from_start_to_end(tmp_path: Path, capsys: pytest.Ca
     assert main(["demo", "--keep", str(tmp_path / "demo")]) == 0
     out = capsys.readouterr().out
     assert "Exempelfirman kopieras" in out and "registrerade 2026-svensk-cykling-cykelvagar (under granskning)" in out
-    assert "kräver undantag" in out and "Utkorgen: 20 meddelanden" in out and "Subject: Möjligt nytt uppdrag" in out
+    assert "kräver undantag" in out and "Utkorgen: 20 meddelanden" in out and "Ämne: Möjligt nytt uppdrag" in out
     english = ("recorded ", "registered ", "informed:", "needs a CEO exception", "(exit ", "no findings", "nothing to deliver")
     assert not [word for word in english if word in out]
-    assert "Subject: Possible new engagement" in out  # the one message to the colleague who reads English
+    assert "Ämne: Possible new engagement" in out  # the one message to the colleague who reads English
 
 
 def test_sector_titles_are_sni_2007_in_swedish_and_nace_in_english(firm: Path, wst, tmp_path: Path) -> None:

@@ -17,9 +17,10 @@ def test_help_in_swedish_and_in_english(wst) -> None:
     assert swedish.code == english.code == 0
     assert "Användning: wst" in swedish.out and "Kommandon" in swedish.out and "Flaggor" in swedish.out
     assert "Pröva möjliga nya uppdrag mot kundpolicyn" in swedish.out and "Installera komplettering" in swedish.out
-    assert "Vd: utse en ny kundansvarig." in swedish.out and "Kundansvarig: lämna offert" in swedish.out
-    assert "Usage: wst" in english.out and "Commands" in english.out and "Options" in english.out
-    assert "Vet possible new engagements" in english.out and "CEO: appoint a new client lead." in english.out
+    assert "Användning: wst [FLAGGOR] KOMMANDO [ARGUMENT]..." in swedish.out
+    assert "vd: utse en ny kundansvarig" in swedish.out and "kundansvarig: lämna offert" in swedish.out
+    assert "Usage: wst [OPTIONS] COMMAND [ARGS]..." in english.out and "Commands" in english.out and "Options" in english.out
+    assert "Vet possible new engagements" in english.out and "CEO: appoint a new client lead" in english.out
     assert "Användning" not in english.out and "Usage:" not in swedish.out
 
 
@@ -104,14 +105,15 @@ def test_the_demo_in_swedish_from_start_to_end(demo_output) -> None:
     from westander_cli.demo import STEPS
 
     out = demo_output()
-    assert out.startswith("Exempelfirman är kopierad till ")
+    assert out.startswith("Exempelfirman kopieras till ")
     with i18n.speaking("sv"):
         narration = [i18n._(text).format(share="30 %") for text, *_ in STEPS if text]
     assert all(f"## {line}" in out for line in narration)
     assert "(slutkod 3)" in out and "wst check: 5 förslag: 1 godkänt, 3 kräver undantag, 1 förbjudet" in out
     assert "'Bra uppdrag, jag hjälper gärna till med kommunerna i väst.'" in out  # what Sara writes, in Swedish
     assert "förbjudet enligt kundpolicyn; ingenting registrerades" in out and "inget att skicka" in out
-    assert "## Utkorgen: 20 meddelanden" in out and "\nÄmne: " in out and "\nDatum: 2026-12-" in out and " CET\n" in out
+    assert "## Utkorgen: 20 meddelanden" in out and "\nDatum: 2026-12-" in out and " CET\n" in out
+    assert "\nÄmne: Möjligt nytt uppdrag: " in out and "\nÄmne: Possible new engagement: " in out  # one in each reader's language
     for english in ("Anna has five requests", "(exit ", "The outbox", "\nSubject: ", "forbidden by the client policy", "A good engagement"):
         assert english not in out
 
@@ -122,6 +124,7 @@ def test_the_demo_in_english_from_start_to_end(demo_output) -> None:
     assert "## Anna has five requests on her desk." in out and "(exit 3)" in out
     assert "wst check: 5 proposals: 1 clear, 3 need an exception, 1 forbidden" in out
     assert "'A good engagement; I am happy to help with the municipalities in the west.'" in out
-    assert "## The outbox: 20 messages" in out and "\nSubject: " in out and "\nDate: 2026-12-" in out
+    assert "## The outbox: 20 messages" in out and "\nDate: 2026-12-" in out
+    assert "\nSubject: Possible new engagement: " in out and "\nSubject: Möjligt nytt uppdrag: " in out
     for swedish in ("Exempelfirman", "slutkod", "Utkorgen", "\nÄmne: ", "Bra uppdrag", "förbjudet enligt", "inget att skicka"):
         assert swedish not in out

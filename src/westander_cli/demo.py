@@ -112,33 +112,37 @@ def play(keep: Path | None, say: Callable[[str], None]) -> int:
 
 
 def _show_outbox(data: Path, say: Callable[[str], None]) -> None:
-    """One delivered message as a colleague's mail program shows it (headers decoded, text readable, the date
-    in the firm's time): the first one to a colleague who reads the demo's language, else the first one."""
+    """Two delivered messages as a colleague's mail program shows them (headers decoded, text readable, the date in
+    the firm's time): the first one written in the demo's language and the first one written in another."""
     import email
     import email.policy
     from email.message import EmailMessage
-    from email.utils import parseaddr
-
-    from westander_cli import language
 
     messages = []
     for path in sorted((data / "outbox").rglob("*.eml")):
         parsed = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
         messages.append(parsed)
-    say("\n## " + ngettext("The outbox: {count} message, one per colleague and event, each in the colleague's language. One of them:",
-                           "The outbox: {count} messages, one per colleague and event, each in the colleague's language. One of them:",
-                           len(messages)).format(count=len(messages)))
-    if not messages:
-        return
-    readable = [m for m in messages if language.choose(None, data, parseaddr(str(m["To"]))[1]) == i18n.current()]
-    shown = (readable or messages)[0]
-    say(_("From: {sender}").format(sender=shown["From"]))
-    say(_("To: {recipient}").format(recipient=shown["To"]))
-    say(_("Subject: {subject}").format(subject=shown["Subject"]))
-    say(_("Date: {date}").format(date=i18n.local_time(shown["Date"].datetime)))
-    say("")
-    say(shown.get_content())
+    say("\n## " + ngettext(
+        "The outbox: {count} message, one per colleague and event, each in its reader's language. "
+        "The first one in this language, and the first one in another:",
+        "The outbox: {count} messages, one per colleague and event, each in its reader's language. "
+        "The first one in this language, and the first one in another:", len(messages)).format(count=len(messages)))
+    own = [m for m in messages if m["Content-Language"] == i18n.current()][:1]
+    other = [m for m in messages if m["Content-Language"] != i18n.current()][:1]
+    for shown in own + other:
+        say("")
+        say(_("From: {sender}").format(sender=_one_line(shown["From"])))
+        say(_("To: {recipient}").format(recipient=_one_line(shown["To"])))
+        say(_("Subject: {subject}").format(subject=_one_line(shown["Subject"])))
+        say(_("Date: {date}").format(date=i18n.local_time(shown["Date"].datetime)))
+        say("")
+        say(shown.get_content().rstrip("\n"))
+
+
+def _one_line(header: object) -> str:
+    """A header as a mail program shows it: unfolded, on one line."""
+    return " ".join(str(header).split())
 
 
 @contextmanager

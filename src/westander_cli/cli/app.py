@@ -32,6 +32,20 @@ class LazyGroup(TyperGroup):
             return None
         return command_of(cmd_name)
 
+    def resolve_command(self, ctx: click_core.Context, args: list[str]) -> tuple[str | None, click_core.Command | None, list[str]]:
+        """As Typer's, whose 'Did you mean' looks only at commands already built: here it looks at `COMMANDS`."""
+        from typer._click.exceptions import UsageError
+
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as error:
+            from difflib import get_close_matches
+
+            matches = get_close_matches(args[0], list(COMMANDS)) if args and args[0] not in COMMANDS else []
+            if matches and "Did you mean" not in error.message:
+                error.message = "{}. Did you mean {}?".format(error.message.rstrip("."), ", ".join(repr(m) for m in matches))
+            raise
+
     def format_commands(self, ctx: click_core.Context, formatter: HelpFormatter) -> None:
         with formatter.section(_("Commands")):
             formatter.write_dl([(name, _(summary)) for name, (_module, summary) in COMMANDS.items()])

@@ -25,8 +25,14 @@ TYPER_WORDS = (N_("Show this message and exit."), N_("Usage: "), N_("Options"), 
 of Typer's --install-completion and --show-completion is translated with the other options')."""
 
 
+_USAGE_WORDS = ((N_("[OPTIONS]"), "[OPTIONS]"), (N_("COMMAND [ARGS]..."), "COMMAND [ARGS]..."))
+"""click's placeholders in a usage line ("wst [OPTIONS] COMMAND [ARGS]..."); argument names stay as declared."""
+
+
 class _Formatter(HelpFormatter):
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        for marked, placeholder in _USAGE_WORDS:
+            args = args.replace(placeholder, _(marked))
         super().write_usage(prog, args, prefix if prefix is not None else _("Usage: "))
 
     def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:

@@ -49,7 +49,7 @@ def new(
     answers = proposal_form.ask_proposal(ask, lambda line: typer.echo(line, err=True))
     text = proposal_form.proposal_text(answers)
     write_once(file, text)
-    load_model(parse_toml(file, text, "proposal file"), Proposal)  # a wrong answer: exit 2 naming the field; the file stays to fix
+    load_model(parse_toml(file, text, _("proposal file")), Proposal)  # a wrong answer: exit 2 naming the field; the file stays to fix
     sys.stderr.write(_("wrote {path}").format(path=file) + "\n")
     wanted = check if check is not None else proposal_form.yes(ask, _("Run 'wst check {path}' now? (y/n)").format(path=file), default=True)
     if not wanted:

@@ -84,8 +84,9 @@ def publish(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), p
     clients, unreadable = public_clients(ws)
     emit(fmt, {"clients": clients, "unreadable": unreadable, "language": ws.data.firm.language.value}, View.PUBLISH)
     if unreadable:  # counted, never named: an unreadable engagement may be a declined one
-        sys.stderr.write("wst: warning: " + _("{count} engagement(s) could not be read and are not listed; run 'wst verify'").format(
-            count=unreadable) + "\n")
+        sys.stderr.write("wst: warning: " + ngettext(
+            "{count} engagement could not be read and is not listed; run 'wst verify'",
+            "{count} engagements could not be read and are not listed; run 'wst verify'", unreadable).format(count=unreadable) + "\n")
 
 
 def report(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
@@ -97,5 +98,7 @@ def report(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), po
     statistics = intake_statistics(ws)
     emit(fmt, statistics, View.REPORT)
     if statistics["unreadable"]:
-        sys.stderr.write("wst: warning: " + _("{count} engagement(s) could not be read and are not counted; run 'wst verify'").format(
+        sys.stderr.write("wst: warning: " + ngettext(
+            "{count} engagement could not be read and is not counted; run 'wst verify'",
+            "{count} engagements could not be read and are not counted; run 'wst verify'", statistics["unreadable"]).format(
             count=statistics["unreadable"]) + "\n")
