@@ -128,3 +128,14 @@ def test_the_demo_in_english_from_start_to_end(demo_output) -> None:
     assert "\nSubject: Possible new engagement: " in out and "\nSubject: Möjligt nytt uppdrag: " in out
     for swedish in ("Exempelfirman", "slutkod", "Utkorgen", "\nÄmne: ", "Bra uppdrag", "förbjudet enligt", "inget att skicka"):
         assert swedish not in out
+
+
+def test_the_sector_search_of_wst_new_reads_and_shows_the_runs_language() -> None:
+    from westander_cli import i18n
+    from westander_cli.proposal_form import search_sectors
+
+    with i18n.speaking("sv"):
+        assert ("35.11", "Generering av elektricitet") in search_sectors("elektricitet")
+    with i18n.speaking("en"):
+        assert ("35.11", "Production of electricity") in search_sectors("electricity")
+        assert search_sectors("elektricitet") == []

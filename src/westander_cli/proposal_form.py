@@ -47,12 +47,14 @@ environmental_responsibility = []
 
 
 def search_sectors(words: str, limit: int = 12) -> list[tuple[str, str]]:
-    """NACE codes whose code starts with, or whose title contains, every word asked for."""
-    from westander_cli.screening.sectors import titles
+    """NACE codes whose code starts with, or whose title in the run's language (SNI 2007 in Swedish) contains,
+    every word asked for."""
+    from westander_cli.screening.sectors import title, titles
 
     wanted = words.casefold().split()
-    found = [(code, title) for code, title in titles().items()
-             if all(code.startswith(w) or w in title.casefold() for w in wanted)]
+    named = {code: title(code) or english for code, english in titles().items()}
+    found = [(code, name) for code, name in named.items()
+             if all(code.startswith(w) or w in name.casefold() for w in wanted)]
     return sorted(found, key=lambda item: (len(item[0]), item[0]))[:limit]
 
 
