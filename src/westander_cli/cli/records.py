@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from westander_cli import i18n
 from westander_cli.cli.common import DataOption, FormatOption, PoliciesOption, progress_on_terminal, workspace
 from westander_cli.errors import ExitCode, InvalidInput
 from westander_cli.i18n import N_, _
@@ -69,7 +68,7 @@ def publish(fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), p
     ws = workspace(data, policies)
     ws.data.require()
     clients, unreadable = public_clients(ws)
-    emit(fmt, {"clients": clients, "unreadable": unreadable, "language": i18n.current()}, View.PUBLISH)
+    emit(fmt, {"clients": clients, "unreadable": unreadable, "language": ws.data.firm.language.value}, View.PUBLISH)
     if unreadable:  # counted, never named: an unreadable engagement may be a declined one
         sys.stderr.write(_("wst: warning: {unreadable} engagement(s) could not be read and are not listed; run 'wst verify'\n").format(unreadable=unreadable))
 
