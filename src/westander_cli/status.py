@@ -1,4 +1,8 @@
-"""What awaits a person: the views behind `wst status`."""
+"""What awaits a person: the views behind `wst status`.
+
+Each item's `what` is English in JSON, the same in every language (scripts may match it); the table
+shows it in the run's language (`N_` here, `_` where it is shown).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from westander_cli.clock import iso as when
-from westander_cli.i18n import _
+from westander_cli.i18n import N_
 from westander_cli.model import Person, Role
 from westander_cli.workflow import REVIEW, State, Summary
 
@@ -17,17 +21,17 @@ def awaiting(person: Person, summaries: Iterable[Summary]) -> list[dict[str, Any
         state = summary.state
         base = {"id": summary.id, "state": state.value, "client": summary.client, "deadline": when(summary.review_deadline)}
         if state in REVIEW and person.id in summary.colleagues and person.id not in summary.responded:
-            items.append({**base, "what": _("respond: ack, comment or object")})
+            items.append({**base, "what": N_("respond: ack, comment or object")})
         if person.id == summary.lead:
             if state == State.CLEARED:
-                items.append({**base, "what": _("cleared: you may make the offer ('wst offer')")})
+                items.append({**base, "what": N_("cleared: you may make the offer ('wst offer')")})
             elif state in (State.PROPOSED, State.DISPUTED) and summary.uninformed:
-                items.append({**base, "what": _("deliveries failed: run 'wst notify'")})
+                items.append({**base, "what": N_("deliveries failed: run 'wst notify'")})
             elif state == State.OFFERED:
-                items.append({**base, "what": _("offered: record 'wst won' or 'wst lost'")})
+                items.append({**base, "what": N_("offered: record 'wst won' or 'wst lost'")})
         if (person.role == Role.CEO or person.id == summary.ceo) and summary.needs_decision:
             if summary.open_objections:
-                items.append({**base, "what": _("decide the dispute: 'wst approve' or 'wst veto'")})
+                items.append({**base, "what": N_("decide the dispute: 'wst approve' or 'wst veto'")})
             else:
-                items.append({**base, "what": _("decide the exception: 'wst approve' or 'wst veto'")})
+                items.append({**base, "what": N_("decide the exception: 'wst approve' or 'wst veto'")})
     return items

@@ -1,10 +1,14 @@
-"""GitHub Actions workflow annotations (`::error file=...,line=...::message`) for CI runs."""
+"""GitHub Actions workflow annotations (`::error file=...,line=...::message`) for CI runs.
+
+The structure (level, file, line, the title `wst check` or the rule id) is for GitHub and never
+changes; the message is for people and is in the run's language."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
+from westander_cli import words
 from westander_cli.i18n import _
 
 LEVEL = {"forbid": "error", "block": "error", "warn": "warning", "info": "notice"}
@@ -34,7 +38,7 @@ def check_results(payload: dict[str, Any]) -> Iterator[str]:
         for finding in result["findings"]:
             yield annotation(LEVEL[finding["severity"]], f"{finding['message']} ({finding['source']})", result["file"], None, finding["rule"])
         if not result["findings"]:
-            yield annotation("notice", f"{result['client']}: clear", result["file"], None, "wst check")
+            yield annotation("notice", f"{result['client']}: {words.verdict('clear')}", result["file"], None, "wst check")
 
 
 def problems(payload: dict[str, Any]) -> Iterator[str]:

@@ -1,11 +1,17 @@
 """JUnit XML for CI systems other than GitHub: one test case per proposal file (check) or per file
-with problems (validate, verify); a failure per block/forbid finding or error, warnings as output."""
+with problems (validate, verify); a failure per block/forbid finding or error, warnings as output.
+
+Element names, attributes such as `type` and `classname`, and the suite names are for CI systems and
+never change; the text in `message` and the output is for people and is in the run's language."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 from xml.etree import ElementTree
+
+from westander_cli import words
+from westander_cli.i18n import _
 
 FAILING = {"forbid", "block"}
 
@@ -35,7 +41,8 @@ def check_results(payload: dict[str, Any]) -> Iterator[str]:
                                                  type=finding["severity"])
                 failure.text = f"{finding['message']} ({finding['source']})"
             others = [f for f in result["findings"] if f["severity"] not in FAILING]
-            output = [f"{result['client']}: {result['verdict']}"] + [f"[{f['severity']}] {f['rule']}: {f['message']}" for f in others]
+            output = [f"{result['client']}: {words.verdict(result['verdict'])}"]
+            output += [f"[{words.severity(f['severity'])}] {f['rule']}: {f['message']}" for f in others]
             ElementTree.SubElement(case, "system-out").text = "\n".join(output)
         cases.append(case)
     yield from _suite("wst check", cases)
@@ -53,7 +60,7 @@ def problems(payload: dict[str, Any]) -> Iterator[str]:
             if problem.get("severity", "error") == "error":
                 ElementTree.SubElement(case, "failure", message=problem["message"], type="error").text = f"{where}: {problem['message']}"
             else:
-                ElementTree.SubElement(case, "system-out").text = f"warning: {where}: {problem['message']}"
+                ElementTree.SubElement(case, "system-out").text = _("warning: {where}: {message}").format(where=where, message=problem["message"])
         cases.append(case)
     if not cases:
         cases.append(ElementTree.Element("testcase", classname=f"wst.{payload['command']}", name=payload["checked"]))

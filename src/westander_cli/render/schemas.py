@@ -268,6 +268,7 @@ class Publish(TypedDict):
     clients: list[PublicClient]
     unreadable: int
     language: Literal["sv", "en"]
+    """The firm's language (firm.toml), in which titles and website texts are written; not --lang."""
 
 
 @with_config(CLOSED)

@@ -31,24 +31,37 @@ def _plain(console: Console, headers: list[str], rows: list[list[Any]]) -> None:
 
 
 HEADERS = {"id": N_("id"), "state": N_("state"), "client": N_("client"), "title": N_("title"), "lead": N_("lead"),
-           "review_deadline": N_("review deadline"), "what": N_("what"), "deadline": N_("deadline"), "at": N_("at"),
+           "review_deadline": N_("review deadline"), "what": N_("to do"), "deadline": N_("review deadline"), "at": N_("at"),
            "kind": N_("kind"), "by": N_("by"), "details": N_("details"), "counts": N_("counts"),
            "engagement": N_("engagement"), "since": N_("since"), "status": N_("status"), "lobbying": N_("lobbying"),
            "website_text": N_("on our website")}
 """Column headers people read, keyed by the JSON key the column shows."""
 PUBLIC_STATUS = {"ongoing": N_("ongoing"), "ended": N_("ended")}
+DETAILS = {"lead": N_("lead"), "review_deadline": N_("review deadline"), "ceo": N_("CEO"), "channels": N_("channels"),
+           "channel": N_("channel"), "review_hours": N_("review hours"), "review_counting": N_("review period counts"),
+           "timezone": N_("time zone"), "policy_digest": N_("policy digest"), "signatures": N_("signatures required"),
+           "recipients": N_("recipients"), "about": N_("about"), "topic": N_("topic"), "text": N_("text"),
+           "reason": N_("reason"), "exception_reason": N_("reason for the exception"), "objection": N_("objection"),
+           "consulted": N_("consulted"), "action": N_("action"), "person": N_("person")}
+"""The names people read for the fields of an event in `log` (JSON keeps the field names)."""
+OWNER_KINDS = {"company": N_("company"), "person": N_("person"), "state": N_("government")}
+"""Kinds of owner in the registry tree (model.OwnerKind)."""
 TIMES = frozenset({"review_deadline", "deadline", "at", "since", "proposed_at"})
 """Keys whose values are UTC times in JSON and local times with their zone for people."""
 
 
 def _shown(key: str, value: Any) -> Any:
-    """A JSON value as people read it: states and events by name, times local."""
+    """A JSON value as people read it: states and events by name, times local, status lines translated."""
     if value is None or value == "":
         return value
     if key == "state":
         return words.state(str(value))
     if key == "kind":
         return words.event(str(value))
+    if key == "what":  # status.awaiting: English in JSON, the run's language here
+        return _(str(value))
+    if key == "counts":  # payloads.event: "yes", or "no: <why not>"
+        return _("yes") if value == "yes" else _("no: {reason}").format(reason=str(value).removeprefix("no: "))
     if key in TIMES and isinstance(value, str) and "T" in value:
         return local_time(value)
     return value
@@ -152,8 +165,11 @@ def deliveries(console: Console, payload: dict[str, Any]) -> None:
 
 def event(console: Console, payload: dict[str, Any]) -> None:
     e = payload["event"]
-    console.print(Text.assemble(_("{id}: recorded {kind} by {person}; now ").format(id=payload["id"], kind=words.event(e["kind"]), person=e["by"]),
-                                (words.state(payload["state"]), STATE_STYLE.get(payload["state"], "bold"))))
+    state = words.state(payload["state"])
+    line = Text(_("{id}: recorded {kind} by {person}; now {state}").format(id=payload["id"], kind=words.event(e["kind"]), person=e["by"], state=state))
+    start = line.plain.rfind(state)  # the state's name, coloured as in the tables
+    line.stylize(STATE_STYLE.get(payload["state"], "bold"), start, start + len(state))
+    console.print(line)
     deliveries(console, payload)
 
 
@@ -191,11 +207,15 @@ def log(console: Console, payload: dict[str, Any]) -> None:
 
 
 def _details(details: dict[str, Any]) -> str:
-    """`text=...; reason=...` for people; lists joined with commas."""
-    def shown(value: Any) -> str:
-        return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    """`reason: ...; text: ...` for people: fields by name, times local, lists joined with commas."""
+    def shown(key: str, value: Any) -> str:
+        if isinstance(value, list):
+            return ", ".join(map(str, value))
+        if isinstance(value, dict):
+            return ", ".join(f"{name}: {text}" for name, text in value.items())
+        return local_time(value) if key == "review_deadline" and isinstance(value, str) else str(value)
 
-    return "; ".join(f"{key}={shown(value)}" for key, value in details.items())
+    return "; ".join(f"{_(DETAILS[key]) if key in DETAILS else key}: {shown(key, value)}" for key, value in details.items())
 
 
 def status(console: Console, payload: dict[str, Any]) -> None:
@@ -234,7 +254,8 @@ def registry_tree(console: Console, payload: dict[str, Any]) -> None:
 
     def label(item: dict[str, Any]) -> Text:
         countries = ",".join(item.get("countries", [])) or "?"
-        text = Text(item["name"] if item.get("cycle") else f"{item['name']} ({item.get('kind', '')}, {countries})")
+        kind = item.get("kind", "")
+        text = Text(item["name"] if item.get("cycle") else f"{item['name']} ({_(OWNER_KINDS[kind]) if kind in OWNER_KINDS else kind}, {countries})")
         if "share_min" in item:
             text.append("  " + (_("holds {share}, controls") if item.get("control") else _("holds {share}")).format(share=_share(item["share_min"], item["share_max"])))
         if item.get("cycle"):

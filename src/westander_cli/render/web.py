@@ -7,16 +7,15 @@ from collections.abc import Iterator
 from html import escape
 from typing import Any
 
-from westander_cli.i18n import N_, _, current, speaking
+from westander_cli.i18n import N_, _, current
 
 HEADINGS = {"title": N_("Our clients"), "ongoing": N_("Ongoing engagements"), "ended": N_("Ended engagements"),
             "since": N_("since"), "lobbying": N_("Public affairs"), "none": N_("No engagements to show.")}
-"""The page's words, in the language of the payload (the run's language)."""
+"""The page's words, in the run's language (`--lang en` writes the English page of a Swedish firm)."""
 
 
-def _words(payload: dict[str, Any]) -> dict[str, str]:
-    with speaking(payload.get("language", current())):
-        return {key: _(text) for key, text in HEADINGS.items()}
+def _words() -> dict[str, str]:
+    return {key: _(text) for key, text in HEADINGS.items()}
 
 
 def _groups(payload: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -31,7 +30,7 @@ def _markdown_text(text: str) -> str:
 
 
 def markdown(payload: dict[str, Any]) -> Iterator[str]:
-    words = _words(payload)
+    words = _words()
     yield f"## {words['title']}"
     if not payload["clients"]:
         yield ""
@@ -50,8 +49,8 @@ def markdown(payload: dict[str, Any]) -> Iterator[str]:
 
 
 def html(payload: dict[str, Any]) -> Iterator[str]:
-    words = _words(payload)
-    yield f'<section class="wst-clients" lang="{escape(payload.get("language", current()))}">'
+    words = _words()
+    yield f'<section class="wst-clients" lang="{escape(current())}">'
     yield f"  <h2>{escape(words['title'])}</h2>"
     if not payload["clients"]:
         yield f"  <p>{escape(words['none'])}</p>"
