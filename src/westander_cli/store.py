@@ -357,19 +357,24 @@ def scan_events(folder: Path) -> list[EventFile]:
     """
     if folder.is_symlink():
         return [EventFile(folder, None, _("{folder}: is a symbolic link; event folders must be plain folders").format(folder=folder))]
-    names = sorted(_names(folder))
-    if len(names) > MAX_EVENT_FILES:
-        return [EventFile(folder, None, _("{folder}: holds {count:,} files; an engagement has at most {max_event_files:,} events").format(folder=folder, count=len(names), max_event_files=MAX_EVENT_FILES))]
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except (FileNotFoundError, NotADirectoryError):
+        entries = []
+    if len(entries) > MAX_EVENT_FILES:
+        return [EventFile(folder, None, _("{folder}: holds {count:,} files; an engagement has at most {max_event_files:,} events").format(folder=folder, count=len(entries), max_event_files=MAX_EVENT_FILES))]
     found: list[EventFile] = []
-    for name in names:
+    for entry in entries:  # the folder's listing says what each name is: no stat per file
+        name = entry.name
         if name.startswith(".") or not name.endswith(".toml"):
             continue
         path = folder / name
-        if path.is_symlink() or not path.is_file():
+        if entry.is_symlink() or not entry.is_file(follow_symlinks=False):
             found.append(EventFile(path, None, _("{path}: not a plain file; event files must be plain files").format(path=path)))
             continue
-        try:
-            found.append(EventFile(path, load_event(path)))
+        try:  # read_bytes opens with O_NOFOLLOW and checks it is a regular file: a swap since the listing is refused
+            document = read_toml(path, "event file")
+            found.append(EventFile(path, load_model(document, model_of(document.data, str(path)))))
         except InvalidInput as error:
             found.append(EventFile(path, None, str(error), unreadable=True))
     return found
