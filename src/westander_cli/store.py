@@ -156,6 +156,7 @@ class DataFolder:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.written: list[Path] = []
+        self._required = False
         """Files this process wrote, for an optional git commit."""
 
     @property
@@ -167,12 +168,15 @@ class DataFolder:
         return self.root / ".wst"
 
     def require(self) -> None:
+        if self._required:
+            return  # checked once per process: reading 10,000 folders need not stat firm.toml 10,000 times
         if self.root.is_symlink():
             raise InvalidInput(_("{root}: is a symbolic link; give the data folder's real path").format(root=self.root))
         if not (self.root / "firm.toml").is_file():
             raise InvalidInput(_("{root}: not a wst data folder (no firm.toml); create one with 'wst init {root}'").format(root=self.root))
         if self.engagements_dir.is_symlink():
             raise InvalidInput(_("{engagements_dir}: is a symbolic link; engagements must be a plain folder").format(engagements_dir=self.engagements_dir))
+        self._required = True
 
     @cached_property
     def firm(self) -> Firm:
