@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -50,3 +52,23 @@ def test_a_large_block_without_numbers_is_narrowed_and_still_finds_near_names() 
         key = normalise(query)
         assert index.search_normalised(key) == index.search_exhaustive(key)
     assert 1000 in index.search("Vattenfall AB")
+
+
+def test_registry_candidates_counted_from_the_rarest_trigrams_equal_sqlites_count_over_every_posting(tmp_path: Path) -> None:
+    """Registry look-ups by name see the same candidates however they are counted (MAX_CANDIDATES is
+    reached, so the ties by entity key matter too)."""
+    from westander_cli.screening.registry import MAX_CANDIDATES, Registry
+
+    folder = tmp_path / "registry"
+    folder.mkdir()
+    lines = []
+    for n in range(MAX_CANDIDATES * 2):
+        lines += ["[[entity]]", f'name = "{WORDS[n % 23].title()} {WORDS[n % 7]}{WORDS[n % 5]} {n % 40} AB"', ""]
+    (folder / "many.toml").write_text("\n".join(lines), encoding="utf-8")
+    registry = Registry(folder, tmp_path / "registry.sqlite")
+    queries = ["vattenfall nord", "tele 12", "nordic energi 3", "kraft", "hennes mauritz", "bygg sol 39", "x"]
+    scanned = {query: registry._candidates(normalise(query)) for query in queries}
+    registry.scan_limit = 0
+    assert {query: registry._candidates(normalise(query)) for query in queries} == scanned
+    assert any(len({node for _, node in found}) == MAX_CANDIDATES for found in scanned.values())
+    registry.close()

@@ -15,7 +15,7 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from westander_cli.screening.ownership import Holding, Party
 from westander_cli.screening.sources import Parsed, read_source, source_files
 
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
-INDEX_VERSION = "5"
+INDEX_VERSION = "6"
 MAX_CANDIDATES = 200
 """How many names sharing the most trigrams with a query the fuzzy scorer looks at."""
 
@@ -80,6 +80,12 @@ def import_file(registry_dir: Path, path: Path) -> ImportReport:
 # --- the index ------------------------------------------------------------------------------
 
 
+def _chunks(items: Sequence[int], size: int) -> Iterator[list[int]]:
+    """SQLite binds at most 999 parameters in older builds."""
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
 def trigrams(norm: str) -> set[str]:
     padded = f" {norm} "
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
@@ -107,7 +113,8 @@ _TABLES = """
                                         file TEXT, pos INTEGER);
 """
 _INDEXES = """
-    CREATE INDEX IF NOT EXISTS name_norm ON name (norm); CREATE INDEX IF NOT EXISTS gram_gram ON gram (gram);
+    CREATE INDEX IF NOT EXISTS name_norm ON name (norm); CREATE INDEX IF NOT EXISTS name_node ON name (node);
+    CREATE INDEX IF NOT EXISTS gram_gram_node ON gram (gram, node);
     CREATE INDEX IF NOT EXISTS entity_org ON entity (org_digits); CREATE INDEX IF NOT EXISTS entity_node ON entity (node);
     CREATE INDEX IF NOT EXISTS holding_subject ON holding (subject);
 """
@@ -122,6 +129,9 @@ class Registry:
         self._db: sqlite3.Connection | None = None
         self._resolved: dict[str, int | None] = {}
         self._near: list[str] = []
+        self._frequencies: dict[str, int] = {}
+        self.scan_limit = 20_000
+        """Rows of the rarest trigrams' postings above which SQLite counts every posting instead (same candidates)."""
         self.parsed: dict[str, Parsed] = {}
         """Files already parsed by the caller (`registry import`), by name: indexed without reading them again."""
 
@@ -262,9 +272,40 @@ class Registry:
         return None
 
     def _candidates(self, norm: str) -> list[tuple[str, int]]:
-        """Names sharing the most character trigrams with the query: the fuzzy scorer sees only these."""
+        """Names of the MAX_CANDIDATES entities sharing the most character trigrams with the query (at least a
+        third of them; ties by entity key): the fuzzy scorer sees only these.
+
+        An entity sharing `needed` of the query's n trigrams has one of the n - needed + 1 rarest, so only
+        those trigrams' entities are counted, and the commoner trigrams are looked up for them alone
+        (a covering index answers both): a query with a trigram in every tenth name costs a few hundred rows."""
         grams = sorted(trigrams(norm))
         needed = max(1, len(grams) // 3)
+        by_rarity = sorted(grams, key=lambda gram: (self._frequency(gram), gram))
+        rare, common = by_rarity[: len(grams) - needed + 1], by_rarity[len(grams) - needed + 1 :]
+        if sum(self._frequency(gram) for gram in rare) > self.scan_limit:
+            return self._candidates_grouped(grams, needed)
+        shared: dict[int, int] = {}
+        for gram in rare:
+            for node in {row[0] for row in self.db.execute("SELECT node FROM gram WHERE gram = ?", (gram,))}:
+                shared[node] = shared.get(node, 0) + 1
+        for gram in common:
+            for chunk in _chunks(sorted(shared), 900):
+                marks = ",".join("?" * len(chunk))
+                for (node,) in self.db.execute(f"SELECT DISTINCT node FROM gram WHERE gram = ? AND node IN ({marks})", (gram, *chunk)):
+                    shared[node] += 1
+        best = [node for node, count in shared.items() if count >= needed]
+        if len(best) > MAX_CANDIDATES:
+            keys: dict[int, str] = {}
+            for chunk in _chunks(best, 900):
+                keys.update(self.db.execute(f"SELECT id, key FROM node WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+            best = sorted(best, key=lambda node: (-shared[node], keys[node]))[:MAX_CANDIDATES]
+        rows: set[tuple[str, int]] = set()
+        for chunk in _chunks(best, 900):
+            rows.update(self.db.execute(f"SELECT norm, node FROM name WHERE node IN ({','.join('?' * len(chunk))})", chunk))
+        return sorted((str(n), int(e)) for n, e in rows)
+
+    def _candidates_grouped(self, grams: list[str], needed: int) -> list[tuple[str, int]]:
+        """The same candidates counted by SQLite over every posting: cheaper when even the rarest trigrams are in most names."""
         marks = ",".join("?" * len(grams))
         rows = self.db.execute(
             f"SELECT DISTINCT name.norm, name.node FROM name JOIN (SELECT gram.node AS node, COUNT(DISTINCT gram.gram) AS shared, node.key AS key "
@@ -273,6 +314,11 @@ class Registry:
             (*grams, needed, MAX_CANDIDATES),
         ).fetchall()
         return [(str(n), int(e)) for n, e in rows]
+
+    def _frequency(self, gram: str) -> int:
+        if gram not in self._frequencies:
+            self._frequencies[gram] = int(self.db.execute("SELECT COUNT(*) FROM gram WHERE gram = ?", (gram,)).fetchone()[0])
+        return self._frequencies[gram]
 
     def party(self, entity_id: int) -> Party:
         name, kind, countries, org_number = self.db.execute(
