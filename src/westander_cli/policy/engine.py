@@ -412,20 +412,22 @@ def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_
         classes = sorted(c for c in {sectors.class_of(code) for code in client.sectors} if c)
         same_class = set()
         for nace_class in classes:
+            titled = _titled([nace_class])  # once per class, not once per engagement in it
             for position in index.by_class.get(nace_class, []):
                 engagement = index.engagements[position]
                 same_class.add(engagement.id)
                 note(engagement, Certainty.EXACT,
-                     f"{engagement.client.name} ({engagement.id}) är aktiv kund i samma bransch {_titled([nace_class])}",
-                     f"{engagement.client.name} ({engagement.id}) is an active client in the same class {_titled([nace_class])}",
+                     f"{engagement.client.name} ({engagement.id}) är aktiv kund i samma bransch {titled}",
+                     f"{engagement.client.name} ({engagement.id}) is an active client in the same class {titled}",
                      {"reason": "same_nace_class", "nace_class": nace_class})
         for group in sorted(g for g in {sectors.group_of(code) for code in client.sectors} if g):
+            titled = _titled([group])
             for position in index.by_group.get(group, []):
                 engagement = index.engagements[position]
                 if engagement.id not in same_class:
                     note(engagement, Certainty.POSSIBLE,
-                         f"{engagement.client.name} ({engagement.id}) är aktiv kund i samma grupp {_titled([group])}",
-                         f"{engagement.client.name} ({engagement.id}) is an active client in the same group {_titled([group])}",
+                         f"{engagement.client.name} ({engagement.id}) är aktiv kund i samma grupp {titled}",
+                         f"{engagement.client.name} ({engagement.id}) is an active client in the same group {titled}",
                          {"reason": "same_nace_group", "nace_group": group})
     return _grouped(rule, context, found)
 

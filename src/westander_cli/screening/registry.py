@@ -130,6 +130,7 @@ class Registry:
         self._resolved: dict[str, int | None] = {}
         self._near: list[str] = []
         self._frequencies: dict[str, int] = {}
+        self._posting_cache: dict[str, frozenset[int]] = {}
         self.scan_limit = 20_000
         """Rows of the rarest trigrams' postings above which SQLite counts every posting instead (same candidates)."""
         self.parsed: dict[str, Parsed] = {}
@@ -286,13 +287,17 @@ class Registry:
             return self._candidates_grouped(grams, needed)
         shared: dict[int, int] = {}
         for gram in rare:
-            for node in {row[0] for row in self.db.execute("SELECT node FROM gram WHERE gram = ?", (gram,))}:
+            for node in self._postings(gram):
                 shared[node] = shared.get(node, 0) + 1
         for gram in common:
-            for chunk in _chunks(sorted(shared), 900):
-                marks = ",".join("?" * len(chunk))
-                for (node,) in self.db.execute(f"SELECT DISTINCT node FROM gram WHERE gram = ? AND node IN ({marks})", (gram, *chunk)):
-                    shared[node] += 1
+            if gram in self._posting_cache or self._frequency(gram) < 20 * len(shared):
+                posting = self._postings(gram)
+                found: Iterable[int] = [node for node in shared if node in posting]
+            else:  # a few candidates and a trigram in half the registry: ask for those candidates only
+                found = [node for chunk in _chunks(sorted(shared), 900) for (node,) in self.db.execute(
+                    f"SELECT DISTINCT node FROM gram WHERE gram = ? AND node IN ({','.join('?' * len(chunk))})", (gram, *chunk))]
+            for node in found:
+                shared[node] += 1
         best = [node for node, count in shared.items() if count >= needed]
         if len(best) > MAX_CANDIDATES:
             keys: dict[int, str] = {}
@@ -314,6 +319,12 @@ class Registry:
             (*grams, needed, MAX_CANDIDATES),
         ).fetchall()
         return [(str(n), int(e)) for n, e in rows]
+
+    def _postings(self, gram: str) -> frozenset[int]:
+        """The entities with a trigram, kept for the process: a batch of proposals asks for the same ones again."""
+        if gram not in self._posting_cache:
+            self._posting_cache[gram] = frozenset(row[0] for row in self.db.execute("SELECT node FROM gram WHERE gram = ?", (gram,)))
+        return self._posting_cache[gram]
 
     def _frequency(self, gram: str) -> int:
         if gram not in self._frequencies:
