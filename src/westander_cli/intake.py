@@ -201,6 +201,19 @@ class Workspace:
         return [view for folder in self.data.engagement_ids() for record in self.data.read_folder(folder)
                 if (view := self.view_of(record)).state in ACTIVE]
 
+    def conflict_candidates(self, views: Sequence[Engagement], exclude: set[str]) -> list[Engagement]:
+        """The active engagements (but `exclude`) that share a blocking key with one of `views`, folded: what a
+        conflict check of `views` must compare them with (the summary index finds them without folding the rest)."""
+        probing: set[str] = set()
+        indexed: set[str] = set()
+        for view in views:  # the pair is found from either side: each probes the other's indexed keys
+            active = engine.ActiveEngagement.of(view.id, view.proposal.client, view.proposal.counterparties)
+            probing |= _blocking_keys(active, probe=True)
+            indexed |= _blocking_keys(active, probe=False)
+        keys = [active.id for active in self.active_engagements() if active.id not in exclude
+                and (_blocking_keys(active, probe=False) & probing or _blocking_keys(active, probe=True) & indexed)]
+        return [view for key in keys if (view := self.view(key)).state in ACTIVE]
+
     def unrecorded_findings(self, views: Sequence[Engagement], *, with_registry: bool) -> list[Unrecorded]:
         """Block and forbid findings that the active engagements' recorded findings do not show: conflicts
         between engagements proposed in different clones at once, and, `with_registry`, what the current
