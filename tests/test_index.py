@@ -146,3 +146,66 @@ def test_a_git_pull_is_seen(firm: Path, wst, tmp_path: Path) -> None:
     assert states(wst)["2026-pull"] == "proposed"
     git("pull", "-q", str(clone), "main", cwd=firm)
     assert states(wst)["2026-pull"] == "disputed"
+
+
+def indexed_at(firm: Path) -> dict[str, int]:
+    """When each summary was last built (what a rebuild changes)."""
+    import sqlite3
+
+    with sqlite3.connect(firm / ".wst" / "index.sqlite") as db:
+        return dict(db.execute("SELECT id, indexed_ns FROM summary"))
+
+
+NEW_PERSON = '\n[[person]]\nid = "nils"\nname = "Nils Ny"\nemail = "nils@westander-exempel.se"\nrole = "consultant"\nbusiness_area = ""\nactive = true\n'
+
+
+def test_a_new_colleague_in_people_toml_keeps_every_summary(firm: Path, wst, indexed: str) -> None:
+    before = indexed_at(firm)
+    with (firm / "people.toml").open("a") as people:
+        people.write(NEW_PERSON)
+    assert states(wst)[indexed] == "proposed"
+    assert indexed_at(firm) == before  # nobody's history names nils: nothing depends on him
+
+
+def test_a_person_a_history_names_rebuilds_that_summary(firm: Path, wst, indexed: str) -> None:
+    assert wst("object", indexed, "--reason", "Nej", "--as", "sara", now=LATER).code == 0
+    age(firm)
+    assert states(wst)[indexed] == "disputed"
+    before = indexed_at(firm)
+    people = (firm / "people.toml").read_text()
+    (firm / "people.toml").write_text(people.replace('id = "sara"\nname = "Sara Öberg"', 'id = "sara"\nname = "Sara Öberg-Ny"'))
+    assert states(wst)[indexed] == "disputed"
+    assert indexed_at(firm) == before  # a new name is no fact any summary depends on
+    (firm / "people.toml").write_text(people.replace('id = "sara"', 'id = "sara2"'))
+    assert states(wst)[indexed] == "proposed"  # sara's objection no longer counts
+    assert indexed_at(firm)[indexed] != before[indexed]
+    fresh = states(wst)
+    (firm / ".wst" / "index.sqlite").unlink()
+    assert states(wst) == fresh  # the index agrees with a rebuild from the files
+
+
+def test_a_changed_firm_toml_keeps_summaries_that_recorded_what_they_need(firm: Path, wst, indexed: str) -> None:
+    before = indexed_at(firm)
+    text = (firm / "firm.toml").read_text()
+    (firm / "firm.toml").write_text(text + "\n# edited\n")
+    assert states(wst)[indexed] == "proposed"
+    assert indexed_at(firm)[indexed] == before[indexed]  # it recorded its channels, CEO and signature settings
+    (firm / "firm.toml").write_text(text.replace("review_hours = 48", "review_hours = 72"))
+    assert states(wst)[indexed] == "proposed"
+    assert indexed_at(firm)[indexed] == before[indexed]  # its deadline was recorded when it was proposed
+
+
+def test_a_new_ceo_is_seen_by_the_summaries_that_name_either(firm: Path, wst, indexed: str) -> None:
+    assert wst("object", indexed, "--reason", "Nej", "--as", "sara", now=LATER).code == 0
+    assert wst("approve", indexed, "--reason", "ok", "--as", "petra", now=LATER).code == 0
+    age(firm)
+    assert states(wst)[indexed] == "proposed"  # the CEO's decision lifts the objection
+    people = (firm / "people.toml").read_text()
+    swapped = people.replace('role = "ceo"', 'role = "consultant"', 1).replace(
+        'id = "erik"\nname = "Erik Holm"\nemail = "erik@westander-exempel.se"\nrole = "business_area_manager"',
+        'id = "erik"\nname = "Erik Holm"\nemail = "erik@westander-exempel.se"\nrole = "ceo"')
+    assert swapped.count('role = "ceo"') == 1 and 'id = "erik"' in swapped
+    (firm / "people.toml").write_text(swapped)
+    fresh = states(wst)
+    (firm / ".wst" / "index.sqlite").unlink()
+    assert states(wst) == fresh  # the index agrees with a rebuild from the files

@@ -327,3 +327,41 @@ def test_invalid_registry_toml(firm: Path, wst, tmp_path: Path) -> None:
     path.write_text('[[entity]]\nname = "X AB"\norg_number = "556112-2334"\n', encoding="utf-8")
     result = wst("registry", "import", str(path))
     assert result.code == 2 and ":3: entity[0].org_number: not a valid Swedish organisation number" in result.err
+
+
+def test_a_new_registry_file_is_indexed_alone_and_joins_the_chains(firm: Path, wst, tmp_path: Path) -> None:
+    import sqlite3
+
+    middle, top = CHAIN.format(middle=78.7, rest=21.3, control="false").split("\n[[entity]]\nname = \"Topp Holding AB\"")
+    registry_toml(firm, middle)
+    owners = [{"name": "Mellan AB", "org_number": "556112-2333", "country": "SE", "share": 100.0}]
+    assert check(wst, tmp_path, owners)["verdict"] == "clear"
+    index = firm / ".wst" / "registry.sqlite"
+
+    def rows_of(name: str) -> list[tuple[int, ...]]:
+        with sqlite3.connect(index) as db:
+            return db.execute("SELECT rowid, node FROM entity WHERE file = ? ORDER BY rowid", (name,)).fetchall()
+
+    before = rows_of("owners.toml")
+    (firm / "registry" / "pulled.toml").write_text('[[entity]]\nname = "Topp Holding AB"' + top, encoding="utf-8")  # as a git pull adds it
+    assert check(wst, tmp_path, owners)["verdict"] == "needs_exception"  # Topp Holding is one company in both files
+    assert rows_of("owners.toml") == before  # the file that did not change was not indexed again
+    assert rows_of("pulled.toml")
+    index.unlink()
+    assert check(wst, tmp_path, owners)["verdict"] == "needs_exception"  # a rebuild agrees
+    (firm / "registry" / "pulled.toml").unlink()
+    assert check(wst, tmp_path, owners)["verdict"] == "clear"
+    assert rows_of("pulled.toml") == []
+
+
+def test_an_interest_that_ends_is_seen_the_day_it_ends(firm: Path, wst, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    statements = bods(("entity", "e1", entity("Dotter AB", "SE", "556112-2333")), ("entity", "e2", entity("Kinesisk Ägare Co", "CN")),
+                      ("relationship", "r1", {"isComponent": False, "subject": "e1", "interestedParty": "e2",
+                                              "interests": [{"type": "shareholding", "share": {"exact": 60}, "endDate": "2026-12-10"}]}))
+    path = tmp_path / "dated.json"
+    path.write_text(json.dumps(statements), encoding="utf-8")
+    assert wst("registry", "import", str(path)).code == 0
+    owners = [{"name": "Dotter AB", "org_number": "556112-2333", "country": "SE", "share": 100.0}]
+    assert check(wst, tmp_path, owners)["verdict"] == "needs_exception"
+    monkeypatch.setenv("WST_NOW", "2026-12-10T09:00:00Z")
+    assert check(wst, tmp_path, owners)["verdict"] == "clear"

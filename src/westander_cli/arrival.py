@@ -54,6 +54,19 @@ def arrived_files(data_root: Path, since: str) -> list[Path]:
     return sorted({top / name for name in [*added, *untracked]})
 
 
+def changed_files(data_root: Path, since: str) -> list[Path]:
+    """Every file added, changed or deleted between `since` (its merge base with HEAD) and the working
+    tree, anywhere in the repository holding the data folder, untracked files included."""
+    top = Path(_git(data_root, "rev-parse", "--show-toplevel").strip())
+    try:
+        base = _git(data_root, "merge-base", since, "HEAD").strip()
+    except InvalidInput:
+        raise InvalidInput(_("--since: '{since}' is not a git revision of the repository holding {data_root}").format(since=since, data_root=data_root)) from None
+    changed = _git(top, "diff", "--name-only", "--no-renames", base).splitlines()
+    untracked = _git(top, "ls-files", "--others", "--exclude-standard", "--full-name").splitlines()
+    return sorted({top / name for name in [*changed, *untracked]})
+
+
 def problems(data_root: Path, since: str, skew: timedelta, now: datetime) -> list[str]:
     """One line per event or roster approval that arrived after `since` with a time beyond `skew` of `now`."""
     found: list[str] = []

@@ -2,9 +2,11 @@
 
 The files are the truth. A folder's summaries are reused only while its events folder and
 proposal file keep the modification time, size and inode recorded with them (adding, removing or
-replacing a file, as wst, `git pull` and `git checkout` do, changes the folder), while
-people.toml and firm.toml are unchanged, and while the moment asked about lies within each
-summary's validity (the review deadline). Like git's index, a folder modified within the last
+replacing a file, as wst, `git pull` and `git checkout` do, changes the folder), while the facts
+of people.toml and firm.toml that the summary was derived from are unchanged (each summary names
+them: the roster entries of the people its events mention, and for records of wst 0.1 the firm's
+channels and signature settings), and while the moment asked about lies within each summary's
+validity (the review deadline). Like git's index, a folder modified within the last
 seconds before a summary was written is "racily clean" and always re-read, so a coarse file-system
 clock cannot hide a new event. Deleting `.wst/index.sqlite` costs one rebuild; any SQLite trouble
 falls back to the files.
@@ -25,7 +27,7 @@ from typing import NamedTuple
 from westander_cli.policy.engine import ActiveEngagement, Side
 from westander_cli.workflow import State, Summary
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 """An index written by another wst version is dropped and rebuilt, never misread."""
 RACY_NS = 3_000_000_000
 
@@ -48,6 +50,7 @@ class Row(NamedTuple):
     flags: int
     problems: int
     active: str
+    deps: str
 
 
 COLUMNS = ", ".join(Row._fields)
@@ -56,10 +59,13 @@ COLUMNS = ", ".join(Row._fields)
 class Entry:
     """An engagement's summary and conflict-check data; from the index both are decoded only when asked for."""
 
-    __slots__ = ("_active", "_row", "_summary")
+    __slots__ = ("_active", "_row", "_summary", "deps")
 
-    def __init__(self, summary: Summary | None = None, row: Row | None = None, active: ActiveEngagement | None = None) -> None:
+    def __init__(self, summary: Summary | None = None, row: Row | None = None, active: ActiveEngagement | None = None,
+                 deps: frozenset[str] = frozenset()) -> None:
         self._summary, self._row, self._active = summary, row, active
+        self.deps = deps
+        """The facts (keys of `Facts`) the summary was derived from, beside the engagement's own files."""
 
     @property
     def state(self) -> State:
@@ -105,15 +111,9 @@ def folder_stamp(engagement_dir: str) -> tuple[str, int]:
     return "|".join(parts), newest
 
 
-def context_stamp(root: Path) -> str:
-    parts = [str(SCHEMA_VERSION)]
-    for name in ("firm.toml", "people.toml"):
-        try:
-            stat = (root / name).stat()
-            parts.append(f"{stat.st_mtime_ns}:{stat.st_size}:{stat.st_ino}")
-        except FileNotFoundError:
-            parts.append("-")
-    return "|".join(parts)
+Facts = dict[str, str]
+"""What summaries may depend on beyond their own folder, each fact by name (`person:anna`, `channels`,
+...) with its current value; a change of one fact rebuilds only the summaries that name it."""
 
 
 class SummaryIndex:
@@ -121,20 +121,21 @@ class SummaryIndex:
         self.root = root
         self.index_path = index_path
 
-    def entries(self, folders: list[str], now: datetime, build: Callable[[str], list[Entry]]) -> list[Entry]:
+    def entries(self, folders: list[str], now: datetime, build: Callable[[str], list[Entry]], facts: Facts) -> list[Entry]:
         """The summaries of every folder's engagements: from the index where they still hold, else built from the files."""
         try:
             with self._connection() as db:
-                return self._entries(db, folders, now, build)
+                return self._entries(db, folders, now, build, facts)
         except sqlite3.Error:
             return [entry for folder in folders for entry in build(folder)]
 
-    def _entries(self, db: sqlite3.Connection, folders: list[str], now: datetime, build: Callable[[str], list[Entry]]) -> list[Entry]:
-        stamp = context_stamp(self.root)
-        meta = db.execute("SELECT value FROM meta WHERE key = 'context'").fetchone()
-        if meta is None or meta[0] != stamp:
-            db.execute("DELETE FROM summary")
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('context', ?)", (stamp,))
+    def _entries(self, db: sqlite3.Connection, folders: list[str], now: datetime, build: Callable[[str], list[Entry]],
+                 facts: Facts) -> list[Entry]:
+        meta = db.execute("SELECT value FROM meta WHERE key = 'facts'").fetchone()
+        known: Facts = json.loads(meta[0]) if meta is not None else {}
+        changed = {name for name in known.keys() | facts.keys() if known.get(name) != facts.get(name)}
+        if changed:
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('facts', ?)", (json.dumps(facts, sort_keys=True),))
         cached: dict[str, list[Row]] = {}
         for raw in db.execute(f"SELECT {COLUMNS} FROM summary ORDER BY id"):
             row = Row(*raw)
@@ -148,7 +149,8 @@ class SummaryIndex:
         for folder in folders:
             folder_fp, newest = folder_stamp(f"{base}/{folder}")
             hits = cached.get(folder, [])
-            if hits and all(r.stamp == folder_fp and newest < r.indexed_ns - RACY_NS and _holds_at(r, now_us) for r in hits):
+            if hits and all(r.stamp == folder_fp and newest < r.indexed_ns - RACY_NS and _holds_at(r, now_us)
+                            and not (changed and changed.intersection(r.deps.split("\t"))) for r in hits):
                 out.extend(Entry(row=r) for r in hits)
                 continue
             built = build(folder)
@@ -174,7 +176,7 @@ class SummaryIndex:
             db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             db.execute("CREATE TABLE IF NOT EXISTS summary (id TEXT PRIMARY KEY, folder TEXT, stamp TEXT, indexed_ns INTEGER, "
                        "state TEXT, title TEXT, client TEXT, lead TEXT, ceo TEXT, review_deadline TEXT, valid_from INTEGER, "
-                       "valid_until INTEGER, colleagues TEXT, responded TEXT, flags INTEGER, problems INTEGER, active TEXT)")
+                       "valid_until INTEGER, colleagues TEXT, responded TEXT, flags INTEGER, problems INTEGER, active TEXT, deps TEXT)")
             db.execute("BEGIN IMMEDIATE")
             yield db
             db.execute("COMMIT")
@@ -200,7 +202,7 @@ def _to_row(entry: Entry, folder: str, folder_fp: str) -> Row:
     return Row(s.id, folder, folder_fp, time.time_ns(), s.state.value, s.title, s.client, s.lead, s.ceo,
                None if s.review_deadline is None else s.review_deadline.isoformat(),
                _micros(s.valid_from), _micros(s.valid_until), "\t".join(s.colleagues), "\t".join(s.responded), flags,
-               s.problems, active)
+               s.problems, active, "\t".join(sorted(entry.deps)))
 
 
 def _summary_of(row: Row) -> Summary:

@@ -44,7 +44,7 @@ from westander_cli.events import (
     recorded_at,
 )
 from westander_cli.i18n import _
-from westander_cli.index import Entry, SummaryIndex
+from westander_cli.index import Entry, Facts, SummaryIndex
 from westander_cli.language import git_email
 from westander_cli.model import Channel, Person, Proposal, SignatureSettings
 from westander_cli.policy import engine
@@ -151,8 +151,29 @@ class Workspace:
                 self._cached_entries = [e for folder in self.data.engagement_ids() for e in self._folder_entries(folder)]
             else:
                 index = SummaryIndex(self.data.root, self.data.state_dir / "index.sqlite")
-                self._cached_entries = index.entries(self.data.engagement_ids(), self.now, self._folder_entries)
+                self._cached_entries = index.entries(self.data.engagement_ids(), self.now, self._folder_entries, self.summary_facts())
         return self._cached_entries
+
+    def summary_facts(self) -> Facts:
+        """What a summary can depend on beyond its own folder, by name: each person's standing in the roster
+        (in people.toml, CEO, former CEO) and signing keys, and, for records of wst 0.1 that did not record
+        them, the CEO, the firm's channels and its signature settings (`_dependencies` says which a summary uses)."""
+        import hashlib
+
+        facts: Facts = {}
+        for person in self.data.people.person:
+            facts[f"person:{person.id}"] = f"{int(person.id in self.roster.ceos)}{int(person.id in self.roster.former_ceos)}"
+            keys = [(k.key, str(k.valid_from), str(k.valid_until)) for k in person.all_keys()]
+            facts[f"keys:{person.id}"] = hashlib.sha256(repr(keys).encode()).hexdigest()[:16] if keys else ""
+        facts["ceos"] = ",".join(sorted(self.roster.ceos))
+        facts["channels"] = ",".join(c.value for c in self.data.firm.notify.channels)
+        try:  # approvals are added, never edited: a new one changes the folder
+            stat = (self.data.root / "roster").stat()
+            approved = f"{stat.st_mtime_ns}:{stat.st_ino}"
+        except FileNotFoundError:
+            approved = "-"
+        facts["signatures"] = f"{self.data.firm.signatures.model_dump_json()}|{approved}"
+        return facts
 
     def _folder_entries(self, folder: str) -> list[Entry]:
         entries = []
@@ -161,7 +182,7 @@ class Workspace:
                 continue
             view = self.view_of(record)
             active = engine.ActiveEngagement.of(view.id, view.proposal.client, view.proposal.counterparties)
-            entries.append(Entry(summarize(view), active=active))
+            entries.append(Entry(summarize(view), active=active, deps=_dependencies(record)))
         return entries
 
     def registry(self) -> Registry:
@@ -179,6 +200,19 @@ class Workspace:
         """Every active engagement, folded (for re-screening; the views use the index instead)."""
         return [view for folder in self.data.engagement_ids() for record in self.data.read_folder(folder)
                 if (view := self.view_of(record)).state in ACTIVE]
+
+    def conflict_candidates(self, views: Sequence[Engagement], exclude: set[str]) -> list[Engagement]:
+        """The active engagements (but `exclude`) that share a blocking key with one of `views`, folded: what a
+        conflict check of `views` must compare them with (the summary index finds them without folding the rest)."""
+        probing: set[str] = set()
+        indexed: set[str] = set()
+        for view in views:  # the pair is found from either side: each probes the other's indexed keys
+            active = engine.ActiveEngagement.of(view.id, view.proposal.client, view.proposal.counterparties)
+            probing |= _blocking_keys(active, probe=True)
+            indexed |= _blocking_keys(active, probe=False)
+        keys = [active.id for active in self.active_engagements() if active.id not in exclude
+                and (_blocking_keys(active, probe=False) & probing or _blocking_keys(active, probe=True) & indexed)]
+        return [view for key in keys if (view := self.view(key)).state in ACTIVE]
 
     def unrecorded_findings(self, views: Sequence[Engagement], *, with_registry: bool) -> list[Unrecorded]:
         """Block and forbid findings that the active engagements' recorded findings do not show: conflicts
@@ -506,6 +540,26 @@ class Unrecorded:
         if self.other:
             return _("the CEO decides: 'wst approve {engagement} --consulted \"{other_client}=HOW\"' or 'wst veto {engagement}'").format(engagement=self.engagement, other_client=self.other_client)
         return _("the CEO decides: 'wst veto {engagement}', or lets it go on").format(engagement=self.engagement)
+
+
+def _dependencies(record: EngagementRecord) -> frozenset[str]:
+    """The facts of `Workspace.summary_facts` that folding this record reads: the roster entry and keys of
+    everyone its events name (the fold asks whether each author is in people.toml and is the CEO, and
+    checks signatures against the author's keys), and what a record of wst 0.1 takes from the current files."""
+    people = {record.root.lead, *record.root.colleagues, *([record.root.ceo] if record.root.ceo else [])}
+    for event in record.events:
+        people.add(event.by)
+        person = getattr(event, "person", None)
+        if isinstance(person, str):
+            people.add(person)
+    deps = {f"person:{p}" for p in people} | {f"keys:{p}" for p in people}
+    if record.root.ceo is None:
+        deps.add("ceos")
+    if record.root.channels is None:
+        deps.add("channels")
+    if record.root.signatures is None:
+        deps.add("signatures")
+    return frozenset(deps)
 
 
 def _blocking_keys(active: engine.ActiveEngagement, *, probe: bool) -> set[str]:

@@ -5,10 +5,11 @@ files: a file that cannot be read here is reported by the command itself, in the
 from __future__ import annotations
 
 import subprocess
-import tomllib
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+import tomli
 
 from westander_cli.i18n import DEFAULT_LANGUAGE, DEFAULT_TIME_ZONE, LANGUAGES
 
@@ -70,6 +71,6 @@ def _read(path: Path) -> dict[str, Any]:
         if path.stat().st_size > 1_000_000:
             return {}
         with path.open("rb") as file:
-            return tomllib.load(file)
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+            return tomli.load(file)
+    except (OSError, tomli.TOMLDecodeError, UnicodeDecodeError):
         return {}

@@ -156,6 +156,7 @@ class DataFolder:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.written: list[Path] = []
+        self._required = False
         """Files this process wrote, for an optional git commit."""
 
     @property
@@ -167,12 +168,15 @@ class DataFolder:
         return self.root / ".wst"
 
     def require(self) -> None:
+        if self._required:
+            return  # checked once per process: reading 10,000 folders need not stat firm.toml 10,000 times
         if self.root.is_symlink():
             raise InvalidInput(_("{root}: is a symbolic link; give the data folder's real path").format(root=self.root))
         if not (self.root / "firm.toml").is_file():
             raise InvalidInput(_("{root}: not a wst data folder (no firm.toml); create one with 'wst init {root}'").format(root=self.root))
         if self.engagements_dir.is_symlink():
             raise InvalidInput(_("{engagements_dir}: is a symbolic link; engagements must be a plain folder").format(engagements_dir=self.engagements_dir))
+        self._required = True
 
     @cached_property
     def firm(self) -> Firm:
@@ -357,19 +361,24 @@ def scan_events(folder: Path) -> list[EventFile]:
     """
     if folder.is_symlink():
         return [EventFile(folder, None, _("{folder}: is a symbolic link; event folders must be plain folders").format(folder=folder))]
-    names = sorted(_names(folder))
-    if len(names) > MAX_EVENT_FILES:
-        return [EventFile(folder, None, _("{folder}: holds {count:,} files; an engagement has at most {max_event_files:,} events").format(folder=folder, count=len(names), max_event_files=MAX_EVENT_FILES))]
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except (FileNotFoundError, NotADirectoryError):
+        entries = []
+    if len(entries) > MAX_EVENT_FILES:
+        return [EventFile(folder, None, _("{folder}: holds {count:,} files; an engagement has at most {max_event_files:,} events").format(folder=folder, count=len(entries), max_event_files=MAX_EVENT_FILES))]
     found: list[EventFile] = []
-    for name in names:
+    for entry in entries:  # the folder's listing says what each name is: no stat per file
+        name = entry.name
         if name.startswith(".") or not name.endswith(".toml"):
             continue
         path = folder / name
-        if path.is_symlink() or not path.is_file():
+        if entry.is_symlink() or not entry.is_file(follow_symlinks=False):
             found.append(EventFile(path, None, _("{path}: not a plain file; event files must be plain files").format(path=path)))
             continue
-        try:
-            found.append(EventFile(path, load_event(path)))
+        try:  # read_bytes opens with O_NOFOLLOW and checks it is a regular file: a swap since the listing is refused
+            document = read_toml(path, "event file")
+            found.append(EventFile(path, load_model(document, model_of(document.data, str(path)))))
         except InvalidInput as error:
             found.append(EventFile(path, None, str(error), unreadable=True))
     return found

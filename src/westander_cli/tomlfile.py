@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 import types
 import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import tomli
 from pydantic import BaseModel, ValidationError
 
 from westander_cli import bounds
@@ -61,8 +61,8 @@ def parse_toml(path: Path, text: str, what: str = "file") -> TomlDocument:
         raise InvalidInput(_("{path}: {what} is empty").format(path=path, what=what))
     bounds.check_toml_nesting(path, text)
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
+        data = tomli.loads(text)
+    except tomli.TOMLDecodeError as error:
         message = str(error)
         match = re.search(r"\(at line (\d+), column (\d+)\)", message)
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", message).rstrip(".")

@@ -50,7 +50,8 @@ class Problem:
 
 def verify(ws: Workspace, *, since: str | None = None, skew: timedelta = timedelta(hours=1),
            progress: Callable[[int, int], None] | None = None) -> list[Problem]:
-    """Every problem of the data folder's records; `since` a git revision: also the times of what arrived after it.
+    """Every problem of the data folder's records; `since` a git revision: only the engagements whose files changed
+    after it (all of them when people, firm, roster or policy changed), and the times of what arrived after it.
     `progress(done, total)` hears of each engagement folder verified (the CLI shows it on a terminal)."""
     problems: list[Problem] = _trust(ws, since, skew)
     folder = ws.data.engagements_dir
@@ -58,6 +59,9 @@ def verify(ws: Workspace, *, since: str | None = None, skew: timedelta = timedel
         return [Problem(str(folder), None, _("is a symbolic link; engagements must be a plain folder"))]
     views: list[Engagement] = []
     entries = sorted(os.scandir(folder), key=lambda e: e.name) if folder.is_dir() else []
+    changed = _changed_since(ws, since) if since is not None else None
+    if changed is not None:
+        entries = [e for e in entries if e.name in changed[0]]
     for done, entry in enumerate(entries, start=1):
         if progress is not None:
             progress(done, len(entries))
@@ -72,8 +76,40 @@ def verify(ws: Workspace, *, since: str | None = None, skew: timedelta = timedel
         else:
             problems.extend(_verify_folder(ws, Path(entry.path), views))
     problems.extend(_policy_pin(ws))
-    problems.extend(_unrecorded_conflicts(ws, [v for v in views if v.state in ACTIVE]))
+    active = [v for v in views if v.state in ACTIVE]
+    if changed is None:
+        problems.extend(_unrecorded_conflicts(ws, active))
+    else:  # a new proposal against the others that share a blocking key with it; older pairs were checked before
+        new = [v for v in active if v.id.split("@")[0] in changed[1]]
+        if new:
+            others = ws.conflict_candidates(new, exclude={v.id for v in views})
+            problems.extend(_unrecorded_conflicts(ws, new + others, concerning={v.id for v in new}))
     return problems
+
+
+def _changed_since(ws: Workspace, since: str) -> tuple[set[str], set[str]] | None:
+    """The engagement folders whose files changed since `since`, and those among them with a new proposal;
+    None when something every engagement depends on changed (people, firm, roster, policy, or any other file)."""
+    from westander_cli import arrival
+
+    root = ws.data.root.resolve()
+    policies = ws.policies_dir.resolve()
+    folders: set[str] = set()
+    proposed: set[str] = set()
+    for path in arrival.changed_files(ws.data.root, since):
+        if path.is_relative_to(policies):
+            return None
+        if not path.is_relative_to(root):
+            continue  # another part of the repository: not the firm's records
+        parts = path.relative_to(root).parts
+        if parts[0] in (".wst", "outbox", "registry"):
+            continue  # derived, local, or not read by verify
+        if parts[0] != "engagements" or len(parts) < 2:
+            return None
+        folders.add(parts[1])
+        if parts[-1] == "proposal.toml" or "-proposed-" in parts[-1]:
+            proposed.add(parts[1])
+    return folders, proposed
 
 
 def _trust(ws: Workspace, since: str | None, skew: timedelta) -> list[Problem]:
@@ -237,10 +273,11 @@ def _policy_pin(ws: Workspace) -> Iterator[Problem]:
         yield Problem(str(ws.policies_dir), None, _("not the firm's policy: its digest is {current}, firm.toml pins {pinned}").format(current=current, pinned=pinned))
 
 
-def _unrecorded_conflicts(ws: Workspace, views: list[Engagement]) -> Iterator[Problem]:
-    """Active engagements in conflict that no recorded finding shows (proposed in two clones at once)."""
+def _unrecorded_conflicts(ws: Workspace, views: list[Engagement], concerning: set[str] | None = None) -> Iterator[Problem]:
+    """Active engagements in conflict that no recorded finding shows (proposed in two clones at once);
+    `concerning`: only the pairs with one of these engagements."""
     for item in ws.unrecorded_findings(views, with_registry=False):
-        if item.other is None:
+        if item.other is None or (concerning is not None and not {item.engagement, item.other} & concerning):
             continue  # the proposal's own findings are re-checked by _recheck_proposal
         yield Problem(str(ws.data.engagements_dir / item.engagement.split("@")[0]), None,
                       _("{rule}: '{engagement}' and '{other}' ({other_client}) conflict, but neither recorded it (proposed in different clones?); {value}").format(rule=item.finding.rule, engagement=item.engagement, other=item.other, other_client=item.other_client, value=item.decision()), "warning")

@@ -33,7 +33,8 @@ def import_(
     with progress_on_terminal(_("importing {file}").format(file=file.name)):  # 100,000 companies take seconds
         report = import_file(ws.data.root / "registry", file)
         registry = ws.registry()
-        registry.db  # noqa: B018 (build the index now, so that the next check is fast)
+        registry.parsed = {report.stored_as.name: report.parsed} if report.parsed else {}
+        registry.db  # noqa: B018 (builds the index now, so that the next check is fast)
         registry.close()
     emit(fmt, {"file": str(file), "stored_as": str(report.stored_as), "new": report.new, "statements": report.statements,
                "entities": report.entities, "relationships": report.relationships, "problems": report.problems},

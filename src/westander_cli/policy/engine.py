@@ -422,20 +422,22 @@ def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_
         classes = sorted(c for c in {sectors.class_of(code) for code in client.sectors} if c)
         same_class = set()
         for nace_class in classes:
+            titled = _titled([nace_class])  # once per class, not once per engagement in it
             for position in index.by_class.get(nace_class, []):
                 engagement = index.engagements[position]
                 same_class.add(engagement.id)
                 note(engagement, Certainty.EXACT,
                      _("{active} ({id}) is an active client in the same class {sector}").format(
-                         active=engagement.client.name, id=engagement.id, sector=_titled([nace_class])),
+                         active=engagement.client.name, id=engagement.id, sector=titled),
                      {"reason": "same_nace_class", "nace_class": nace_class})
         for group in sorted(g for g in {sectors.group_of(code) for code in client.sectors} if g):
+            titled = _titled([group])
             for position in index.by_group.get(group, []):
                 engagement = index.engagements[position]
                 if engagement.id not in same_class:
                     note(engagement, Certainty.POSSIBLE,
                          _("{active} ({id}) is an active client in the same group {sector}").format(
-                             active=engagement.client.name, id=engagement.id, sector=_titled([group])),
+                             active=engagement.client.name, id=engagement.id, sector=titled),
                          {"reason": "same_nace_group", "nace_group": group})
     return _grouped(rule, context, found)
 

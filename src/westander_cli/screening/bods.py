@@ -104,6 +104,9 @@ def parse_bods(path: Path) -> Parsed:
                 record = _bods_person(record_id, details, where, problems)
             else:
                 record = _bods_relationship(details, where, problems, as_of)
+                for interest in details.get("interests") or []:
+                    if isinstance(interest, dict):
+                        parsed.dates.update(d[:10] for d in (interest.get("startDate"), interest.get("endDate")) if isinstance(d, str))
         latest[record_id] = (date, position, record, problems, where)
     for _date, _position, record, problems, _where in latest.values():
         parsed.problems.extend(problems)

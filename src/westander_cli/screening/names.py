@@ -35,6 +35,8 @@ POSSIBLE_TOKEN_SET = 90.0
 CANDIDATE_CUTOFF = 75.0
 """token_set_ratio below which the index does not look at a name: below every threshold (86) with a
 margin, and high enough that common words do not send hundreds of names to the exact comparison."""
+SMALL_BLOCK = 64
+"""Names sharing a query's numbers that are all scored without narrowing them further."""
 
 LEGAL_FORMS = frozenset(
     ["ab", "publ", "aktiebolag", "aktiebolaget", "hb", "kb", "handelsbolag", "kommanditbolag", "ek", "for", "ekfor", "ekonomisk", "forening", "ideell", "stiftelse", "ltd", "limited", "plc", "llc", "llp", "inc", "incorporated", "corp", "corporation", "co", "company", "gmbh", "ag", "kg", "se", "sa", "nv", "bv", "oy", "oyj", "abp", "as", "asa", "aps", "sarl", "srl", "spa", "sas", "ooo", "pao", "oao", "zao", "jsc", "pjsc", "ojsc", "kk", "aktiengesellschaft"]
@@ -162,11 +164,24 @@ def compare_normalised(na: str, nb: str) -> NameMatch:
 
 
 class NameIndex:
-    """Names of many organisations, searchable with rapidfuzz's batch scorer (C, not a Python loop)."""
+    """Names of many organisations, searchable with rapidfuzz's scorers (C, not a Python loop).
 
-    def __init__(self) -> None:
+    A search scores only the names that could match at all, found through blocks: the same name
+    once spaces are ignored (`exact`), or the same numbers (names whose numbers differ never match
+    otherwise) and then a shared word (every word test and `token_set_ratio` with a common word) or
+    a character similarity near the thresholds (`ratio` >= 86, or the sorted words' `ratio` >= 90,
+    which is `token_set_ratio` of names without a common word). The blocks are a superset of the
+    matches, so the result is the exhaustive comparison's (a property test holds both equal).
+    """
+
+    def __init__(self, small_block: int = SMALL_BLOCK) -> None:
+        self.small_block = small_block
         self._keys: list[str] = []
         self._owners: list[int] = []
+        self._by_joined: dict[str, list[int]] = {}
+        self._by_numbers: dict[tuple[str, ...], list[int]] = {}
+        self._by_word: dict[str, set[int]] = {}
+        self._sorted: dict[tuple[str, ...], tuple[list[str], list[str]]] = {}
 
     def add(self, owner: int, *names: str) -> None:
         self.add_normalised(owner, [normalise(name) for name in names])
@@ -175,22 +190,69 @@ class NameIndex:
         for key in keys:
             for variant in dict.fromkeys((key, key.replace(" ", ""))):
                 if variant:
+                    position = len(self._keys)
                     self._keys.append(variant)
                     self._owners.append(owner)
+                    self._by_joined.setdefault(variant.replace(" ", ""), []).append(position)
+                    self._by_numbers.setdefault(tuple(_DIGITS.findall(variant)), []).append(position)
+                    for word in variant.split():
+                        self._by_word.setdefault(word, set()).add(position)
+        self._sorted.clear()
 
     def search(self, name: str) -> dict[int, NameMatch]:
         return self.search_normalised(normalise(name))
 
     def search_normalised(self, key: str) -> dict[int, NameMatch]:
         """Every owner with a name that matches at least possibly, with its best match."""
+        if not key or not self._keys:
+            return {}
+        candidates = self._candidates(key)
+        found: dict[int, NameMatch] = {}
+        for query in dict.fromkeys((key, key.replace(" ", ""))):
+            scored = [(score, position) for position in candidates
+                      if (score := fuzz.token_set_ratio(query, self._keys[position])) >= CANDIDATE_CUTOFF]
+            scored.sort(key=lambda item: (-item[0], item[1]))  # process.extract's order: best first, then as added
+            self._collect(key, [position for _, position in scored], found)
+        return found
+
+    def search_exhaustive(self, key: str) -> dict[int, NameMatch]:
+        """Every name scored (the definition `search_normalised` must agree with; for tests)."""
         found: dict[int, NameMatch] = {}
         if not key or not self._keys:
             return found
         for query in dict.fromkeys((key, key.replace(" ", ""))):
-            candidates = process.extract(query, self._keys, scorer=fuzz.token_set_ratio, score_cutoff=CANDIDATE_CUTOFF, limit=None)
-            for _, _, position in candidates:
-                match = compare_normalised(key, self._keys[position])
-                owner = self._owners[position]
-                if match.certainty and (owner not in found or match.certainty > found[owner].certainty):
-                    found[owner] = match
+            hits = process.extract(query, self._keys, scorer=fuzz.token_set_ratio, score_cutoff=CANDIDATE_CUTOFF, limit=None)
+            self._collect(key, [position for _, _, position in hits], found)
         return found
+
+    def _collect(self, key: str, positions: list[int], found: dict[int, NameMatch]) -> None:
+        for position in positions:
+            match = compare_normalised(key, self._keys[position])
+            owner = self._owners[position]
+            if match.certainty and (owner not in found or match.certainty > found[owner].certainty):
+                found[owner] = match
+
+    def _candidates(self, key: str) -> list[int]:
+        """The names `compare_normalised` could match with `key` (a superset), in the order they were added."""
+        chosen = set(self._by_joined.get(key.replace(" ", ""), ()))
+        numbers = tuple(_DIGITS.findall(key))
+        group = self._by_numbers.get(numbers, [])
+        if len(group) <= self.small_block:
+            chosen.update(group)
+        else:
+            same_numbers = set(group)
+            for word in set(key.split()):
+                chosen.update(self._by_word.get(word, set()) & same_numbers)
+            plain, by_words = self._group_texts(numbers, group)
+            for _, _, index in process.extract(key, plain, scorer=fuzz.ratio, score_cutoff=POSSIBLE_RATIO - 0.5, limit=None):
+                chosen.add(group[index])
+            ordered = " ".join(sorted(set(key.split())))
+            for _, _, index in process.extract(ordered, by_words, scorer=fuzz.ratio, score_cutoff=POSSIBLE_TOKEN_SET - 0.5, limit=None):
+                chosen.add(group[index])
+        return sorted(chosen)
+
+    def _group_texts(self, numbers: tuple[str, ...], group: list[int]) -> tuple[list[str], list[str]]:
+        if numbers not in self._sorted:
+            plain = [self._keys[position] for position in group]
+            self._sorted[numbers] = (plain, [" ".join(sorted(set(text.split()))) for text in plain])
+        return self._sorted[numbers]

@@ -1,17 +1,21 @@
 """The ownership registry: its files imported, and indexed in SQLite for fast look-ups.
 
 Source files live in `<data>/registry/` (`*.bods.json` as imported, `*.toml` by hand) and are the
-truth; `<data>/.wst/registry.sqlite` is derived from them and rebuilt whenever a file is added,
-changed or removed, so deleting it only costs one rebuild.
+truth; `<data>/.wst/registry.sqlite` is derived from them per file: a file added is indexed, a file
+changed or removed is taken out (and re-indexed), the others stay, so a new registry file costs
+only itself and deleting the index costs one rebuild. An entity known to several files (by org
+number, or by name for hand-entered ones) is one node; the file that sorts first names it. A file's
+interests that start or end on some day are re-read on the first look-up from that day on.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,10 +26,10 @@ from westander_cli.errors import InvalidInput
 from westander_cli.i18n import _
 from westander_cli.screening.names import Certainty, compare_normalised, normalise, org_digits
 from westander_cli.screening.ownership import Holding, Party
-from westander_cli.screening.sources import read_source, source_files
+from westander_cli.screening.sources import Parsed, read_source, source_files
 
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
-INDEX_VERSION = "4"
+INDEX_VERSION = "6"
 MAX_CANDIDATES = 200
 """How many names sharing the most trigrams with a query the fuzzy scorer looks at."""
 
@@ -43,6 +47,8 @@ class ImportReport:
     entities: int
     relationships: int
     problems: list[str]
+    parsed: Parsed | None = None
+    """What was read to validate the file: `Registry.parsed` indexes it without reading it again."""
 
 
 def import_file(registry_dir: Path, path: Path) -> ImportReport:
@@ -68,10 +74,16 @@ def import_file(registry_dir: Path, path: Path) -> ImportReport:
     new = not target.exists()
     if new:
         copy_once(path, target)
-    return ImportReport(path, target, new, parsed.statements, len(parsed.entities), len(parsed.edges), parsed.problems)
+    return ImportReport(path, target, new, parsed.statements, len(parsed.entities), len(parsed.edges), parsed.problems, parsed)
 
 
 # --- the index ------------------------------------------------------------------------------
+
+
+def _chunks(items: Sequence[int], size: int) -> Iterator[list[int]]:
+    """SQLite binds at most 999 parameters in older builds."""
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
 
 
 def trigrams(norm: str) -> set[str]:
@@ -79,15 +91,33 @@ def trigrams(norm: str) -> set[str]:
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
-def _fingerprint(files: Iterable[Path]) -> str:
-    """Files, sizes and times, and today's date: an interest that ends or starts today changes the index."""
-    from westander_cli.screening.bods import today
+def _stamp(path: Path) -> str:
+    stat = path.stat()
+    return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}"
 
-    parts = [INDEX_VERSION, today()]
-    for path in files:
-        stat = path.stat()
-        parts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+def _passed(dates: Iterable[str], today: str) -> int:
+    """How many of a file's interest dates have come: its parse changes only when this does."""
+    return sum(1 for date in dates if date <= today)
+
+
+_TABLES = """
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+    CREATE TABLE IF NOT EXISTS file (name TEXT PRIMARY KEY, stamp TEXT, dates TEXT, passed INTEGER);
+    CREATE TABLE IF NOT EXISTS node (id INTEGER PRIMARY KEY, key TEXT UNIQUE);
+    CREATE TABLE IF NOT EXISTS entity (node INTEGER, file TEXT, pos INTEGER, name TEXT, kind TEXT, countries TEXT,
+                                       org_number TEXT, org_digits TEXT);
+    CREATE TABLE IF NOT EXISTS name (norm TEXT, node INTEGER, file TEXT);
+    CREATE TABLE IF NOT EXISTS gram (gram TEXT, node INTEGER, file TEXT);
+    CREATE TABLE IF NOT EXISTS holding (subject INTEGER, owner INTEGER, share_min REAL, share_max REAL, control INTEGER,
+                                        file TEXT, pos INTEGER);
+"""
+_INDEXES = """
+    CREATE INDEX IF NOT EXISTS name_norm ON name (norm); CREATE INDEX IF NOT EXISTS name_node ON name (node);
+    CREATE INDEX IF NOT EXISTS gram_gram_node ON gram (gram, node);
+    CREATE INDEX IF NOT EXISTS entity_org ON entity (org_digits); CREATE INDEX IF NOT EXISTS entity_node ON entity (node);
+    CREATE INDEX IF NOT EXISTS holding_subject ON holding (subject);
+"""
 
 
 class Registry:
@@ -99,6 +129,12 @@ class Registry:
         self._db: sqlite3.Connection | None = None
         self._resolved: dict[str, int | None] = {}
         self._near: list[str] = []
+        self._frequencies: dict[str, int] = {}
+        self._posting_cache: dict[str, frozenset[int]] = {}
+        self.scan_limit = 20_000
+        """Rows of the rarest trigrams' postings above which SQLite counts every posting instead (same candidates)."""
+        self.parsed: dict[str, Parsed] = {}
+        """Files already parsed by the caller (`registry import`), by name: indexed without reading them again."""
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -107,67 +143,98 @@ class Registry:
         return self._db
 
     def _open(self) -> sqlite3.Connection:
-        files = source_files(self.registry_dir)
-        fingerprint = _fingerprint(files)
+        from westander_cli.screening.bods import today
+
+        files = {path.name: path for path in source_files(self.registry_dir)}
+        stamps = {name: _stamp(path) for name, path in files.items()}
+        day = today()
         if self.index_path.exists():
             try:
-                db = sqlite3.connect(self.index_path)
-                row = db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
-                if row and row[0] == fingerprint:
+                db = sqlite3.connect(self.index_path, timeout=30, isolation_level=None)
+                if self._current(db, stamps, day):
                     return db
-                db.close()
+                db.execute("BEGIN IMMEDIATE")  # one writer brings it up to date
+                self._update(db, files, stamps, day)
+                db.execute("COMMIT")
+                return db
             except sqlite3.DatabaseError:
                 pass
-        return self._rebuild(files, fingerprint)
+        return self._rebuild(files, stamps, day)
 
-    def _rebuild(self, files: list[Path], fingerprint: str) -> sqlite3.Connection:
+    @staticmethod
+    def _indexed(db: sqlite3.Connection) -> dict[str, tuple[str, list[str], int]]:
+        row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+        if row is None or row[0] != INDEX_VERSION:
+            raise sqlite3.DatabaseError("an index of another version")
+        return {name: (stamp, json.loads(dates), passed) for name, stamp, dates, passed in db.execute("SELECT name, stamp, dates, passed FROM file")}
+
+    def _current(self, db: sqlite3.Connection, stamps: dict[str, str], day: str) -> bool:
+        indexed = self._indexed(db)
+        return indexed.keys() == stamps.keys() and all(
+            indexed[name][0] == stamp and _passed(indexed[name][1], day) == indexed[name][2] for name, stamp in stamps.items())
+
+    def _update(self, db: sqlite3.Connection, files: dict[str, Path], stamps: dict[str, str], day: str) -> None:
+        """Take out the files that changed, went, or whose interests started or ended since; index the new and changed ones."""
+        indexed = self._indexed(db)
+        stale = [name for name, (stamp, dates, passed) in indexed.items() if stamps.get(name) != stamp or _passed(dates, day) != passed]
+        for name in stale:
+            db.execute("DELETE FROM file WHERE name = ?", (name,))
+            for table in ("entity", "name", "gram", "holding"):
+                db.execute(f"DELETE FROM {table} WHERE file = ?", (name,))
+        kept = set(indexed) - set(stale)
+        nodes = dict(db.execute("SELECT key, id FROM node"))
+        for name in sorted(set(files) - kept):
+            self._index_file(db, name, files[name], stamps[name], day, nodes)
+
+    def _rebuild(self, files: dict[str, Path], stamps: dict[str, str], day: str) -> sqlite3.Connection:
         """Build the index beside its final place, then rename it in: readers never see half an index."""
         self.index_path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.index_path.with_name(f".{self.index_path.name}.{os.getpid()}.tmp")
         temporary.unlink(missing_ok=True)
-        db = sqlite3.connect(temporary)
-        db.executescript("""
-            PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
-            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
-            CREATE TABLE entity (id INTEGER PRIMARY KEY, name TEXT, kind TEXT, countries TEXT, org_number TEXT, org_digits TEXT);
-            CREATE TABLE name (norm TEXT, entity INTEGER);
-            CREATE TABLE gram (gram TEXT, entity INTEGER);
-            CREATE TABLE holding (subject INTEGER, owner INTEGER, share_min REAL, share_max REAL, control INTEGER);
-        """)
-        shared_ids: dict[str, int] = {}
-        """Entities known under the same org number (or, for hand-entered ones, name) in several files."""
-        next_id = 1
-        for path in files:
-            parsed = read_source(path)
-            local: dict[str, int] = {}
-            for key, entity in parsed.entities.items():
-                digits = org_digits(entity.org_number)
-                shared = f"org:{digits}" if digits else key if key.startswith("name:") else None
-                if shared is not None and shared in shared_ids:
-                    local[key] = shared_ids[shared]
-                    continue
-                entity_id, next_id = next_id, next_id + 1
-                if shared is not None:
-                    shared_ids[shared] = entity_id
-                local[key] = entity_id
-                db.execute("INSERT INTO entity VALUES (?, ?, ?, ?, ?, ?)",
-                           (entity_id, entity.name, entity.kind, ",".join(entity.countries), entity.org_number, digits or None))
-                for alias in {entity.name, *entity.aliases}:
-                    norm = normalise(alias)
-                    if norm:
-                        db.execute("INSERT INTO name VALUES (?, ?)", (norm, entity_id))
-                        db.executemany("INSERT INTO gram VALUES (?, ?)", [(g, entity_id) for g in trigrams(norm)])
-            db.executemany("INSERT INTO holding VALUES (?, ?, ?, ?, ?)",
-                           [(local[e.subject], local[e.owner], e.share_min, e.share_max, int(e.control)) for e in parsed.edges])
-        db.executescript("""
-            CREATE INDEX name_norm ON name (norm); CREATE INDEX gram_gram ON gram (gram);
-            CREATE INDEX entity_org ON entity (org_digits); CREATE INDEX holding_subject ON holding (subject);
-        """)
-        db.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
-        db.commit()
+        db = sqlite3.connect(temporary, isolation_level=None)
+        db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _TABLES)
+        db.execute("BEGIN")
+        nodes: dict[str, int] = {}
+        for name in sorted(files):
+            self._index_file(db, name, files[name], stamps[name], day, nodes)
+        db.execute("INSERT INTO meta VALUES ('version', ?)", (INDEX_VERSION,))
+        db.execute("COMMIT")
+        db.executescript(_INDEXES)  # after the rows: one sort per index instead of a B-tree insert per row
         db.close()
         os.replace(temporary, self.index_path)
-        return sqlite3.connect(self.index_path)
+        return sqlite3.connect(self.index_path, timeout=30, isolation_level=None)
+
+    def _index_file(self, db: sqlite3.Connection, name: str, path: Path, stamp: str, day: str, nodes: dict[str, int]) -> None:
+        """One file's entities, names, trigrams and holdings, every row tagged with the file."""
+        parsed = self.parsed.pop(name, None) or read_source(path)
+        new_nodes: list[tuple[int, str]] = []
+        next_node = max(nodes.values(), default=0) + 1
+        entities: list[tuple[object, ...]] = []
+        names: list[tuple[str, int, str]] = []
+        grams: list[tuple[str, int, str]] = []
+        local: dict[str, int] = {}
+        for position, (key, entity) in enumerate(parsed.entities.items()):
+            digits = org_digits(entity.org_number)
+            shared = f"org:{digits}" if digits else key if key.startswith("name:") else f"{name}#{key}"
+            node = nodes.get(shared)
+            if node is None:
+                node = nodes[shared] = next_node
+                next_node += 1
+                new_nodes.append((node, shared))
+            local[key] = node
+            entities.append((node, name, position, entity.name, entity.kind, ",".join(entity.countries), entity.org_number, digits or None))
+            norms = {n for n in (normalise(alias) for alias in {entity.name, *entity.aliases}) if n}
+            names.extend((norm, node, name) for norm in norms)
+            grams.extend((gram, node, name) for gram in set().union(*(trigrams(norm) for norm in norms)))
+        db.executemany("INSERT INTO node VALUES (?, ?)", new_nodes)
+        db.executemany("INSERT INTO entity VALUES (?, ?, ?, ?, ?, ?, ?, ?)", entities)
+        db.executemany("INSERT INTO name VALUES (?, ?, ?)", names)
+        db.executemany("INSERT INTO gram VALUES (?, ?, ?)", grams)
+        db.executemany("INSERT INTO holding VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       [(local[e.subject], local[e.owner], e.share_min, e.share_max, int(e.control), name, position)
+                        for position, e in enumerate(parsed.edges)])
+        db.execute("INSERT INTO file VALUES (?, ?, ?, ?)", (name, stamp, json.dumps(sorted(parsed.dates)), _passed(parsed.dates, day)))
+
 
     # lookup
 
@@ -182,15 +249,16 @@ class Registry:
     def _lookup(self, party: Party) -> int | None:
         digits = org_digits(party.org_number)
         if digits:
-            row = self.db.execute("SELECT id FROM entity WHERE org_digits = ?", (digits,)).fetchone()
+            row = self.db.execute("SELECT node FROM entity WHERE org_digits = ? ORDER BY file, pos LIMIT 1", (digits,)).fetchone()
             if row:
                 return int(row[0])
         norm = normalise(party.name)
         if not norm:
             return None
-        rows = self.db.execute("SELECT entity.id, entity.countries FROM name JOIN entity ON entity.id = name.entity WHERE norm = ?", (norm,)).fetchall()
+        found = self.db.execute("SELECT DISTINCT name.node, node.key FROM name JOIN node ON node.id = name.node WHERE norm = ?", (norm,)).fetchall()
+        rows = [(node, self.party(node).countries) for node, _ in sorted(found, key=lambda row: str(row[1]))]
         if rows:
-            same_country = [r for r in rows if party.country in (r[1] or "").split(",")]
+            same_country = [r for r in rows if party.country in r[1]]
             return int((same_country or rows)[0][0])
         best: tuple[Certainty, float, int, str] | None = None
         for candidate, entity_id in self._candidates(norm):
@@ -200,30 +268,77 @@ class Registry:
         if best and best[0] >= Certainty.EXACT:
             return best[2]
         if best:
-            name = self.db.execute("SELECT name FROM entity WHERE id = ?", (best[2],)).fetchone()[0]
+            name = self.party(best[2]).name
             self._near.append(f"{party.name} ~ {name} (score {best[1]:.0f})")
         return None
 
     def _candidates(self, norm: str) -> list[tuple[str, int]]:
-        """Names sharing the most character trigrams with the query: the fuzzy scorer sees only these."""
+        """Names of the MAX_CANDIDATES entities sharing the most character trigrams with the query (at least a
+        third of them; ties by entity key): the fuzzy scorer sees only these.
+
+        An entity sharing `needed` of the query's n trigrams has one of the n - needed + 1 rarest, so only
+        those trigrams' entities are counted, and the commoner trigrams are looked up for them alone
+        (a covering index answers both): a query with a trigram in every tenth name costs a few hundred rows."""
         grams = sorted(trigrams(norm))
         needed = max(1, len(grams) // 3)
+        by_rarity = sorted(grams, key=lambda gram: (self._frequency(gram), gram))
+        rare, common = by_rarity[: len(grams) - needed + 1], by_rarity[len(grams) - needed + 1 :]
+        if sum(self._frequency(gram) for gram in rare) > self.scan_limit:
+            return self._candidates_grouped(grams, needed)
+        shared: dict[int, int] = {}
+        for gram in rare:
+            for node in self._postings(gram):
+                shared[node] = shared.get(node, 0) + 1
+        for gram in common:
+            if gram in self._posting_cache or self._frequency(gram) < 20 * len(shared):
+                posting = self._postings(gram)
+                found: Iterable[int] = [node for node in shared if node in posting]
+            else:  # a few candidates and a trigram in half the registry: ask for those candidates only
+                found = [node for chunk in _chunks(sorted(shared), 900) for (node,) in self.db.execute(
+                    f"SELECT DISTINCT node FROM gram WHERE gram = ? AND node IN ({','.join('?' * len(chunk))})", (gram, *chunk))]
+            for node in found:
+                shared[node] += 1
+        best = [node for node, count in shared.items() if count >= needed]
+        if len(best) > MAX_CANDIDATES:
+            keys: dict[int, str] = {}
+            for chunk in _chunks(best, 900):
+                keys.update(self.db.execute(f"SELECT id, key FROM node WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+            best = sorted(best, key=lambda node: (-shared[node], keys[node]))[:MAX_CANDIDATES]
+        rows: set[tuple[str, int]] = set()
+        for chunk in _chunks(best, 900):
+            rows.update(self.db.execute(f"SELECT norm, node FROM name WHERE node IN ({','.join('?' * len(chunk))})", chunk))
+        return sorted((str(n), int(e)) for n, e in rows)
+
+    def _candidates_grouped(self, grams: list[str], needed: int) -> list[tuple[str, int]]:
+        """The same candidates counted by SQLite over every posting: cheaper when even the rarest trigrams are in most names."""
         marks = ",".join("?" * len(grams))
         rows = self.db.execute(
-            f"SELECT name.norm, name.entity FROM name JOIN (SELECT entity, COUNT(*) AS shared FROM gram WHERE gram IN ({marks}) "
-            f"GROUP BY entity HAVING shared >= ? ORDER BY shared DESC LIMIT ?) AS best ON best.entity = name.entity",
+            f"SELECT DISTINCT name.norm, name.node FROM name JOIN (SELECT gram.node AS node, COUNT(DISTINCT gram.gram) AS shared, node.key AS key "
+            f"FROM gram JOIN node ON node.id = gram.node WHERE gram IN ({marks}) GROUP BY gram.node HAVING shared >= ? "
+            f"ORDER BY shared DESC, key LIMIT ?) AS best ON best.node = name.node ORDER BY name.norm, name.node",
             (*grams, needed, MAX_CANDIDATES),
         ).fetchall()
         return [(str(n), int(e)) for n, e in rows]
 
+    def _postings(self, gram: str) -> frozenset[int]:
+        """The entities with a trigram, kept for the process: a batch of proposals asks for the same ones again."""
+        if gram not in self._posting_cache:
+            self._posting_cache[gram] = frozenset(row[0] for row in self.db.execute("SELECT node FROM gram WHERE gram = ?", (gram,)))
+        return self._posting_cache[gram]
+
+    def _frequency(self, gram: str) -> int:
+        if gram not in self._frequencies:
+            self._frequencies[gram] = int(self.db.execute("SELECT COUNT(*) FROM gram WHERE gram = ?", (gram,)).fetchone()[0])
+        return self._frequencies[gram]
+
     def party(self, entity_id: int) -> Party:
         name, kind, countries, org_number = self.db.execute(
-            "SELECT name, kind, countries, org_number FROM entity WHERE id = ?", (entity_id,)).fetchone()
+            "SELECT name, kind, countries, org_number FROM entity WHERE node = ? ORDER BY file, pos LIMIT 1", (entity_id,)).fetchone()
         codes = [c for c in (countries or "").split(",") if c]
         return Party(name, kind, codes[0] if codes else "??", org_number or None, tuple(codes[1:]))
 
     def holdings_of(self, entity_id: int) -> list[tuple[int, Holding]]:
-        rows = self.db.execute("SELECT owner, share_min, share_max, control FROM holding WHERE subject = ?", (entity_id,)).fetchall()
+        rows = self.db.execute("SELECT owner, share_min, share_max, control FROM holding WHERE subject = ? ORDER BY file, pos", (entity_id,)).fetchall()
         return [(owner, Holding(self.party(owner), low, high, bool(control))) for owner, low, high, control in rows]
 
     def owners_of(self, party: Party) -> Sequence[Holding]:

@@ -35,6 +35,8 @@ class Parsed:
     edges: list[Edge] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     statements: int = 0
+    dates: set[str] = field(default_factory=set)
+    """The start and end dates of interests (ISO): the parse changes only on the days these pass."""
 
 
 
