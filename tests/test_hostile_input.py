@@ -208,7 +208,7 @@ def test_publish_and_report_skip_and_count_an_unreadable_declined_engagement(fir
             assert result.code == 0, result.err
             everything = result.out + result.err
             assert "hemlig" not in everything.lower() and "-veto-" not in everything
-            assert "1 engagement(s) could not be read" in result.err
+            assert "1 engagement could not be read" in result.err
         assert wst(command, "--format", "json", now=AFTER).json["unreadable"] == 1
     clients = wst("publish", "--format", "json", now=AFTER).json["clients"]
     assert len(clients) == 3  # the example firm's won clients are still listed
