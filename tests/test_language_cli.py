@@ -139,3 +139,11 @@ def test_the_sector_search_of_wst_new_reads_and_shows_the_runs_language() -> Non
     with i18n.speaking("en"):
         assert ("35.11", "Production of electricity") in search_sectors("electricity")
         assert search_sectors("elektricitet") == []
+
+
+def test_a_firm_toml_nested_too_deep_is_reported_by_the_command_not_by_choosing_the_language(firm: Path, wst) -> None:
+    (firm / "firm.toml").write_text("x = " + "[" * 600 + "]" * 600 + "\n", encoding="utf-8")
+    validated = wst("validate", "--lang", "sv")
+    assert validated.code == 1 and "firm.toml:1: ogiltig TOML" in validated.out and "Traceback" not in validated.err
+    listed = wst("list", "--lang", "sv")
+    assert listed.code == 2 and listed.err.startswith("wst: error: ") and "Traceback" not in listed.err
