@@ -72,5 +72,5 @@ def _read(path: Path) -> dict[str, Any]:
             return {}
         with path.open("rb") as file:
             return tomli.load(file)
-    except (OSError, tomli.TOMLDecodeError, UnicodeDecodeError):
+    except (OSError, tomli.TOMLDecodeError, UnicodeDecodeError, RecursionError):  # tomli refuses nesting past 400 levels with RecursionError
         return {}
