@@ -41,37 +41,53 @@ def _git(root: Path, *args: str) -> str:
     return result.stdout
 
 
-def arrived_files(data_root: Path, since: str) -> list[Path]:
-    """Files under the data folder added after `since`: committed since the merge base, staged, or untracked."""
+def changes(data_root: Path, since: str) -> tuple[Path, frozenset[str], frozenset[str]]:
+    """The repository's top folder, and the files (relative to it) added, and added, changed or deleted, since
+    the merge base of `since` and HEAD: commits as a tree-to-tree diff, the working tree and the index from
+    `git status` (its stat cache: a diff of the base against the working tree would compare every file)."""
     _git(data_root, "rev-parse", "--show-toplevel")
     try:
         base = _git(data_root, "merge-base", since, "HEAD").strip()
     except InvalidInput:
         raise InvalidInput(_("--since: '{since}' is not a git revision of the repository holding {data_root}").format(since=since, data_root=data_root)) from None
     top = Path(_git(data_root, "rev-parse", "--show-toplevel").strip())
-    added = _git(data_root, "diff", "--name-only", "--no-renames", "--diff-filter=A", base, "--", ".").splitlines()
-    untracked = _git(data_root, "ls-files", "--others", "--exclude-standard", "--full-name", "--", ".").splitlines()
-    return sorted({top / name for name in [*added, *untracked]})
+    added: set[str] = set()
+    changed: set[str] = set()
+    committed = _git(top, "diff", "--name-status", "--no-renames", "-z", base, "HEAD").split("\0")
+    for status, name in zip(committed[::2], committed[1::2], strict=False):
+        changed.add(name)
+        if status == "A":
+            added.add(name)
+    for entry in _git(top, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames").split("\0"):
+        if len(entry) > 3:
+            changed.add(entry[3:])
+            if "A" in entry[:2] or entry[:2] == "??":
+                added.add(entry[3:])
+    return top, frozenset(added), frozenset(changed)
 
 
-def changed_files(data_root: Path, since: str) -> list[Path]:
+Changes = tuple[Path, frozenset[str], frozenset[str]]
+
+
+def arrived_files(data_root: Path, since: str, found: Changes | None = None) -> list[Path]:
+    """Files under the data folder added after `since`: committed since the merge base, staged, or untracked."""
+    top, added, _changed = found or changes(data_root, since)
+    root = data_root.resolve()
+    return sorted(path for path in (top / name for name in added) if path.is_relative_to(root) and path.exists())
+
+
+def changed_files(data_root: Path, since: str, found: Changes | None = None) -> list[Path]:
     """Every file added, changed or deleted between `since` (its merge base with HEAD) and the working
     tree, anywhere in the repository holding the data folder, untracked files included."""
-    top = Path(_git(data_root, "rev-parse", "--show-toplevel").strip())
-    try:
-        base = _git(data_root, "merge-base", since, "HEAD").strip()
-    except InvalidInput:
-        raise InvalidInput(_("--since: '{since}' is not a git revision of the repository holding {data_root}").format(since=since, data_root=data_root)) from None
-    changed = _git(top, "diff", "--name-only", "--no-renames", base).splitlines()
-    untracked = _git(top, "ls-files", "--others", "--exclude-standard", "--full-name").splitlines()
-    return sorted({top / name for name in [*changed, *untracked]})
+    top, _added, changed = found or changes(data_root, since)
+    return sorted(top / name for name in changed)
 
 
-def problems(data_root: Path, since: str, skew: timedelta, now: datetime) -> list[str]:
+def problems(data_root: Path, since: str, skew: timedelta, now: datetime, changed: Changes | None = None) -> list[str]:
     """One line per event or roster approval that arrived after `since` with a time beyond `skew` of `now`."""
     found: list[str] = []
     root = data_root.resolve()
-    for path in arrived_files(data_root, since):
+    for path in arrived_files(data_root, since, changed):
         relative = path.resolve().relative_to(root) if path.resolve().is_relative_to(root) else None
         if relative is None or path.suffix != ".toml" or path.name.startswith("."):
             continue

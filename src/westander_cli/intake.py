@@ -110,6 +110,11 @@ class Workspace:
         return load_policy(self.policies_dir)
 
     @cached_property
+    def policy_sha(self) -> str:
+        """The policy's digest, computed once (verify compares it with every stored proposal's)."""
+        return policy_digest(self.policy)
+
+    @cached_property
     def roster(self) -> Roster:
         return Roster.of(self.data.people)
 
@@ -227,10 +232,10 @@ class Workspace:
         for key, active in actives.items():
             for block in _blocking_keys(active, probe=False):
                 blocks.setdefault(block, set()).add(key)
-        for view in views:
+        shared = engine.Context(engagements=[actives[key] for key in sorted(actives)], owners=owners, language=i18n.current())
+        for view in views:  # one conflict index for all; each view compared with its candidates only
             candidates = {key for block in _blocking_keys(actives[view.id], probe=True) for key in blocks.get(block, ())} - {view.id}
-            context = engine.Context(engagements=[actives[key] for key in sorted(candidates)], owners=owners,
-                                     language=i18n.current())
+            context = shared.sharing(candidates)
             recorded = {(f.rule, f.severity) for f in view.findings}
             for finding in engine.check(view.proposal, self.policy, context).findings:
                 if finding.severity.value not in ("block", "forbid"):

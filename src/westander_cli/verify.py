@@ -28,6 +28,7 @@ from westander_cli.store import LEFTOVERS, SLUG_PATTERN, EngagementRecord, assem
 from westander_cli.workflow import ACTIVE, Engagement, State
 
 if TYPE_CHECKING:
+    from westander_cli import arrival
     from westander_cli.intake import Workspace
 
 Severity = Literal["error", "warning"]
@@ -53,13 +54,16 @@ def verify(ws: Workspace, *, since: str | None = None, skew: timedelta = timedel
     """Every problem of the data folder's records; `since` a git revision: only the engagements whose files changed
     after it (all of them when people, firm, roster or policy changed), and the times of what arrived after it.
     `progress(done, total)` hears of each engagement folder verified (the CLI shows it on a terminal)."""
-    problems: list[Problem] = _trust(ws, since, skew)
+    from westander_cli import arrival
+
+    found = arrival.changes(ws.data.root, since) if since is not None else None  # one look at git for both uses
+    problems: list[Problem] = _trust(ws, since, skew, found)
     folder = ws.data.engagements_dir
     if folder.is_symlink():
         return [Problem(str(folder), None, _("is a symbolic link; engagements must be a plain folder"))]
     views: list[Engagement] = []
     entries = sorted(os.scandir(folder), key=lambda e: e.name) if folder.is_dir() else []
-    changed = _changed_since(ws, since) if since is not None else None
+    changed = _changed_since(ws, since, found) if since is not None else None
     if changed is not None:
         entries = [e for e in entries if e.name in changed[0]]
     for done, entry in enumerate(entries, start=1):
@@ -87,7 +91,7 @@ def verify(ws: Workspace, *, since: str | None = None, skew: timedelta = timedel
     return problems
 
 
-def _changed_since(ws: Workspace, since: str) -> tuple[set[str], set[str]] | None:
+def _changed_since(ws: Workspace, since: str, changes: arrival.Changes | None = None) -> tuple[set[str], set[str]] | None:
     """The engagement folders whose files changed since `since`, and those among them with a new proposal;
     None when something every engagement depends on changed (people, firm, roster, policy, or any other file)."""
     from westander_cli import arrival
@@ -96,7 +100,7 @@ def _changed_since(ws: Workspace, since: str) -> tuple[set[str], set[str]] | Non
     policies = ws.policies_dir.resolve()
     folders: set[str] = set()
     proposed: set[str] = set()
-    for path in arrival.changed_files(ws.data.root, since):
+    for path in arrival.changed_files(ws.data.root, since, changes):
         if path.is_relative_to(policies):
             return None
         if not path.is_relative_to(root):
@@ -112,13 +116,13 @@ def _changed_since(ws: Workspace, since: str) -> tuple[set[str], set[str]] | Non
     return folders, proposed
 
 
-def _trust(ws: Workspace, since: str | None, skew: timedelta) -> list[Problem]:
+def _trust(ws: Workspace, since: str | None, skew: timedelta, changes: arrival.Changes | None = None) -> list[Problem]:
     """The CEO-approved roster (`roster`), and the times of records that arrived since `since` (`arrival`)."""
     from westander_cli import arrival, roster
 
     found = roster.problems(ws.data.root, ws.data.firm, ws.data.people)
     if since is not None:
-        found += arrival.problems(ws.data.root, since, skew, ws.now)
+        found += arrival.problems(ws.data.root, since, skew, ws.now, changes)
     located = []
     for text in found:
         file, sep, message = text.partition(": ")
@@ -215,7 +219,6 @@ def _signature(ws: Workspace, event: BaseEvent, path: str) -> Iterator[Problem]:
 def _recheck_proposal(ws: Workspace, record: EngagementRecord) -> Iterator[Problem]:
     """What `propose` would have recorded: the policy's findings, the colleagues, the review deadline."""
     from westander_cli.policy import engine
-    from westander_cli.policy.digest import policy_digest
     from westander_cli.review_period import Counting, review_deadline
     from westander_cli.screening.ownership import NoRegistry
 
@@ -242,7 +245,7 @@ def _recheck_proposal(ws: Workspace, record: EngagementRecord) -> Iterator[Probl
                                       ).format(review_deadline=root.review_deadline, review_hours=root.review_hours, expected=expected))
         elif root.review_hours < firm.review_hours:
             yield Problem(path, None, _("recorded a review period of {review_hours} hours, shorter than the firm's {review_hours2}").format(review_hours=root.review_hours, review_hours2=firm.review_hours), "warning")
-    current = policy_digest(ws.policy)
+    current = ws.policy_sha
     pinned = firm.policy.digest or current
     if root.policy_digest is not None and root.policy_digest != pinned:
         if root.policy_digest not in firm.policy.earlier:
@@ -262,10 +265,9 @@ def _recheck_proposal(ws: Workspace, record: EngagementRecord) -> Iterator[Probl
 
 
 def _policy_pin(ws: Workspace) -> Iterator[Problem]:
-    from westander_cli.policy.digest import policy_digest
 
     pinned = ws.data.firm.policy.digest
-    current = policy_digest(ws.policy)
+    current = ws.policy_sha
     if pinned is None:
         yield Problem(str(ws.data.root / "firm.toml"), None,
                       _("pins no policy; add [policy] digest = \"{current}\" so that only the firm's policy can be used").format(current=current), "warning")

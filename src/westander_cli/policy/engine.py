@@ -113,6 +113,14 @@ class Context:
     language: str = field(default_factory=current)
     """The language of the findings' messages and rule titles (the run's, unless a caller says otherwise)."""
     _index: _ConflictIndex | None = None
+    only: frozenset[str] | None = None
+    """With an index shared between contexts: the engagements this check compares with (the rest are left out,
+    so the result is the one an index of only these gives)."""
+
+    def sharing(self, only: Iterable[str]) -> Context:
+        """A context comparing with `only` of this context's engagements, reusing its conflict index (built once)."""
+        return Context(engagements=self.engagements, owners=self.owners, language=self.language, _index=self.conflict_index(),
+                       only=frozenset(only))
 
     def conflict_index(self) -> _ConflictIndex:
         if self._index is None:
@@ -341,16 +349,18 @@ class _ConflictIndex:
                 if counterparty.org_number and (digits := org_digits(counterparty.org_number)):
                     self.counterparty_numbers.setdefault(digits, []).append(row)
 
-    def active_clients_named(self, side: Side) -> list[_Hit]:
+    def active_clients_named(self, side: Side, only: frozenset[str] | None = None) -> list[_Hit]:
         """Active engagements whose client is this party (by org number, or by name at least possibly)."""
         best = self._matches("clients", side, self.client_numbers, self.clients)
-        return [_Hit(self.engagements[p], m, side.name) for p, m in best.items()]
+        return [_Hit(self.engagements[p], m, side.name) for p, m in best.items() if only is None or self.engagements[p].id in only]
 
-    def counterparties_naming(self, side: Side) -> list[tuple[_Hit, Side]]:
+    def counterparties_naming(self, side: Side, only: frozenset[str] | None = None) -> list[tuple[_Hit, Side]]:
         """Counterparties of active engagements that are this party."""
         hits = []
         for row, match in self._matches("counterparties", side, self.counterparty_numbers, self.counterparties).items():
             position, counterparty = self.counterparty_rows[row]
+            if only is not None and self.engagements[position].id not in only:
+                continue
             hits.append((_Hit(self.engagements[position], match, counterparty.name), counterparty))
         return hits
 
@@ -375,9 +385,10 @@ def _best_matches(numbers: dict[str, list[int]], names: NameIndex, side: Side) -
 
 def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_id: str | None) -> list[Finding]:
     index = context.conflict_index()
+    only = context.only
     client = proposal.client
     me = Side.of(client.name, (), client.org_number)
-    own = {hit.engagement.id for hit in index.active_clients_named(Side.of(client.name)) if hit.match.certainty >= Certainty.STRONG
+    own = {hit.engagement.id for hit in index.active_clients_named(Side.of(client.name), only) if hit.match.certainty >= Certainty.STRONG
            and not _numbers_differ(client.org_number, hit.engagement.client.org_number)}
     own |= {exclude_id} if exclude_id else set()
     wanted = {Relation.COMPETITOR.value} if rule.relation == "competitor" else {Relation.OPPONENT.value, Relation.TARGET.value}
@@ -391,7 +402,7 @@ def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_
 
     if rule.relation == "competitor":
         claims = Side.of(client.name, client.aliases, client.org_number)
-        for hit in index.active_clients_named(claims):
+        for hit in index.active_clients_named(claims, only):
             if hit.match.certainty >= Certainty.STRONG:
                 claim = ", ".join([*client.aliases, *([client.org_number] if client.org_number else [])])
                 note(hit.engagement, Certainty.EXACT,
@@ -404,13 +415,13 @@ def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_
         relation = counterparty.relation.value
         if relation not in wanted:
             continue
-        for hit in index.active_clients_named(Side.of(counterparty.name, (), counterparty.org_number)):
+        for hit in index.active_clients_named(Side.of(counterparty.name, (), counterparty.org_number), only):
             note(hit.engagement, hit.match.certainty,
                  _("the work names {counterparty} as {relation}, and {active} is an active client ({id})").format(
                      counterparty=counterparty.name, relation=_relation(relation), active=hit.engagement.client.name, id=hit.engagement.id),
                  {"reason": f"counterparty_{relation}", "score": round(hit.match.score, 1)})
     for side, whose in ((me, ""), *(((principal, "principal_"),) if principal else ())):
-        for hit, named in index.counterparties_naming(side):
+        for hit, named in index.counterparties_naming(side, only):
             if named.relation in wanted:
                 names = (_("active engagement {id} for {active} names {counterparty} as {relation} (the principal {principal})") if whose
                          else _("active engagement {id} for {active} names {counterparty} as {relation}"))
@@ -425,6 +436,8 @@ def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_
             titled = _titled([nace_class])  # once per class, not once per engagement in it
             for position in index.by_class.get(nace_class, []):
                 engagement = index.engagements[position]
+                if only is not None and engagement.id not in only:
+                    continue
                 same_class.add(engagement.id)
                 note(engagement, Certainty.EXACT,
                      _("{active} ({id}) is an active client in the same class {sector}").format(
@@ -434,6 +447,8 @@ def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_
             titled = _titled([group])
             for position in index.by_group.get(group, []):
                 engagement = index.engagements[position]
+                if only is not None and engagement.id not in only:
+                    continue
                 if engagement.id not in same_class:
                     note(engagement, Certainty.POSSIBLE,
                          _("{active} ({id}) is an active client in the same group {sector}").format(
