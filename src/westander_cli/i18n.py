@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import gettext
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import cache
 from pathlib import Path
 
@@ -67,10 +67,20 @@ def ngettext(singular: str, plural: str, count: int) -> str:
 def local_time(at: datetime | str) -> str:
     """A moment as people read it: the firm's local time with its zone, e.g. `2026-03-04 09:00 CET`.
     Machines get UTC (JSON and files); this is only for tables, status lines, messages and e-mails."""
-    from zoneinfo import ZoneInfo
-
     moment = datetime.fromisoformat(at) if isinstance(at, str) else at
-    return moment.astimezone(ZoneInfo(_zone[-1])).strftime("%Y-%m-%d %H:%M %Z")
+    return moment.astimezone(_zone_info(_zone[-1])).strftime("%Y-%m-%d %H:%M %Z")
+
+
+@cache
+def _zone_info(name: str) -> tzinfo:
+    """The zone named in firm.toml, looked up on first use (a run that shows no time never loads the
+    zone database); one this machine does not know is reported by the command that validates firm.toml."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TIME_ZONE)
 
 
 def N_(message: str) -> str:

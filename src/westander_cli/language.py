@@ -36,18 +36,10 @@ def choose(requested: str | None, data_root: Path, person: str | None) -> str:
 
 
 def time_zone(data_root: Path) -> str:
-    """The firm's time zone for showing times to people (firm.toml `timezone`; one it names that this
-    machine does not know is reported by the command that reads firm.toml)."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
+    """The name of the firm's time zone for showing times to people (firm.toml `timezone`); the zone
+    itself is looked up when a time is first shown (`i18n.local_time`)."""
     zone = _read(data_root / "firm.toml").get("timezone")
-    if not isinstance(zone, str):
-        return DEFAULT_TIME_ZONE
-    try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return DEFAULT_TIME_ZONE
-    return zone
+    return zone if isinstance(zone, str) else DEFAULT_TIME_ZONE
 
 
 def git_email(folder: Path) -> str | None:

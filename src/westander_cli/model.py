@@ -333,10 +333,11 @@ class Firm(Strict):
     review_counting: Annotated[Counting, Field(strict=False)] = Counting.CALENDAR
     """`working_time` stops the review clock over weekends and Swedish public holidays (`wst init` sets it)."""
     timezone: Annotated[str, StringConstraints(max_length=64)] = "Europe/Stockholm"
-    notify: NotifySettings = NotifySettings()
-    signatures: SignatureSettings = SignatureSettings()
-    git: GitSettings = GitSettings()
-    policy: PolicySettings = PolicySettings()
+    # Factories, not instances: an instance here would build four validators whenever this module is imported.
+    notify: NotifySettings = Field(default_factory=NotifySettings)
+    signatures: SignatureSettings = Field(default_factory=SignatureSettings)
+    git: GitSettings = Field(default_factory=GitSettings)
+    policy: PolicySettings = Field(default_factory=PolicySettings)
 
     _timezone = field_validator("timezone")(check_time_zone)
 

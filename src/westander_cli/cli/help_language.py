@@ -59,7 +59,7 @@ def _tree(command: click_core.Command) -> Iterator[click_core.Command]:
             yield from _tree(sub)
 
 
-_USAGE_ERRORS: list[tuple[re.Pattern[str], str]] = [(re.compile(pattern), message) for pattern, message in [
+_USAGE_ERRORS: list[tuple[str, str]] = [  # patterns compiled (and cached by `re`) only when an error is translated
     (r"^No such option: (?P<name>\S+)(?P<rest>.*)$", N_("No such option: {name}")),
     (r"^No such command '(?P<name>[^']*)'\.(?P<rest>.*)$", N_("No such command '{name}'.")),
     (r"^Missing argument '(?P<name>.*)'\.$", N_("Missing argument '{name}'.")),
@@ -71,18 +71,18 @@ _USAGE_ERRORS: list[tuple[re.Pattern[str], str]] = [(re.compile(pattern), messag
     (r"^Invalid value for (?P<name>'[^']*'(?: / '[^']*')*) \(env var: (?P<var>'[^']*')\): (?P<rest>.*)$",
      N_("Invalid value for {name} (env var: {var}): {rest}")),
     (r"^Invalid value for (?P<name>'[^']*'(?: / '[^']*')+): (?P<rest>.*)$", N_("Invalid value for {name}: {rest}")),
-]]
-_INVALID_VALUES: list[tuple[re.Pattern[str], str]] = [(re.compile(pattern), message) for pattern, message in [
+]
+_INVALID_VALUES: list[tuple[str, str]] = [
     (r"^(?P<value>'.*') is not one of (?P<choices>.*)\.$", N_("{value} is not one of {choices}.")),
     (r"^(?P<value>'.*') is not (?P<choices>'[^']*')\.$", N_("{value} is not {choices}.")),
     (r"^(?P<value>'.*') is not a valid integer\.$", N_("{value} is not a valid integer.")),
-]]
+]
 
 
 def translate_usage_error(message: str) -> str:
     """A usage error of click's in the run's language (the names and values it quotes stay as they are)."""
     for pattern, template in _USAGE_ERRORS:
-        match = pattern.match(message)
+        match = re.match(pattern, message)
         if match:
             parts = match.groupdict()
             if "{rest}" in template:
@@ -95,19 +95,19 @@ def translate_usage_error(message: str) -> str:
 def _translate_invalid_value(detail: str) -> str:
     """Why click refused a value ('xml' is not one of ...), in the run's language."""
     for pattern, template in _INVALID_VALUES:
-        if match := pattern.match(detail):
+        if match := re.match(pattern, detail):
             return _(template).format(**match.groupdict())
     return detail
 
 
-_POSSIBLE_OPTIONS = re.compile(r"^ \(Possible options: (?P<options>.*)\)$")
-_DID_YOU_MEAN = re.compile(r"^ Did you mean (?P<suggestions>.*)\?$")
+_POSSIBLE_OPTIONS = r"^ \(Possible options: (?P<options>.*)\)$"
+_DID_YOU_MEAN = r"^ Did you mean (?P<suggestions>.*)\?$"
 
 
 def _translate_tail(rest: str) -> str:
     """The suggestion click or Typer adds after an unknown option or command, in the run's language."""
-    if match := _POSSIBLE_OPTIONS.match(rest):
+    if match := re.match(_POSSIBLE_OPTIONS, rest):
         return " " + _("(Possible options: {options})").format(options=match["options"])
-    if match := _DID_YOU_MEAN.match(rest):
+    if match := re.match(_DID_YOU_MEAN, rest):
         return " " + _("Did you mean {suggestions}?").format(suggestions=match["suggestions"])
     return rest

@@ -97,9 +97,11 @@ def sanitised(value: Any) -> Any:
 
 
 def emit(fmt: Format, payload: dict[str, Any], view: View) -> None:
-    """Write the payload as JSON (plain print: no wrapping, no markup) or as the table `view` via Rich.
+    """Write the payload as JSON (plain print: no wrapping, no markup), in a CI or web format, or for people:
+    the view `view` drawn by Rich, or in a pipe, for the list views, tab-separated lines (`render.lines`).
 
-    Rich is imported only here, for tables: JSON output for scripts never pays for it.
+    Rich is imported only for people's views that are not lines in a pipe: JSON output and `wst status | ...`
+    never pay for it.
     """
     if fmt == Format.JSON:
         # Indented for a person at a terminal; compact in a pipe, where json's C encoder is 5x faster.
@@ -118,18 +120,29 @@ def emit(fmt: Format, payload: dict[str, Any], view: View) -> None:
             raise InvalidInput(_("--format {value}: not written for {value2}").format(value=fmt.value, value2=view.value))
         sys.stdout.write("".join(f"{line}\n" for line in writer(payload)))
         return
+    if not sys.stdout.isatty() and view in LIST_VIEWS:  # a pipe: tab-separated lines, Rich never imported
+        from westander_cli.render import lines
+
+        payload = sanitised(payload)
+        lines.write(sys.stdout, *getattr(lines, view)(payload))
+        if payload.get("unreadable"):
+            sys.stdout.write(lines.unreadable(payload["unreadable"]) + "\n")
+        return
     from westander_cli.render import table
 
     renderer: Callable[[Any, dict[str, Any]], None] = getattr(table, view)
     renderer(console(), sanitised(payload))
 
 
-def console() -> Any:
-    """A Rich console: colour only on a terminal, NO_COLOR respected (Rich reads it), no wrapping markup in data."""
-    import sys
+LIST_VIEWS = frozenset({View.ENGAGEMENT_LIST, View.LOG, View.STATUS, View.PUBLISH})
+"""Views that are rows and nothing else in a pipe (`render.lines`); on a terminal they are Rich tables."""
 
+
+def console() -> Any:
+    """A Rich console: a terminal exactly when stdout is one (as `emit` decides), colour only there, NO_COLOR
+    respected (Rich reads it), no wrapping markup in data."""
     from rich.console import Console
 
     if sys.stdout.isatty():
-        return Console(highlight=False, soft_wrap=False)
-    return Console(highlight=False, soft_wrap=False, width=100_000)  # in a pipe nothing is cut or wrapped
+        return Console(highlight=False, soft_wrap=False, force_terminal=True)
+    return Console(highlight=False, soft_wrap=False, force_terminal=False, width=100_000)  # in a pipe nothing is cut or wrapped

@@ -10,7 +10,7 @@ from rich.text import Text
 
 from westander_cli import words
 from westander_cli.i18n import N_, _, current, local_time, ngettext
-from westander_cli.render import sanitise
+from westander_cli.render import lines, sanitise
 
 SEVERITY_STYLE = {"forbid": "bold red", "block": "red", "warn": "yellow", "info": "cyan"}
 VERDICT_STYLE = {"forbidden": "bold red", "needs_exception": "yellow", "clear": "green"}
@@ -30,54 +30,17 @@ def _plain(console: Console, headers: list[str], rows: list[list[Any]]) -> None:
     console.file.write("\n".join(lines) + "\n")
 
 
-HEADERS = {"id": N_("id"), "state": N_("state"), "client": N_("client"), "title": N_("title"), "lead": N_("lead"),
-           "review_deadline": N_("review deadline"), "what": N_("to do"), "deadline": N_("review deadline"), "at": N_("at"),
-           "kind": N_("kind"), "by": N_("by"), "details": N_("details"), "counts": N_("counts"),
-           "engagement": N_("engagement"), "since": N_("since"), "status": N_("status"), "lobbying": N_("lobbying"),
-           "website_text": N_("on our website")}
-"""Column headers people read, keyed by the JSON key the column shows."""
-PUBLIC_STATUS = {"ongoing": N_("ongoing"), "ended": N_("ended")}
-DETAILS = {"lead": N_("lead"), "review_deadline": N_("review deadline"), "ceo": N_("CEO"), "channels": N_("channels"),
-           "channel": N_("channel"), "review_hours": N_("review hours"), "review_counting": N_("review period counts"),
-           "timezone": N_("time zone"), "policy_digest": N_("policy digest"), "signatures": N_("signatures required"),
-           "recipients": N_("recipients"), "about": N_("about"), "topic": N_("topic"), "text": N_("text"),
-           "reason": N_("reason"), "exception_reason": N_("reason for the exception"), "objection": N_("objection"),
-           "consulted": N_("consulted"), "action": N_("action"), "person": N_("person")}
-"""The names people read for the fields of an event in `log` (JSON keeps the field names)."""
 OWNER_KINDS = {"company": N_("company"), "person": N_("person"), "state": N_("government")}
 """Kinds of owner in the registry tree (model.OwnerKind)."""
-TIMES = frozenset({"review_deadline", "deadline", "at", "since", "proposed_at"})
-"""Keys whose values are UTC times in JSON and local times with their zone for people."""
-
-
-def _shown(key: str, value: Any) -> Any:
-    """A JSON value as people read it: states and events by name, times local, status lines translated."""
-    if value is None or value == "":
-        return value
-    if key == "state":
-        return words.state(str(value))
-    if key == "kind":
-        return words.event(str(value))
-    if key == "what":  # status.awaiting: English in JSON, the run's language here
-        return _(str(value))
-    if key == "counts":  # payloads.event: "yes", or "no: <why not>"
-        return _("yes") if value == "yes" else _("no: {reason}").format(reason=str(value).removeprefix("no: "))
-    if key in TIMES and isinstance(value, str) and "T" in value:
-        return local_time(value)
-    return value
 
 
 def _rows(console: Console, keys: list[str], rows: list[list[Any]], styles: list[str] | None = None) -> None:
-    """A list for people, columns named by `keys` (JSON keys): a Rich table on a terminal; in a pipe,
-    tab-separated lines under a header line, nothing cut (tabs and line breaks inside values shown escaped)."""
-    headers = [_(HEADERS.get(key, key)) for key in keys]
-    shown = [[_shown(key, value) for key, value in zip(keys, row, strict=True)] for row in rows]
+    """A list for people, columns named by `keys` (JSON keys): a Rich table on a terminal, else `rows.write`'s lines."""
     if not console.is_terminal:
-        def cell(value: Any) -> str:
-            return sanitise("" if value is None else str(value)).replace("\t", "\\t").replace("\n", "\\n")
-
-        console.file.write("".join("\t".join(cell(v) for v in row) + "\n" for row in [headers, *shown]))
+        lines.write(console.file, keys, rows)
         return
+    headers = lines.headers(keys)
+    shown = lines.shown(keys, rows)
     if len(rows) > LARGE:
         _plain(console, headers, shown)
         return
@@ -174,8 +137,7 @@ def event(console: Console, payload: dict[str, Any]) -> None:
 
 
 def engagement_list(console: Console, payload: dict[str, Any]) -> None:
-    keys = ["id", "state", "client", "title", "lead", "review_deadline"]
-    _rows(console, keys, [[e[k] for k in keys] for e in payload["engagements"]])
+    _rows(console, *lines.engagement_list(payload))
     if not payload["engagements"] and console.is_terminal:
         console.print(Text(_("no engagements"), style="dim"))
 
@@ -202,30 +164,16 @@ def engagement_show(console: Console, payload: dict[str, Any]) -> None:
 
 
 def log(console: Console, payload: dict[str, Any]) -> None:
-    keys = ["at", "kind", "by", "details", "counts"]
-    _rows(console, keys, [[_details(e[k]) if k == "details" else e[k] for k in keys] for e in payload["events"]])
-
-
-def _details(details: dict[str, Any]) -> str:
-    """`reason: ...; text: ...` for people: fields by name, times local, lists joined with commas."""
-    def shown(key: str, value: Any) -> str:
-        if isinstance(value, list):
-            return ", ".join(map(str, value))
-        if isinstance(value, dict):
-            return ", ".join(f"{name}: {text}" for name, text in value.items())
-        return local_time(value) if key == "review_deadline" and isinstance(value, str) else str(value)
-
-    return "; ".join(f"{_(DETAILS[key]) if key in DETAILS else key}: {shown(key, value)}" for key, value in details.items())
+    _rows(console, *lines.log(payload))
 
 
 def status(console: Console, payload: dict[str, Any]) -> None:
-    keys = ["id", "state", "client", "what", "deadline"]
     if console.is_terminal:
         console.print(Text(_("awaiting {person}:").format(person=payload["person"]), style="bold"))
         if not payload["awaiting"]:
             console.print(Text("  " + _("nothing"), style="green"))
             return
-    _rows(console, keys, [[item[k] for k in keys] for item in payload["awaiting"]])
+    _rows(console, *lines.status(payload))
 
 
 def message(console: Console, payload: dict[str, Any]) -> None:
@@ -284,12 +232,9 @@ def problems(console: Console, payload: dict[str, Any]) -> None:
 
 
 def publish(console: Console, payload: dict[str, Any]) -> None:
-    keys = ["client", "engagement", "since", "status", "lobbying", "website_text"]
-    _rows(console, keys, [[c["client"], c["title"], c["since"], _(PUBLIC_STATUS[c["status"]]), _("yes") if c["political_influence"] else "",
-                           c["website_text"]] for c in payload["clients"]])
+    _rows(console, *lines.publish(payload))
     if payload.get("unreadable"):
-        console.print(_t(ngettext("{count} engagement could not be read and is not listed", "{count} engagements could not be read and are not listed",
-                                  payload["unreadable"]).format(count=payload["unreadable"]), "yellow"))
+        console.print(_t(lines.unreadable(payload["unreadable"]), "yellow"))
 
 
 def _bars(console: Console, title: str, counts: dict[str, int], style_of: dict[str, str] | None = None) -> None:
