@@ -22,10 +22,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from westander_cli.policy.engine import ActiveEngagement, Side
 from westander_cli.workflow import State, Summary
+
+if TYPE_CHECKING:
+    from westander_cli.policy.engine import ActiveEngagement
 
 SCHEMA_VERSION = 10
 """An index written by another wst version is dropped and rebuilt, never misread."""
@@ -218,6 +220,8 @@ def _summary_of(row: Row) -> Summary:
 
 
 def _decode_active(text: str) -> ActiveEngagement:
+    from westander_cli.policy.engine import ActiveEngagement, Side  # only a conflict check decodes these: `status` never loads the engine
+
     engagement_id, client, kind, classes, counterparties = json.loads(text)
     return ActiveEngagement(engagement_id, Side(client[0], tuple(client[1]), client[2], client[3]), kind, tuple(classes),
                             tuple(Side(c[0], tuple(c[1]), c[2], c[3]) for c in counterparties))

@@ -47,13 +47,7 @@ from westander_cli.i18n import _
 from westander_cli.index import Entry, Facts, SummaryIndex
 from westander_cli.language import git_email
 from westander_cli.model import Channel, Person, Proposal, SignatureSettings
-from westander_cli.policy import engine
-from westander_cli.policy.digest import policy_digest
-from westander_cli.policy.rules import Policy, load_policy
 from westander_cli.review_period import review_deadline
-from westander_cli.screening.names import normalise
-from westander_cli.screening.ownership import NoRegistry, OwnerSource
-from westander_cli.screening.registry import Registry
 from westander_cli.store import DataFolder, EngagementRecord, EventT, seal
 from westander_cli.tomlfile import load_model, read_toml
 from westander_cli.workflow import (
@@ -73,9 +67,14 @@ from westander_cli.workflow import (
     summarize,
 )
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the policy engine and screening load where a command checks something: `status` never pays for them
     from email.message import EmailMessage
     from types import ModuleType
+
+    from westander_cli.policy import engine
+    from westander_cli.policy.rules import Policy
+    from westander_cli.screening.ownership import OwnerSource
+    from westander_cli.screening.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -107,11 +106,15 @@ class Workspace:
 
     @cached_property
     def policy(self) -> Policy:
+        from westander_cli.policy.rules import load_policy
+
         return load_policy(self.policies_dir)
 
     @cached_property
     def policy_sha(self) -> str:
         """The policy's digest, computed once (verify compares it with every stored proposal's)."""
+        from westander_cli.policy.digest import policy_digest
+
         return policy_digest(self.policy)
 
     @cached_property
@@ -181,6 +184,8 @@ class Workspace:
         return facts
 
     def _folder_entries(self, folder: str) -> list[Entry]:
+        from westander_cli.policy import engine
+
         entries = []
         for record in self.data.read_folder(folder):
             if self.as_of is not None and record.root.at > self.as_of:
@@ -191,9 +196,14 @@ class Workspace:
         return entries
 
     def registry(self) -> Registry:
+        from westander_cli.screening.registry import Registry
+
         return Registry(self.data.root / "registry", self.data.state_dir / "registry.sqlite")
 
     def context(self) -> engine.Context:
+        from westander_cli.policy import engine
+        from westander_cli.screening.ownership import NoRegistry
+
         has_firm = (self.data.root / "firm.toml").is_file()
         return engine.Context(
             engagements=self.active_engagements() if has_firm else (),
@@ -209,6 +219,8 @@ class Workspace:
     def conflict_candidates(self, views: Sequence[Engagement], exclude: set[str]) -> list[Engagement]:
         """The active engagements (but `exclude`) that share a blocking key with one of `views`, folded: what a
         conflict check of `views` must compare them with (the summary index finds them without folding the rest)."""
+        from westander_cli.policy import engine
+
         probing: set[str] = set()
         indexed: set[str] = set()
         for view in views:  # the pair is found from either side: each probes the other's indexed keys
@@ -223,6 +235,9 @@ class Workspace:
         """Block and forbid findings that the active engagements' recorded findings do not show: conflicts
         between engagements proposed in different clones at once, and, `with_registry`, what the current
         ownership registry reveals. A CEO approval that names the other client as consulted settles a conflict."""
+        from westander_cli.policy import engine
+        from westander_cli.screening.ownership import NoRegistry
+
         actives = {v.id: engine.ActiveEngagement.of(v.id, v.proposal.client, v.proposal.counterparties) for v in views}
         by_id = {v.id: v for v in views}
         owners: OwnerSource = self.registry() if with_registry and (self.data.root / "registry").is_dir() else NoRegistry()
@@ -311,11 +326,14 @@ class Workspace:
     # --- check and propose -------------------------------------------------------------------
 
     def check_file(self, path: Path, context: engine.Context) -> engine.CheckResult:
+        from westander_cli.policy import engine
+
         proposal = load_model(read_toml(path, _("proposal file")), Proposal)
         return engine.check(proposal, self.policy, context)
 
     def check_text(self, text: str, context: engine.Context) -> engine.CheckResult:
         """A proposal given as text (standard input): the same checks as a file named '-'."""
+        from westander_cli.policy import engine
         from westander_cli.tomlfile import parse_toml
 
         proposal = load_model(parse_toml(Path("-"), text, "proposal"), Proposal)
@@ -323,6 +341,8 @@ class Workspace:
 
     def firm_policy(self) -> tuple[Policy, str]:
         """The policy and its digest, refused (exit 2) when firm.toml pins another one."""
+        from westander_cli.policy.digest import policy_digest
+
         digest = policy_digest(self.policy)
         pinned = self.data.firm.policy.digest
         if pinned is not None and digest != pinned:
@@ -330,6 +350,8 @@ class Workspace:
         return self.policy, digest
 
     def propose(self, path: Path, actor: Person, exception_reason: str | None, *, again: bool = False) -> ProposeOutcome:
+        from westander_cli.policy import engine
+
         proposal = load_model(read_toml(path, _("proposal file")), Proposal)
         lead = self.data.person(proposal.lead or actor.id)
         if lead is None or not lead.active:
@@ -367,6 +389,8 @@ class Workspace:
 
     def _same_request(self, proposal: Proposal) -> str | None:
         """An open engagement for the same client with the same title: proposing twice is usually a slip."""
+        from westander_cli.screening.names import normalise
+
         client, title = normalise(proposal.client.name), proposal.title.strip().casefold()
         for summary in self.summaries():
             if summary.state in ACTIVE and normalise(summary.client) == client and summary.title.strip().casefold() == title:
@@ -374,6 +398,8 @@ class Workspace:
         return None
 
     def _new_id(self, proposal: Proposal) -> str:
+        from westander_cli.screening.names import normalise
+
         client = normalise(proposal.client.name).split()[:3]
         title = [w for w in re.split(r"[^a-z0-9]+", _ascii(proposal.title)) if len(w) > 3][:2]
         base = str(self.now.year)
