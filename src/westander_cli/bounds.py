@@ -18,6 +18,9 @@ from pathlib import Path
 from westander_cli.errors import InvalidInput
 from westander_cli.i18n import _
 
+SLUG = r"^[a-z0-9][a-z0-9-]{0,63}$"
+"""An engagement id, which is also its folder's name."""
+
 MAX_TOML_BYTES = 1_000_000
 """A proposal, event, people, firm, policy or registry TOML file; the largest real one is ~20 KB."""
 

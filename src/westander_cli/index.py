@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from westander_cli.workflow import State, Summary
+from westander_cli.states import State, Summary
 
 if TYPE_CHECKING:
     from westander_cli.policy.engine import ActiveEngagement
@@ -56,6 +56,30 @@ class Row(NamedTuple):
 
 
 COLUMNS = ", ".join(Row._fields)
+
+
+Facts = dict[str, str]
+"""What summaries may depend on beyond their own folder, each fact by name (`person:anna`, `channels`,
+...) with its current value; a change of one fact rebuilds only the summaries that name it."""
+
+
+class Member(NamedTuple):
+    """A person of people.toml as the read-only views need them."""
+
+    id: str
+    email: str
+    active: bool
+    ceo: bool
+    """Role `ceo` (active or not)."""
+
+
+class Directory(NamedTuple):
+    """What the views and the summaries need of people.toml and firm.toml, kept in the index under a digest of
+    both files' bytes (`reading.Reader.directory`)."""
+
+    members: tuple[Member, ...]
+    facts: Facts
+    """`Reader.summary_facts` but the CEO approvals in `roster/`, which are looked at on every run."""
 
 
 class Entry:
@@ -113,9 +137,6 @@ def folder_stamp(engagement_dir: str) -> tuple[str, int]:
     return "|".join(parts), newest
 
 
-Facts = dict[str, str]
-"""What summaries may depend on beyond their own folder, each fact by name (`person:anna`, `channels`,
-...) with its current value; a change of one fact rebuilds only the summaries that name it."""
 
 
 class SummaryIndex:
@@ -164,6 +185,22 @@ class SummaryIndex:
             db.executemany("DELETE FROM summary WHERE folder = ?", [(f,) for f in [*rebuilt, *gone]])
             db.executemany(f"INSERT OR REPLACE INTO summary ({COLUMNS}) VALUES ({', '.join('?' * len(Row._fields))})", rows)
         return out
+
+    def directory(self, key: str, build: Callable[[], Directory]) -> Directory:
+        """What people.toml and firm.toml say as the index keeps it under `key` (a digest of both files' bytes
+        and of this wst), else `build()`, which validates them, kept for the next run."""
+        try:
+            with self._connection() as db:
+                row = db.execute("SELECT value FROM meta WHERE key = 'directory'").fetchone()
+                kept = _decode_directory(row[0], key) if row is not None else None
+                if kept is not None:
+                    return kept
+                directory = build()
+                text = json.dumps({"key": key, "members": directory.members, "facts": directory.facts}, ensure_ascii=False)
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('directory', ?)", (text,))
+                return directory
+        except sqlite3.Error:
+            return build()
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
@@ -225,3 +262,18 @@ def _decode_active(text: str) -> ActiveEngagement:
     engagement_id, client, kind, classes, counterparties = json.loads(text)
     return ActiveEngagement(engagement_id, Side(client[0], tuple(client[1]), client[2], client[3]), kind, tuple(classes),
                             tuple(Side(c[0], tuple(c[1]), c[2], c[3]) for c in counterparties))
+
+
+def _decode_directory(text: str, key: str) -> Directory | None:
+    """The kept directory if it was kept under `key`; None if not, or if the index holds something else (a
+    hand-edited or damaged index is rebuilt, never trusted)."""
+    try:
+        kept = json.loads(text)
+        if kept["key"] != key:
+            return None
+        members = tuple(Member(str(m[0]), str(m[1]), bool(m[2]), bool(m[3])) for m in kept["members"])
+        facts = {str(name): str(value) for name, value in kept["facts"].items()}
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None
+    return Directory(members, facts)
+

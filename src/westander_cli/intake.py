@@ -7,7 +7,6 @@ may be recorded, takes the time under the lock, seals and signs the event, and o
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -44,27 +43,22 @@ from westander_cli.events import (
     recorded_at,
 )
 from westander_cli.i18n import _
-from westander_cli.index import Entry, Facts, SummaryIndex
-from westander_cli.language import git_email
-from westander_cli.model import Channel, Person, Proposal, SignatureSettings
+from westander_cli.model import Channel, Person, Proposal
+from westander_cli.reading import Reader
 from westander_cli.review_period import review_deadline
-from westander_cli.store import DataFolder, EngagementRecord, EventT, seal
+from westander_cli.states import ACTIVE
+from westander_cli.store import EventT, seal
 from westander_cli.tomlfile import load_model, read_toml
 from westander_cli.workflow import (
-    ACTIVE,
     STEP_FOR,
     Command,
     Engagement,
     Notice,
     Refusal,
-    Roster,
-    Summary,
     colleagues_of,
-    fold,
     owed,
     parse_consulted,
     refusal,
-    summarize,
 )
 
 if TYPE_CHECKING:  # the policy engine and screening load where a command checks something: `status` never pays for them
@@ -94,15 +88,12 @@ NO_OBJECTION = "0" * 64
 """Stands for "no objection of the actor's own", which the process refuses to withdraw."""
 
 
-@dataclass
-class Workspace:
-    """A data folder and a policies folder, seen at one moment (`now`, or `as_of` for a view of the past)."""
+@dataclass(kw_only=True)
+class Workspace(Reader):
+    """A data folder and a policies folder, seen at one moment (`now`, or `as_of` for a view of the past):
+    what `Reader` reads, and checking, proposing and recording."""
 
-    data: DataFolder
     policies_dir: Path
-    now: datetime
-    as_of: datetime | None = None
-    _cached_entries: list[Entry] | None = field(default=None, repr=False)
 
     @cached_property
     def policy(self) -> Policy:
@@ -117,83 +108,9 @@ class Workspace:
 
         return policy_digest(self.policy)
 
-    @cached_property
-    def roster(self) -> Roster:
-        return Roster.of(self.data.people)
-
     def commit_if_configured(self, actor: Person, message: str) -> None:
         if self.data.firm.git.autocommit:
             self.data.commit(actor.name, actor.email, message)
-
-    # --- reading ---------------------------------------------------------------------------
-
-    def record(self, key: str) -> EngagementRecord:
-        return self.data.read(key)
-
-    def view_of(self, record: EngagementRecord) -> Engagement:
-        events = list(record.events)
-        moment = self.now
-        presorted = True
-        if self.as_of is not None:
-            moment = self.as_of
-            events = [e for e in events if e.at <= self.as_of]
-            if record.root not in events:
-                raise InvalidInput(_("'{id}' was proposed after {value}").format(id=record.id, value=clock.iso(self.as_of)))
-        return fold(record.id, record.root, record.proposal, events, self.roster, moment,
-                    channels_now=self.data.firm.notify.channels, trust=self.signature_problem,
-                    duplicate_of=record.duplicate_of, presorted=presorted)
-
-    def view(self, key: str) -> Engagement:
-        return self.view_of(self.record(key))
-
-    def summaries(self) -> list[Summary]:
-        return [entry.summary for entry in self._entries()]
-
-    def active_engagements(self) -> list[engine.ActiveEngagement]:
-        return [e.active for e in self._entries() if e.state in ACTIVE]
-
-    def _entries(self) -> list[Entry]:
-        """Every engagement's summary, from the index where the files have not changed."""
-        if self._cached_entries is None:
-            if self.as_of is not None:
-                self._cached_entries = [e for folder in self.data.engagement_ids() for e in self._folder_entries(folder)]
-            else:
-                index = SummaryIndex(self.data.root, self.data.state_dir / "index.sqlite")
-                self._cached_entries = index.entries(self.data.engagement_ids(), self.now, self._folder_entries, self.summary_facts())
-        return self._cached_entries
-
-    def summary_facts(self) -> Facts:
-        """What a summary can depend on beyond its own folder, by name: each person's standing in the roster
-        (in people.toml, CEO, former CEO) and signing keys, and, for records of wst 0.1 that did not record
-        them, the CEO, the firm's channels and its signature settings (`_dependencies` says which a summary uses)."""
-        import hashlib
-
-        facts: Facts = {}
-        for person in self.data.people.person:
-            facts[f"person:{person.id}"] = f"{int(person.id in self.roster.ceos)}{int(person.id in self.roster.former_ceos)}"
-            keys = [(k.key, str(k.valid_from), str(k.valid_until)) for k in person.all_keys()]
-            facts[f"keys:{person.id}"] = hashlib.sha256(repr(keys).encode()).hexdigest()[:16] if keys else ""
-        facts["ceos"] = ",".join(sorted(self.roster.ceos))
-        facts["channels"] = ",".join(c.value for c in self.data.firm.notify.channels)
-        try:  # approvals are added, never edited: a new one changes the folder
-            stat = (self.data.root / "roster").stat()
-            approved = f"{stat.st_mtime_ns}:{stat.st_ino}"
-        except FileNotFoundError:
-            approved = "-"
-        facts["signatures"] = f"{self.data.firm.signatures.model_dump_json()}|{approved}"
-        return facts
-
-    def _folder_entries(self, folder: str) -> list[Entry]:
-        from westander_cli.policy import engine
-
-        entries = []
-        for record in self.data.read_folder(folder):
-            if self.as_of is not None and record.root.at > self.as_of:
-                continue
-            view = self.view_of(record)
-            active = engine.ActiveEngagement.of(view.id, view.proposal.client, view.proposal.counterparties)
-            entries.append(Entry(summarize(view), active=active, deps=_dependencies(record)))
-        return entries
 
     def registry(self) -> Registry:
         from westander_cli.screening.registry import Registry
@@ -271,45 +188,7 @@ class Workspace:
                     found.append(Unrecorded(view.id, finding, other.id, other.proposal.client.name))
         return found
 
-    # --- identity and trust ------------------------------------------------------------------
-
-    def identify(self, as_person: str | None) -> Person:
-        """--as > WST_USER > git user.email of the data folder; unknown is exit 4, never a default."""
-        if as_person is not None and not as_person.strip():
-            raise InvalidInput(_("--as: give a person's id or email (it is empty)"))
-        wanted = as_person or os.environ.get("WST_USER") or git_email(self.data.root)
-        if not wanted:
-            raise NotPermitted(_("who are you? give --as PERSON, or set WST_USER=PERSON, or set git user.email "
-                               "in the data folder's repository (PERSON is an id or email in people.toml)"))
-        for person in self.data.people.person:
-            if wanted == person.id or wanted.lower() == person.email.lower():
-                if not person.active:
-                    raise NotPermitted(_("{id} is not an active member of the firm").format(id=person.id))
-                return person
-        raise NotPermitted(_("'{wanted}' is not a person in {value}; give --as PERSON or set WST_USER to an id or email listed there").format(wanted=wanted, value=self.data.root / 'people.toml'))
-
-    @cached_property
-    def signatures(self) -> SignatureSettings:
-        """firm.toml's signature requirement, never below the one the CEO last approved (roster)."""
-        from westander_cli import roster
-
-        return roster.effective_signatures(self.data.root, self.data.firm)
-
-    def signature_problem(self, event: BaseEvent, root: Proposed) -> str | None:
-        """Why an event does not count for want of the signature required when its engagement was
-        proposed (the current requirement for engagements stored before wst 0.2); None: it counts."""
-        from westander_cli import signing
-
-        settings = SignatureSettings(required=root.signatures) if root.signatures is not None else self.signatures
-        if not settings.requires(event.kind):
-            return None
-        author = self.data.person(event.by)
-        if event.signature is None:
-            return _("{value} by {by}: unsigned, but firm.toml requires a signature on it").format(value=event.kind.value, by=event.by)
-        if author is None:
-            return _("{value} by {by}: signed by someone who is not in people.toml").format(value=event.kind.value, by=event.by)
-        problem = signing.check_event_signature(author, event.id, event.signature, event.at)
-        return _("{value} by {by}: bad signature: {problem}").format(value=event.kind.value, by=event.by, problem=problem) if problem else None
+    # --- trust -------------------------------------------------------------------------------
 
     def _seal_and_sign(self, event: EventT, author: Person) -> EventT:
         """Seal the event, and sign it where the author has a key or the firm requires it; a signature
@@ -571,26 +450,6 @@ class Unrecorded:
         if self.other:
             return _("the CEO decides: 'wst approve {engagement} --consulted \"{other_client}=HOW\"' or 'wst veto {engagement}'").format(engagement=self.engagement, other_client=self.other_client)
         return _("the CEO decides: 'wst veto {engagement}', or lets it go on").format(engagement=self.engagement)
-
-
-def _dependencies(record: EngagementRecord) -> frozenset[str]:
-    """The facts of `Workspace.summary_facts` that folding this record reads: the roster entry and keys of
-    everyone its events name (the fold asks whether each author is in people.toml and is the CEO, and
-    checks signatures against the author's keys), and what a record of wst 0.1 takes from the current files."""
-    people = {record.root.lead, *record.root.colleagues, *([record.root.ceo] if record.root.ceo else [])}
-    for event in record.events:
-        people.add(event.by)
-        person = getattr(event, "person", None)
-        if isinstance(person, str):
-            people.add(person)
-    deps = {f"person:{p}" for p in people} | {f"keys:{p}" for p in people}
-    if record.root.ceo is None:
-        deps.add("ceos")
-    if record.root.channels is None:
-        deps.add("channels")
-    if record.root.signatures is None:
-        deps.add("signatures")
-    return frozenset(deps)
 
 
 def _blocking_keys(active: engine.ActiveEngagement, *, probe: bool) -> set[str]:

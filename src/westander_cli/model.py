@@ -20,10 +20,10 @@ from pydantic import (
     model_validator,
 )
 
+from westander_cli.bounds import SLUG
 from westander_cli.i18n import _
 from westander_cli.review_period import Counting, check_time_zone
 
-SLUG = r"^[a-z0-9][a-z0-9-]{0,63}$"
 PERSON_ID = r"^[a-z0-9._-]{1,64}$"
 NACE_CODE = re.compile(r"^\d{2}(\.\d{1,3})?$")
 

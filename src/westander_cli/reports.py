@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from westander_cli.clock import iso
 from westander_cli.model import EventKind
-from westander_cli.workflow import DECLINED, State
+from westander_cli.states import DECLINED, State
 
 if TYPE_CHECKING:
     from westander_cli.intake import Workspace

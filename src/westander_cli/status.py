@@ -11,11 +11,11 @@ from typing import Any
 
 from westander_cli.clock import iso as when
 from westander_cli.i18n import N_
-from westander_cli.model import Person, Role
-from westander_cli.workflow import REVIEW, State, Summary
+from westander_cli.index import Member
+from westander_cli.states import REVIEW, State, Summary
 
 
-def awaiting(person: Person, summaries: Iterable[Summary]) -> list[dict[str, Any]]:
+def awaiting(person: Member, summaries: Iterable[Summary]) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for summary in summaries:
         state = summary.state
@@ -29,7 +29,7 @@ def awaiting(person: Person, summaries: Iterable[Summary]) -> list[dict[str, Any
                 items.append({**base, "what": N_("deliveries failed: run 'wst notify'")})
             elif state == State.OFFERED:
                 items.append({**base, "what": N_("offered: record 'wst won' or 'wst lost'")})
-        if (person.role == Role.CEO or person.id == summary.ceo) and summary.needs_decision:
+        if (person.ceo or person.id == summary.ceo) and summary.needs_decision:
             if summary.open_objections:
                 items.append({**base, "what": N_("decide the dispute: 'wst approve' or 'wst veto'")})
             else:

@@ -26,13 +26,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
+from westander_cli.bounds import SLUG
 from westander_cli.errors import Failed, InvalidInput
-from westander_cli.events import BaseEvent, Proposed, model_of
 from westander_cli.i18n import _
-from westander_cli.model import SLUG, Firm, People, Person, Proposal
-from westander_cli.tomlfile import load_model, read_toml
+from westander_cli.tomlfile import read_toml
+
+if TYPE_CHECKING:  # the file models load where a file is validated: a view served from the index needs none
+    from westander_cli.events import BaseEvent, Proposed
+    from westander_cli.model import Firm, People, Person, Proposal
 
 GITIGNORE = "outbox/\n.wst/\n.tmp-*\n.staging-*/\n"
 LEFTOVERS = (".tmp-", ".staging-")
@@ -47,7 +50,7 @@ def canonical_hash(content: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-EventT = TypeVar("EventT", bound=BaseEvent)
+EventT = TypeVar("EventT", bound="BaseEvent")
 
 
 def seal(event: EventT) -> EventT:
@@ -180,11 +183,17 @@ class DataFolder:
 
     @cached_property
     def firm(self) -> Firm:
+        from westander_cli.model import Firm
+        from westander_cli.tomlfile import load_model
+
         self.require()
         return load_model(read_toml(self.root / "firm.toml", "firm file"), Firm)
 
     @cached_property
     def people(self) -> People:
+        from westander_cli.model import People
+        from westander_cli.tomlfile import load_model
+
         self.require()
         return load_model(read_toml(self.root / "people.toml", _("people file")), People)
 
@@ -236,6 +245,9 @@ class DataFolder:
             return None
         if path.is_symlink():
             raise InvalidInput(_("{path}: is a symbolic link; records must be plain files").format(path=path))
+        from westander_cli.model import Proposal
+        from westander_cli.tomlfile import load_model
+
         document = read_toml(path, "proposal")
         return load_model(document, Proposal), hashlib.sha256(document.text.encode("utf-8")).hexdigest()
 
@@ -321,6 +333,8 @@ class DataFolder:
 def assemble(folder_id: str, events: list[BaseEvent], files: dict[str, Path], legacy: tuple[Proposal, str] | None) -> list[EngagementRecord]:
     """The proposals of one folder: the first (by its time, then hash) under the folder's id, and
     any later one, stored under the same id in another clone, as `<id>@<hash12>`."""
+    from westander_cli.events import Proposed
+
     roots = sorted((e for e in events if isinstance(e, Proposed)), key=lambda e: (e.at, e.id))
     if not roots:
         return []
@@ -359,6 +373,9 @@ def scan_events(folder: Path) -> list[EventFile]:
     The one place that reads an events folder: the store refuses the first bad file, `verify` and
     `validate` report every one.
     """
+    from westander_cli.events import model_of
+    from westander_cli.tomlfile import load_model
+
     if folder.is_symlink():
         return [EventFile(folder, None, _("{folder}: is a symbolic link; event folders must be plain folders").format(folder=folder))]
     try:
@@ -388,6 +405,9 @@ def load_event(path: Path) -> BaseEvent:
     """One event file, refused (exit 2, naming the file) unless it is a plain file of a known kind."""
     if path.is_symlink():
         raise InvalidInput(_("{path}: is a symbolic link; event files must be plain files").format(path=path))
+    from westander_cli.events import model_of
+    from westander_cli.tomlfile import load_model
+
     document = read_toml(path, "event file")
     return load_model(document, model_of(document.data, str(path)))
 

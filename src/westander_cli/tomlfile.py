@@ -8,10 +8,9 @@ import types
 import typing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import tomli
-from pydantic import BaseModel, ValidationError
 
 from westander_cli import bounds
 from westander_cli.errors import InvalidInput
@@ -19,7 +18,10 @@ from westander_cli.i18n import _
 
 MAX_FILE_BYTES = bounds.MAX_TOML_BYTES
 
-ModelT = TypeVar("ModelT", bound=BaseModel)
+if TYPE_CHECKING:  # Pydantic loads where a file is validated: reading and parsing need none of it
+    from pydantic import BaseModel, ValidationError
+
+ModelT = TypeVar("ModelT", bound="BaseModel")
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,8 @@ def read_toml(path: Path, what: str = "file") -> TomlDocument:
 
 def load_model(document: TomlDocument, model: type[ModelT]) -> ModelT:
     """Validate a document against a model, raising FileProblems with located messages."""
+    from pydantic import ValidationError
+
     try:
         return model.model_validate(document.data)
     except ValidationError as error:
@@ -146,6 +150,8 @@ def _message(model: type[BaseModel], item: Any, loc: tuple[Any, ...]) -> str:
 
 
 def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    from pydantic import BaseModel
+
     current: Any = model
     for part in loc:
         if isinstance(part, int):
@@ -167,6 +173,8 @@ def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
 
 def _inner_model(annotation: Any) -> Any:
     """The BaseModel inside list[X], X | None and similar, if any."""
+    from pydantic import BaseModel
+
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     origin = typing.get_origin(annotation)

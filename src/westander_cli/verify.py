@@ -24,8 +24,9 @@ from westander_cli import i18n
 from westander_cli.errors import WstError
 from westander_cli.events import BaseEvent, Proposed
 from westander_cli.i18n import _
+from westander_cli.states import ACTIVE, State
 from westander_cli.store import LEFTOVERS, SLUG_PATTERN, EngagementRecord, assemble, canonical_hash, event_file_name, scan_events
-from westander_cli.workflow import ACTIVE, Engagement, State
+from westander_cli.workflow import Engagement
 
 if TYPE_CHECKING:
     from westander_cli import arrival

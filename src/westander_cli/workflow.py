@@ -43,29 +43,7 @@ from westander_cli.events import (
 )
 from westander_cli.i18n import _, local_time
 from westander_cli.model import Channel, EventKind, People, Proposal, Role
-
-
-class State(StrEnum):
-    PROPOSED = "proposed"
-    DISPUTED = "disputed"
-    CLEARED = "cleared"
-    OFFERED = "offered"
-    WON = "won"
-    LOST = "lost"
-    ENDED = "ended"
-    VETOED = "vetoed"
-    WITHDRAWN = "withdrawn"
-
-
-ACTIVE = frozenset({State.PROPOSED, State.DISPUTED, State.CLEARED, State.OFFERED, State.WON})
-"""Engagements that conflict checks run against."""
-REVIEW = frozenset({State.PROPOSED, State.DISPUTED, State.CLEARED})
-"""Before the offer: colleagues may still ack and object."""
-OPEN = frozenset({State.PROPOSED, State.DISPUTED, State.CLEARED, State.OFFERED})
-"""Before won: the CEO may veto and the lead withdraw."""
-DECLINED = frozenset({State.VETOED, State.WITHDRAWN, State.LOST})
-"""Confidential: never published, only counted."""
-ANY_STATE = frozenset(State)
+from westander_cli.states import ACTIVE, ANY_STATE, OPEN, REVIEW, State, Summary
 
 
 class Command(StrEnum):
@@ -690,36 +668,6 @@ def parse_consulted(values: Sequence[str]) -> dict[str, str]:
             raise InvalidInput(_("--consulted '{value}': write CLIENT=HOW, e.g. 'Vattenfall AB=phone call with the CEO 2026-11-20'").format(value=value))
         consulted[client.strip()] = how.strip()
     return consulted
-
-
-@dataclass(slots=True)
-class Summary:
-    """What `list`, `status` and conflict checks need of an engagement, cheap to keep in an index.
-
-    Events count whatever time they carry, so the state changes with the clock only at the review
-    deadline: a summary made before the deadline holds until it (`valid_until`), one made after it
-    holds from it on (`valid_from`).
-    """
-
-    id: str
-    state: State
-    title: str
-    client: str
-    lead: str
-    review_deadline: datetime | None
-    valid_from: datetime | None
-    valid_until: datetime | None
-    colleagues: tuple[str, ...]
-    responded: tuple[str, ...]
-    open_objections: bool
-    needs_decision: bool
-    uninformed: bool
-    ceo: str = ""
-    problems: int = 0
-    """Events the process does not count (invalid) or that a concurrent decision overtook."""
-
-    def holds_at(self, now: datetime) -> bool:
-        return (self.valid_from is None or self.valid_from <= now) and (self.valid_until is None or now < self.valid_until)
 
 
 def summarize(view: Engagement) -> Summary:

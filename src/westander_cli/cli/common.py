@@ -15,6 +15,7 @@ from westander_cli.render import Format, require_format
 
 if TYPE_CHECKING:
     from westander_cli.intake import Workspace
+    from westander_cli.reading import Reader
 
 
 def _format_for_command(ctx: typer.Context, value: Format) -> Format:
@@ -44,6 +45,16 @@ def workspace(data: Path, policies: Path | None, as_of: str | None = None) -> Wo
         policies = Path("policies") if Path("policies").is_dir() else shipped("policies")
     return Workspace(data=DataFolder(find_data_folder(data)), policies_dir=policies, now=clock.now(),
                      as_of=clock.parse(as_of, "--as-of") if as_of is not None else None)
+
+
+def reader(data: Path, as_of: str | None = None) -> Reader:
+    """The data folder for a read-only view (`list`, `status`): no policy, and no Pydantic while the index is current."""
+    from westander_cli import clock
+    from westander_cli.reading import Reader
+    from westander_cli.store import DataFolder
+
+    return Reader(data=DataFolder(find_data_folder(data)), now=clock.now(),
+                  as_of=clock.parse(as_of, "--as-of") if as_of is not None else None)
 
 
 def find_data_folder(data: Path) -> Path:

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from westander_cli.cli.common import AsOfOption, AsOption, DataOption, FormatOption, IdArgument, PoliciesOption, workspace
+from westander_cli.cli.common import AsOfOption, AsOption, DataOption, FormatOption, IdArgument, PoliciesOption, reader, workspace
 from westander_cli.i18n import N_, _
 from westander_cli.render import Format, View, emit
 
@@ -30,15 +30,16 @@ def list_(
     as_of: AsOfOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None,
 ) -> None:
     from westander_cli.render import payloads
-    from westander_cli.workflow import State
+    from westander_cli.states import State
 
     if state is not None and state not in {s.value for s in State}:
         from westander_cli.errors import InvalidInput
 
         raise InvalidInput(_("--state: '{value}' is not one of {known}").format(value=state, known=", ".join(s.value for s in State)))
-    ws = workspace(data, policies, as_of)
-    ws.data.require()
-    rows = [payloads.summary(s) for s in ws.summaries() if state is None or s.state.value == state]
+    del policies  # accepted as by every command (WST_POLICIES); a list judges nothing
+    folder = reader(data, as_of)
+    folder.data.require()
+    rows = [payloads.summary(s) for s in folder.summaries() if state is None or s.state.value == state]
     emit(fmt, {"engagements": rows}, View.ENGAGEMENT_LIST)
 
 
@@ -62,6 +63,7 @@ def log(engagement_id: IdArgument, as_of: AsOfOption = None, fmt: FormatOption =
 def status(as_person: AsOption = None, as_of: AsOfOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
     from westander_cli.status import awaiting
 
-    ws = workspace(data, policies, as_of)
-    actor = ws.identify(as_person)
-    emit(fmt, {"person": actor.id, "awaiting": awaiting(actor, ws.summaries())}, View.STATUS)
+    del policies  # accepted as by every command (WST_POLICIES); what awaits a person judges nothing
+    folder = reader(data, as_of)
+    actor = folder.member(as_person)
+    emit(fmt, {"person": actor.id, "awaiting": awaiting(actor, folder.summaries())}, View.STATUS)

@@ -11,7 +11,8 @@ if TYPE_CHECKING:
     from westander_cli.events import BaseEvent
     from westander_cli.policy.engine import CheckResult, Finding
     from westander_cli.policy.rules import Rule
-    from westander_cli.workflow import Engagement, Summary
+    from westander_cli.states import Summary
+    from westander_cli.workflow import Engagement
 
 
 when = iso

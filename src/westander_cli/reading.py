@@ -1,0 +1,206 @@
+"""Reading a data folder as the views see it: who is who, every engagement's summary, one engagement folded.
+
+The base of `intake.Workspace`, and light to import: a view served from the summary index (`wst status`,
+`wst list`) loads neither Pydantic nor the process while nothing changed since it was indexed. People.toml
+and firm.toml are validated once per change, not once per run: the index keeps what the views and the
+summaries need of them (`Directory`) under a digest of both files' bytes and this wst's version, and any
+other bytes are validated the full way, which reports a bad file as every command does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from westander_cli import __version__, bounds, clock
+from westander_cli.errors import InvalidInput, NotPermitted
+from westander_cli.i18n import _
+from westander_cli.index import SCHEMA_VERSION, Directory, Entry, Facts, Member, SummaryIndex
+from westander_cli.language import git_email
+from westander_cli.states import ACTIVE, Summary
+from westander_cli.store import DataFolder, EngagementRecord
+
+if TYPE_CHECKING:
+    from westander_cli.events import BaseEvent, Proposed
+    from westander_cli.model import Person, SignatureSettings
+    from westander_cli.policy import engine
+    from westander_cli.workflow import Engagement, Roster
+
+
+@dataclass(kw_only=True)
+class Reader:
+    """A data folder seen at one moment (`now`, or `as_of` for a view of the past)."""
+
+    data: DataFolder
+    now: datetime
+    as_of: datetime | None = None
+    _cached_entries: list[Entry] | None = field(default=None, repr=False)
+
+    @cached_property
+    def roster(self) -> Roster:
+        from westander_cli.workflow import Roster
+
+        return Roster.of(self.data.people)
+
+    # --- who is who ----------------------------------------------------------------------------
+
+    @cached_property
+    def directory(self) -> Directory:
+        self.data.require()
+        digest = hashlib.sha256(f"{__version__}\0{SCHEMA_VERSION}\0".encode())
+        for name, what in (("people.toml", _("people file")), ("firm.toml", "firm file")):
+            digest.update(bounds.read_bytes(self.data.root / name, bounds.MAX_TOML_BYTES, what) + b"\0")
+        return self._index().directory(digest.hexdigest(), self._directory_from_files)
+
+    def _directory_from_files(self) -> Directory:
+        """People.toml and firm.toml validated, and what the index keeps of them."""
+        from westander_cli.model import Role
+
+        members = tuple(Member(p.id, p.email, p.active, p.role == Role.CEO) for p in self.data.people.person)
+        facts: Facts = {}
+        for person in self.data.people.person:
+            facts[f"person:{person.id}"] = f"{int(person.id in self.roster.ceos)}{int(person.id in self.roster.former_ceos)}"
+            keys = [(k.key, str(k.valid_from), str(k.valid_until)) for k in person.all_keys()]
+            facts[f"keys:{person.id}"] = hashlib.sha256(repr(keys).encode()).hexdigest()[:16] if keys else ""
+        facts["ceos"] = ",".join(sorted(self.roster.ceos))
+        facts["channels"] = ",".join(c.value for c in self.data.firm.notify.channels)
+        facts["signatures"] = self.data.firm.signatures.model_dump_json()
+        return Directory(members, facts)
+
+    def member(self, as_person: str | None) -> Member:
+        """--as > WST_USER > git user.email of the data folder; unknown is exit 4, never a default."""
+        if as_person is not None and not as_person.strip():
+            raise InvalidInput(_("--as: give a person's id or email (it is empty)"))
+        wanted = as_person or os.environ.get("WST_USER") or git_email(self.data.root)
+        if not wanted:
+            raise NotPermitted(_("who are you? give --as PERSON, or set WST_USER=PERSON, or set git user.email "
+                               "in the data folder's repository (PERSON is an id or email in people.toml)"))
+        for member in self.directory.members:
+            if wanted == member.id or wanted.lower() == member.email.lower():
+                if not member.active:
+                    raise NotPermitted(_("{id} is not an active member of the firm").format(id=member.id))
+                return member
+        raise NotPermitted(_("'{wanted}' is not a person in {value}; give --as PERSON or set WST_USER to an id or email listed there").format(wanted=wanted, value=self.data.root / 'people.toml'))
+
+    def identify(self, as_person: str | None) -> Person:
+        """The person acting (as `member` finds them), with everything people.toml says of them."""
+        person = self.data.person(self.member(as_person).id)
+        assert person is not None, "the directory is made from this people.toml"
+        return person
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def record(self, key: str) -> EngagementRecord:
+        return self.data.read(key)
+
+    def view_of(self, record: EngagementRecord) -> Engagement:
+        from westander_cli.workflow import fold
+
+        events = list(record.events)
+        moment = self.now
+        presorted = True
+        if self.as_of is not None:
+            moment = self.as_of
+            events = [e for e in events if e.at <= self.as_of]
+            if record.root not in events:
+                raise InvalidInput(_("'{id}' was proposed after {value}").format(id=record.id, value=clock.iso(self.as_of)))
+        return fold(record.id, record.root, record.proposal, events, self.roster, moment,
+                    channels_now=self.data.firm.notify.channels, trust=self.signature_problem,
+                    duplicate_of=record.duplicate_of, presorted=presorted)
+
+    def view(self, key: str) -> Engagement:
+        return self.view_of(self.record(key))
+
+    def summaries(self) -> list[Summary]:
+        return [entry.summary for entry in self._entries()]
+
+    def active_engagements(self) -> list[engine.ActiveEngagement]:
+        return [e.active for e in self._entries() if e.state in ACTIVE]
+
+    def _entries(self) -> list[Entry]:
+        """Every engagement's summary, from the index where the files have not changed."""
+        if self._cached_entries is None:
+            if self.as_of is not None:
+                self._cached_entries = [e for folder in self.data.engagement_ids() for e in self._folder_entries(folder)]
+            else:
+                self._cached_entries = self._index().entries(self.data.engagement_ids(), self.now, self._folder_entries, self.summary_facts())
+        return self._cached_entries
+
+    def _index(self) -> SummaryIndex:
+        return SummaryIndex(self.data.root, self.data.state_dir / "index.sqlite")
+
+    def summary_facts(self) -> Facts:
+        """What a summary can depend on beyond its own folder, by name: each person's standing in the roster
+        (in people.toml, CEO, former CEO) and signing keys, and, for records of wst 0.1 that did not record
+        them, the CEO, the firm's channels and its signature settings (`_dependencies` says which a summary uses)."""
+        facts = dict(self.directory.facts)
+        try:  # approvals are added, never edited: a new one changes the folder
+            stat = (self.data.root / "roster").stat()
+            approved = f"{stat.st_mtime_ns}:{stat.st_ino}"
+        except FileNotFoundError:
+            approved = "-"
+        facts["signatures"] = f"{facts['signatures']}|{approved}"
+        return facts
+
+    def _folder_entries(self, folder: str) -> list[Entry]:
+        from westander_cli.policy import engine
+        from westander_cli.workflow import summarize
+
+        entries = []
+        for record in self.data.read_folder(folder):
+            if self.as_of is not None and record.root.at > self.as_of:
+                continue
+            view = self.view_of(record)
+            active = engine.ActiveEngagement.of(view.id, view.proposal.client, view.proposal.counterparties)
+            entries.append(Entry(summarize(view), active=active, deps=_dependencies(record)))
+        return entries
+
+    # --- trust -------------------------------------------------------------------------------
+
+    @cached_property
+    def signatures(self) -> SignatureSettings:
+        """firm.toml's signature requirement, never below the one the CEO last approved (roster)."""
+        from westander_cli import roster
+
+        return roster.effective_signatures(self.data.root, self.data.firm)
+
+    def signature_problem(self, event: BaseEvent, root: Proposed) -> str | None:
+        """Why an event does not count for want of the signature required when its engagement was
+        proposed (the current requirement for engagements stored before wst 0.2); None: it counts."""
+        from westander_cli import signing
+        from westander_cli.model import SignatureSettings
+
+        settings = SignatureSettings(required=root.signatures) if root.signatures is not None else self.signatures
+        if not settings.requires(event.kind):
+            return None
+        author = self.data.person(event.by)
+        if event.signature is None:
+            return _("{value} by {by}: unsigned, but firm.toml requires a signature on it").format(value=event.kind.value, by=event.by)
+        if author is None:
+            return _("{value} by {by}: signed by someone who is not in people.toml").format(value=event.kind.value, by=event.by)
+        problem = signing.check_event_signature(author, event.id, event.signature, event.at)
+        return _("{value} by {by}: bad signature: {problem}").format(value=event.kind.value, by=event.by, problem=problem) if problem else None
+
+
+def _dependencies(record: EngagementRecord) -> frozenset[str]:
+    """The facts of `Reader.summary_facts` that folding this record reads: the roster entry and keys of
+    everyone its events name (the fold asks whether each author is in people.toml and is the CEO, and
+    checks signatures against the author's keys), and what a record of wst 0.1 takes from the current files."""
+    people = {record.root.lead, *record.root.colleagues, *([record.root.ceo] if record.root.ceo else [])}
+    for event in record.events:
+        people.add(event.by)
+        person = getattr(event, "person", None)
+        if isinstance(person, str):
+            people.add(person)
+    deps = {f"person:{p}" for p in people} | {f"keys:{p}" for p in people}
+    if record.root.ceo is None:
+        deps.add("ceos")
+    if record.root.channels is None:
+        deps.add("channels")
+    if record.root.signatures is None:
+        deps.add("signatures")
+    return frozenset(deps)
