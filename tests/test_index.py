@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -209,3 +210,75 @@ def test_a_new_ceo_is_seen_by_the_summaries_that_name_either(firm: Path, wst, in
     fresh = states(wst)
     (firm / ".wst" / "index.sqlite").unlink()
     assert states(wst) == fresh  # the index agrees with a rebuild from the files
+
+
+# --- people.toml and firm.toml: validated once per change, never trusted when they changed ---------------
+
+
+def test_status_sees_a_changed_role_in_people_toml_of_the_same_size(firm: Path, wst, indexed: str) -> None:
+    """The kept directory is keyed by the files' bytes, not their size or time: 'ceo' and 'consultant' swapped
+    between two people keeps people.toml's size and modification time, and the new CEO is asked to decide."""
+    assert wst("object", indexed, "--reason", "Nej", "--as", "sara", now=LATER).code == 0
+    age(firm)
+    people = firm / "people.toml"
+    decide = "decide the dispute: 'wst approve' or 'wst veto'"
+    assert decide in [item["what"] for item in wst("status", "--as", "petra", "--format", "json", now=LATER).json["awaiting"]]
+    assert decide not in [item["what"] for item in wst("status", "--as", "jonas", "--format", "json", now=LATER).json["awaiting"]]
+    stat = people.stat()
+    text = people.read_text()
+    petra, jonas = 'id = "petra"\nname = "Petra Westin"\nemail = "petra@westander-exempel.se"\nrole = "', 'id = "jonas"\nname = "Jonas Berg"\nemail = "jonas@westander-exempel.se"\nrole = "'
+    swapped = text.replace(petra + 'ceo"', petra + 'consultant"').replace(jonas + 'consultant"', jonas + 'ceo"')
+    assert swapped != text and len(swapped) == len(text)
+    people.write_text(swapped)
+    os.utime(people, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (people.stat().st_size, people.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    assert decide in [item["what"] for item in wst("status", "--as", "jonas", "--format", "json", now=LATER).json["awaiting"]]
+
+
+def test_a_people_file_broken_after_a_good_run_is_reported_not_served_from_the_index(firm: Path, wst, indexed: str) -> None:
+    assert wst("status", "--as", "anna", now=LATER).code == 0  # people.toml validated and kept
+    people = firm / "people.toml"
+    people.write_text(people.read_text().replace('role = "consultant"', 'role = "boss"', 1))
+    for command in ("status", "list"):
+        result = wst(command, "--as", "anna", now=LATER) if command == "status" else wst(command, now=LATER)
+        assert result.code == 2 and "people.toml:" in result.err and "role" in result.err, result.err
+        assert result.err.count("\n") == 1
+
+
+def test_a_damaged_directory_in_the_index_is_rebuilt_not_trusted(firm: Path, wst, indexed: str) -> None:
+    import sqlite3
+
+    assert wst("status", "--as", "anna", now=LATER).code == 0
+    index = firm / ".wst" / "index.sqlite"
+    for damage in ('{"key": 1}', "not json", '{"key": "%s", "members": [["anna"]], "facts": {}}', "[]"):
+        with sqlite3.connect(index) as db:
+            (kept,) = db.execute("SELECT value FROM meta WHERE key = 'directory'").fetchone()
+            key = __import__("json").loads(kept)["key"] if kept.startswith("{") and '"key": "' in kept else "x"
+            db.execute("UPDATE meta SET value = ? WHERE key = 'directory'", (damage.replace("%s", key),))
+        result = wst("status", "--as", "sara", "--format", "json", now=LATER)
+        assert result.code == 0 and result.json["person"] == "sara", (damage, result.err)
+        assert wst("status", "--as", "nobody", now=LATER).code == 4
+
+
+def test_a_view_from_the_index_loads_neither_pydantic_nor_rich(firm: Path, wst, indexed: str) -> None:
+    """What keeps `wst status` and `wst list` fast: while the files are as indexed, the file models, the process
+    and Rich stay unloaded (a pipe gets tab-separated lines); a changed file brings them back for that run."""
+    from conftest import run_wst
+
+    probe = ("import sys; from westander_cli.cli.app import main; code = main(sys.argv[1:]); "
+             "sys.stdout.flush(); loaded = sorted(m for m in ('pydantic', 'rich', 'westander_cli.events', 'westander_cli.workflow') if m in sys.modules); "
+             "sys.stderr.write('LOADED ' + ','.join(loaded) + chr(10)); sys.exit(code)")
+    env = {"WST_NOW": LATER, "WST_DATA": str(firm)}
+
+    def loaded(*args: str) -> str:
+        result = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, env={**os.environ, **env}, timeout=120, check=False)
+        assert result.returncode == 0, result.stderr
+        return result.stderr.rsplit("LOADED ", 1)[1].strip()
+
+    assert run_wst("list", env=env).returncode == 0  # the index is current
+    assert loaded("status", "--as", "anna") == ""
+    assert loaded("list") == ""
+    assert loaded("list", "--format", "json") == ""
+    (firm / "people.toml").write_text((firm / "people.toml").read_text() + "\n# a comment\n")
+    assert "pydantic" in loaded("status", "--as", "anna")  # a changed people.toml is validated again
+    assert loaded("status", "--as", "anna") == ""

@@ -1,3 +1,3 @@
 """wst: vet possible new engagements against the firm's client policy and its intake process."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -95,7 +95,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(_(OVERVIEW).rstrip("\n") + "\n")
         return int(ExitCode.OK)
     if args in (["--version"], ["-V"]):
-        sys.stdout.write(f"wst {_version()}\n")
+        from westander_cli import __version__
+
+        sys.stdout.write(f"wst {__version__}\n")
         return int(ExitCode.OK)
     command = typer.main.get_command(app)
     speak_help(command)
@@ -138,15 +140,6 @@ Who you are: --as PERSON, or WST_USER, or git user.email. The data folder: --dat
 nearest folder upwards holding firm.toml. The language: --lang sv|en, or WST_LANG, or your
 `language` in people.toml, or the firm's. Every command: wst COMMAND --help. All commands: wst --help.
 """)
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("westander-cli")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def _choose_language(args: list[str]) -> list[str]:
