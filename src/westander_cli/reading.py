@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from westander_cli import __version__, bounds, clock
@@ -72,24 +74,17 @@ class Reader:
         return Directory(members, facts)
 
     def member(self, as_person: str | None) -> Member:
-        """--as > WST_USER > git user.email of the data folder; unknown is exit 4, never a default."""
-        if as_person is not None and not as_person.strip():
-            raise InvalidInput(_("--as: give a person's id or email (it is empty)"))
-        wanted = as_person or os.environ.get("WST_USER") or git_email(self.data.root)
-        if not wanted:
-            raise NotPermitted(_("who are you? give --as PERSON, or set WST_USER=PERSON, or set git user.email "
-                               "in the data folder's repository (PERSON is an id or email in people.toml)"))
-        for member in self.directory.members:
-            if wanted == member.id or wanted.lower() == member.email.lower():
-                if not member.active:
-                    raise NotPermitted(_("{id} is not an active member of the firm").format(id=member.id))
-                return member
-        raise NotPermitted(_("'{wanted}' is not a person in {value}; give --as PERSON or set WST_USER to an id or email listed there").format(wanted=wanted, value=self.data.root / 'people.toml'))
+        """--as > WST_USER > git user.email of the data folder; unknown is exit 4, never a default (for views)."""
+        return _identified(as_person, self.directory.members, self.data.root)
 
     def identify(self, as_person: str | None) -> Person:
-        """The person acting (as `member` finds them), with everything people.toml says of them."""
-        person = self.data.person(self.member(as_person).id)
-        assert person is not None, "the directory is made from this people.toml"
+        """The person acting, as `member` finds them, from people.toml itself: what records and gates act on
+        is never taken from the index."""
+        from westander_cli.model import Role
+
+        members = [Member(p.id, p.email, p.active, p.role == Role.CEO) for p in self.data.people.person]
+        person = self.data.person(_identified(as_person, members, self.data.root).id)
+        assert person is not None, "found in the same people.toml"
         return person
 
     # --- reading ---------------------------------------------------------------------------
@@ -184,6 +179,22 @@ class Reader:
             return _("{value} by {by}: signed by someone who is not in people.toml").format(value=event.kind.value, by=event.by)
         problem = signing.check_event_signature(author, event.id, event.signature, event.at)
         return _("{value} by {by}: bad signature: {problem}").format(value=event.kind.value, by=event.by, problem=problem) if problem else None
+
+
+def _identified(as_person: str | None, members: Iterable[Member], root: Path) -> Member:
+    """--as > WST_USER > git user.email of the data folder `root`; unknown is exit 4, never a default."""
+    if as_person is not None and not as_person.strip():
+        raise InvalidInput(_("--as: give a person's id or email (it is empty)"))
+    wanted = as_person or os.environ.get("WST_USER") or git_email(root)
+    if not wanted:
+        raise NotPermitted(_("who are you? give --as PERSON, or set WST_USER=PERSON, or set git user.email "
+                           "in the data folder's repository (PERSON is an id or email in people.toml)"))
+    for member in members:
+        if wanted == member.id or wanted.lower() == member.email.lower():
+            if not member.active:
+                raise NotPermitted(_("{id} is not an active member of the firm").format(id=member.id))
+            return member
+    raise NotPermitted(_("'{wanted}' is not a person in {value}; give --as PERSON or set WST_USER to an id or email listed there").format(wanted=wanted, value=root / 'people.toml'))
 
 
 def _dependencies(record: EngagementRecord) -> frozenset[str]:
