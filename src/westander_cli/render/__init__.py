@@ -123,8 +123,7 @@ def emit(fmt: Format, payload: dict[str, Any], view: View) -> None:
     if not sys.stdout.isatty() and view in LIST_VIEWS:  # a pipe: tab-separated lines, Rich never imported
         from westander_cli.render import lines
 
-        payload = sanitised(payload)
-        lines.write(sys.stdout, *getattr(lines, view)(payload))
+        lines.write(sys.stdout, *getattr(lines, view)(payload))  # each cell sanitised as it is written
         if payload.get("unreadable"):
             sys.stdout.write(lines.unreadable(payload["unreadable"]) + "\n")
         return
