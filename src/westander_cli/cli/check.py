@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from westander_cli.cli.common import DataOption, FormatOption, PoliciesOption, workspace
+from westander_cli.cli.common import DataOption, FormatOption, PoliciesOption, checker
 from westander_cli.errors import InvalidInput
 from westander_cli.i18n import N_, _, ngettext
 from westander_cli.render import Format, View, emit, sanitise
 
 if TYPE_CHECKING:
-    from westander_cli.intake import Workspace
+    from westander_cli.checking import Checker
 
 VERDICT_EXIT = {"clear": 0, "needs_exception": 3, "forbidden": 1, "error": 2}
 SEVERITY_ORDER = (0, 3, 1, 2)
@@ -51,7 +51,7 @@ def check(
         raise InvalidInput(_("--fail-on: '{value}' is not 'warn'").format(value=fail_on))
     if active == bool(files):
         raise InvalidInput(_("check: give proposal files, or --active to re-screen the active engagements (not both)"))
-    ws = workspace(data, policies)
+    ws = checker(data, policies)
     if active:
         return _check_active(ws, fmt)
     ws.policy  # noqa: B018 (a broken policy is reported before any proposal)
@@ -73,7 +73,7 @@ def check(
     return max(codes, key=SEVERITY_ORDER.index)
 
 
-def _check_active(ws: "Workspace", fmt: Format) -> int:
+def _check_active(ws: "Checker", fmt: Format) -> int:
     """What the stored records of the active engagements do not show: conflicts between engagements
     proposed in different clones at once, and what the current ownership registry reveals."""
     from westander_cli.render import payloads
@@ -132,7 +132,7 @@ def _counted(verdict: str, count: int) -> str:
 def policy_list(fmt: FormatOption = Format.TABLE, policies: PoliciesOption = None) -> None:
     from westander_cli.render import payloads
 
-    ws = workspace(Path("data"), policies)
+    ws = checker(Path("data"), policies)
     emit(fmt, {"rules": [payloads.rule(r) for r in ws.policy.rules]}, View.POLICY_LIST)
 
 
@@ -143,5 +143,5 @@ def policy_show(
 ) -> None:
     from westander_cli.render import payloads
 
-    ws = workspace(Path("data"), policies)
+    ws = checker(Path("data"), policies)
     emit(fmt, {"rule": payloads.rule(ws.policy.get(rule_id))}, View.POLICY_SHOW)

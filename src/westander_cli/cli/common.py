@@ -14,6 +14,7 @@ from westander_cli.i18n import N_, speaking
 from westander_cli.render import Format, require_format
 
 if TYPE_CHECKING:
+    from westander_cli.checking import Checker
     from westander_cli.intake import Workspace
     from westander_cli.reading import Reader
 
@@ -35,16 +36,30 @@ IdArgument = Annotated[str, typer.Argument(help=N_("the engagement id"), show_de
 
 
 def workspace(data: Path, policies: Path | None, as_of: str | None = None) -> Workspace:
-    """The data and policies folders as chosen by option, environment or default (SPEC 2)."""
+    """The data and policies folders as chosen by option, environment or default (SPEC 2): to propose and record."""
     from westander_cli import clock
     from westander_cli.intake import Workspace
-    from westander_cli.resources import shipped
     from westander_cli.store import DataFolder
 
-    if policies is None:
-        policies = Path("policies") if Path("policies").is_dir() else shipped("policies")
-    return Workspace(data=DataFolder(find_data_folder(data)), policies_dir=policies, now=clock.now(),
+    return Workspace(data=DataFolder(find_data_folder(data)), policies_dir=_policies_dir(policies), now=clock.now(),
                      as_of=clock.parse(as_of, "--as-of") if as_of is not None else None)
+
+
+def checker(data: Path, policies: Path | None) -> Checker:
+    """The same folders, to judge proposals (`check`, `policy`): no event models or process loaded."""
+    from westander_cli import clock
+    from westander_cli.checking import Checker
+    from westander_cli.store import DataFolder
+
+    return Checker(data=DataFolder(find_data_folder(data)), policies_dir=_policies_dir(policies), now=clock.now())
+
+
+def _policies_dir(policies: Path | None) -> Path:
+    from westander_cli.resources import shipped
+
+    if policies is None:
+        return Path("policies") if Path("policies").is_dir() else shipped("policies")
+    return policies
 
 
 def reader(data: Path, as_of: str | None = None) -> Reader:
