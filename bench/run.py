@@ -280,6 +280,9 @@ def main() -> int:
     floor_typer = measure([sys.executable, "-c", "import typer"], runs, env)
     record("floor", "python -c pass", floor_pass)
     record("floor", 'python -c "import typer"', floor_typer)
+    floor_models = measure([sys.executable, "-c", "import typer; from pydantic import BaseModel"], runs, env)
+    record("floor", "import typer, then Pydantic's BaseModel (what validating any file costs before wst's own work)", floor_models,
+           f"{floor_models[0] / floor_typer[0]:.2f}x import typer")
     measure([WST, "--help"], 1, env)  # warm-up: bytecode written
     record("start-up", "wst --help", help_time := measure([WST, "--help"], runs, env), f"{help_time[0] / floor_typer[0]:.2f}x import typer (target <= 1.1)")
 
@@ -289,7 +292,11 @@ def main() -> int:
     one = proposals(Path(root) / "proposals", 1000, big_registry)
     check_example = measure([WST, "check", str(one[0]), "--data", str(example), "--format", "json"], runs, {**env}, ok=(0, 3))
     check_example = measure([WST, "check", str(one[0]), "--data", str(example), "--format", "json"], runs, env, ok=(0, 3))
-    record("check", "one proposal, example firm", check_example)
+    record("check", "one proposal, example firm", check_example, f"{check_example[0] / floor_typer[0]:.2f}x import typer (target <= 1.5)")
+    for view in (["status", "--as", "petra"], ["list"]):
+        measure([WST, *view, "--data", str(example)], 1, env)  # warm: the index and what it keeps of people.toml and firm.toml
+        result = measure([WST, *view, "--data", str(example)], runs, env)
+        record("start-up", f"wst {view[0]}, example firm (in a pipe)", result, f"{result[0] / floor_typer[0]:.2f}x import typer (target <= 1.5)")
 
     status_at: dict[int, float] = {}
     list_at: dict[int, float] = {}
