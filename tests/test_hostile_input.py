@@ -72,6 +72,22 @@ def test_fifo_does_not_hang(firm: Path, tmp_path: Path) -> None:
     assert result.returncode == 2 and "not a regular file" in result.stderr
 
 
+@pytest.mark.parametrize("name", ["people.toml", "firm.toml"])
+def test_a_fifo_pulled_in_as_people_or_firm_toml_hangs_nothing(firm: Path, name: str) -> None:
+    """The language is chosen from these files before any command runs: reading them there has the limits
+    of every other read (a FIFO opened for reading would wait for a writer forever)."""
+    (firm / name).unlink()
+    os.mkfifo(firm / name)
+    for args in (["status", "--as", "anna"], ["list"], ["--help"]):
+        started = time.monotonic()
+        result = subprocess.run([*WST, *args], capture_output=True, text=True, timeout=30, check=False,
+                                env={**os.environ, "WST_DATA": str(firm), "WST_LANG": ""}, stdin=subprocess.DEVNULL)
+        assert time.monotonic() - started < 20, args
+        if args != ["--help"]:
+            assert result.returncode == 2 and result.stderr.count("\n") == 1, (args, result.stderr)
+            assert name in result.stderr, result.stderr
+
+
 def test_symlinked_proposal_is_refused(firm: Path, wst, tmp_path: Path) -> None:
     target = write_proposal(tmp_path, "p", proposal())
     link = tmp_path / "link.toml"

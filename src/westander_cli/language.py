@@ -9,9 +9,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import tomli
-
+from westander_cli.errors import InvalidInput
 from westander_cli.i18n import DEFAULT_LANGUAGE, DEFAULT_TIME_ZONE, LANGUAGES
+from westander_cli.tomlfile import read_toml
 
 
 def known(language: str) -> bool:
@@ -58,11 +58,9 @@ def _language_of(table: dict[str, Any]) -> str | None:
 
 @cache
 def _read(path: Path) -> dict[str, Any]:
-    """A small TOML file's raw tables, read once per run; {} if it cannot be read."""
+    """A small TOML file's raw tables, read once per run, with the limits every file read has (a FIFO, a link
+    or a nesting bomb never blocks or slows the choice); {} if it cannot be read: the command reports it."""
     try:
-        if path.stat().st_size > 1_000_000:
-            return {}
-        with path.open("rb") as file:
-            return tomli.load(file)
-    except (OSError, tomli.TOMLDecodeError, UnicodeDecodeError, RecursionError):  # the command's own reading reports it
+        return read_toml(path).data
+    except InvalidInput:
         return {}

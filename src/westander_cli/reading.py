@@ -53,25 +53,11 @@ class Reader:
     @cached_property
     def directory(self) -> Directory:
         self.data.require()
+        files = {name: bounds.read_bytes(self.data.root / name, bounds.MAX_TOML_BYTES, what) for name, what in _directory_files()}
         digest = hashlib.sha256(f"{__version__}\0{SCHEMA_VERSION}\0".encode())
-        for name, what in (("people.toml", _("people file")), ("firm.toml", "firm file")):
-            digest.update(bounds.read_bytes(self.data.root / name, bounds.MAX_TOML_BYTES, what) + b"\0")
-        return self._index().directory(digest.hexdigest(), self._directory_from_files)
-
-    def _directory_from_files(self) -> Directory:
-        """People.toml and firm.toml validated, and what the index keeps of them."""
-        from westander_cli.model import Role
-
-        members = tuple(Member(p.id, p.email, p.active, p.role == Role.CEO) for p in self.data.people.person)
-        facts: Facts = {}
-        for person in self.data.people.person:
-            facts[f"person:{person.id}"] = f"{int(person.id in self.roster.ceos)}{int(person.id in self.roster.former_ceos)}"
-            keys = [(k.key, str(k.valid_from), str(k.valid_until)) for k in person.all_keys()]
-            facts[f"keys:{person.id}"] = hashlib.sha256(repr(keys).encode()).hexdigest()[:16] if keys else ""
-        facts["ceos"] = ",".join(sorted(self.roster.ceos))
-        facts["channels"] = ",".join(c.value for c in self.data.firm.notify.channels)
-        facts["signatures"] = self.data.firm.signatures.model_dump_json()
-        return Directory(members, facts)
+        for raw in files.values():
+            digest.update(hashlib.sha256(raw).digest())
+        return self._index().directory(digest.hexdigest(), lambda: _directory_of(self.data.root, files))
 
     def member(self, as_person: str | None) -> Member:
         """--as > WST_USER > git user.email of the data folder; unknown is exit 4, never a default (for views)."""
@@ -179,6 +165,32 @@ class Reader:
             return _("{value} by {by}: signed by someone who is not in people.toml").format(value=event.kind.value, by=event.by)
         problem = signing.check_event_signature(author, event.id, event.signature, event.at)
         return _("{value} by {by}: bad signature: {problem}").format(value=event.kind.value, by=event.by, problem=problem) if problem else None
+
+
+def _directory_files() -> tuple[tuple[str, str], ...]:
+    """The files the directory is made of, each with the name errors give it (as `DataFolder` names them)."""
+    return ("people.toml", _("people file")), ("firm.toml", "firm file")
+
+
+def _directory_of(root: Path, files: dict[str, bytes]) -> Directory:
+    """People.toml and firm.toml validated from the very bytes the directory is kept under, and what it keeps."""
+    from westander_cli.model import Firm, People, Role
+    from westander_cli.tomlfile import load_model, parse_toml, text_of
+    from westander_cli.workflow import Roster
+
+    documents = {name: parse_toml(root / name, text_of(root / name, files[name]), what) for name, what in _directory_files()}
+    people, firm = load_model(documents["people.toml"], People), load_model(documents["firm.toml"], Firm)
+    roster = Roster.of(people)
+    facts: Facts = {}
+    for person in people.person:
+        facts[f"person:{person.id}"] = f"{int(person.id in roster.ceos)}{int(person.id in roster.former_ceos)}"
+        keys = [(k.key, str(k.valid_from), str(k.valid_until)) for k in person.all_keys()]
+        facts[f"keys:{person.id}"] = hashlib.sha256(repr(keys).encode()).hexdigest()[:16] if keys else ""
+    facts["ceos"] = ",".join(sorted(roster.ceos))
+    facts["channels"] = ",".join(c.value for c in firm.notify.channels)
+    facts["signatures"] = firm.signatures.model_dump_json()
+    members = tuple(Member(p.id, p.email, p.active, p.role == Role.CEO) for p in people.person)
+    return Directory(members, facts)
 
 
 def _identified(as_person: str | None, members: Iterable[Member], root: Path) -> Member:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import types
 import typing
@@ -46,7 +45,11 @@ class FileProblems(InvalidInput):
 
 def read_text(path: Path, what: str = "file") -> str:
     """The file's text, refusing what a person could not have meant as a TOML file."""
-    raw = bounds.read_bytes(path, MAX_FILE_BYTES, what)
+    return text_of(path, bounds.read_bytes(path, MAX_FILE_BYTES, what))
+
+
+def text_of(path: Path, raw: bytes) -> str:
+    """The text of the file `path` whose bytes are `raw` (as `read_text` reads them)."""
     if b"\x00" in raw:
         raise InvalidInput(_("{path}: looks like a binary file, not TOML").format(path=path))
     try:
@@ -132,7 +135,9 @@ def _message(model: type[BaseModel], item: Any, loc: tuple[Any, ...]) -> str:
     kind = item["type"]
     if kind == "extra_forbidden":
         allowed = _fields_at(model, loc[:-1])
-        hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        from difflib import get_close_matches
+
+        hint = get_close_matches(str(loc[-1]), allowed, n=1)
         return _("unknown key") + (_(" (did you mean '{value}'?)").format(value=hint[0]) if hint else "")
     if kind == "missing":
         return _("required, but missing")
