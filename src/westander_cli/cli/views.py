@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from westander_cli.cli.common import AsOfOption, AsOption, DataOption, FormatOption, IdArgument, PoliciesOption, reader, workspace
+from westander_cli.cli.common import AsOfOption, AsOption, DataOption, FormatOption, IdArgument, PoliciesOption, reader
 from westander_cli.i18n import N_, _
 from westander_cli.render import Format, View, emit
 
@@ -46,17 +46,19 @@ def list_(
 def show(engagement_id: IdArgument, as_of: AsOfOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
     from westander_cli.render import payloads
 
-    ws = workspace(data, policies, as_of)
-    ws.data.require()
-    emit(fmt, {"engagement": payloads.detail(ws.view(engagement_id))}, View.ENGAGEMENT_SHOW)
+    del policies  # accepted as by every command (WST_POLICIES); showing judges nothing
+    folder = reader(data, as_of)
+    folder.data.require()
+    emit(fmt, {"engagement": payloads.detail(folder.view(engagement_id))}, View.ENGAGEMENT_SHOW)
 
 
 def log(engagement_id: IdArgument, as_of: AsOfOption = None, fmt: FormatOption = Format.TABLE, data: DataOption = Path("data"), policies: PoliciesOption = None) -> None:
     from westander_cli.render import payloads
 
-    ws = workspace(data, policies, as_of)
-    ws.data.require()
-    view = ws.view(engagement_id)
+    del policies  # accepted as by every command (WST_POLICIES); a history judges nothing
+    folder = reader(data, as_of)
+    folder.data.require()
+    view = folder.view(engagement_id)
     emit(fmt, {"id": engagement_id, "events": [payloads.event(e, view) for e in view.events]}, View.LOG)
 
 
