@@ -26,8 +26,14 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 
 @cache
 def catalog(language: str) -> gettext.NullTranslations:
-    """The compiled catalog of one language (English is the source language and needs none)."""
-    return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[language], fallback=True)
+    """The compiled catalog of one language (English is the source language and needs none). Opened by its
+    path: `language` is one of LANGUAGES, so gettext's search through locale aliases (which loads the
+    `locale` module) has nothing to find."""
+    try:
+        with (LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.mo").open("rb") as file:
+            return gettext.GNUTranslations(file)
+    except FileNotFoundError:
+        return gettext.NullTranslations()
 
 
 _active: list[str] = [DEFAULT_LANGUAGE]
