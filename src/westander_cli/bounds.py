@@ -31,13 +31,16 @@ MAX_DEPTH = 32
 """Arrays and tables within each other, and parts of one dotted key; wst's files need at most 5."""
 
 
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_OPEN_REFUSES_LINKS = hasattr(os, "O_NOFOLLOW")
+
+
 def read_bytes(path: Path, limit: int, what: str = "file") -> bytes:
     """The bytes of a regular file of at most `limit` bytes; links, devices, FIFOs and folders are refused."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:  # O_NOFOLLOW refuses a link as it opens: no separate lstat (50,000 event files on a first run)
-        if not hasattr(os, "O_NOFOLLOW") and path.is_symlink():
+        if not _OPEN_REFUSES_LINKS and path.is_symlink():
             raise InvalidInput(_("{path}: is a symbolic link; wst does not follow links").format(path=path))
-        descriptor = os.open(path, flags)
+        descriptor = os.open(path, _READ_FLAGS)
     except FileNotFoundError:
         if path.is_symlink():  # a dangling link
             raise InvalidInput(_("{path}: is a symbolic link; wst does not follow links").format(path=path)) from None

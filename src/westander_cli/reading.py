@@ -213,12 +213,13 @@ def _dependencies(record: EngagementRecord) -> frozenset[str]:
     """The facts of `Reader.summary_facts` that folding this record reads: the roster entry and keys of
     everyone its events name (the fold asks whether each author is in people.toml and is the CEO, and
     checks signatures against the author's keys), and what a record of wst 0.1 takes from the current files."""
+    from westander_cli.events import LeadChanged, Team  # only where a record is folded: the warm views load no models
+
     people = {record.root.lead, *record.root.colleagues, *([record.root.ceo] if record.root.ceo else [])}
     for event in record.events:
         people.add(event.by)
-        person = getattr(event, "person", None)
-        if isinstance(person, str):
-            people.add(person)
+        if isinstance(event, Team | LeadChanged):  # not getattr: a miss on a pydantic model raises and catches per event
+            people.add(event.person)
     deps = {f"person:{p}" for p in people} | {f"keys:{p}" for p in people}
     if record.root.ceo is None:
         deps.add("ceos")

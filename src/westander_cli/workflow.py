@@ -323,7 +323,7 @@ class Engagement:
 
     @property
     def block_findings(self) -> list[StoredFinding]:
-        return [f for f in self.findings if f.severity == "block"]
+        return [f for f in self.root.findings if f.severity == "block"]
 
     @property
     def active_colleagues(self) -> list[str]:
@@ -336,8 +336,10 @@ class Engagement:
                 if channel not in self.informed.get(person, ())]
 
     def everyone_informed(self) -> bool:
+        """Asked of every event a fold judges: set operations over the people reached, not a loop over the colleagues."""
         wanted = set(self.channels)
-        return all(wanted <= self.informed.get(person, set()) for person in self.colleagues if person != self.lead)
+        reached = [person for person, channels in self.informed.items() if wanted <= channels]
+        return not set(self.colleagues).difference(reached, (self.lead,))
 
     @property
     def valid_events(self) -> list[BaseEvent]:
@@ -384,7 +386,7 @@ class Engagement:
         return bool(self.objections) or (bool(self.block_findings) and not self.approved)
 
     def review_period_running(self) -> bool:
-        return self.now < self.review_deadline and any(c not in self.acks for c in self.active_colleagues)
+        return self.now < self.review_deadline and bool(set(self.colleagues).difference(self.acks, (self.lead,)))
 
     def missing_for_clearance(self) -> list[str]:
         """Exactly what stands between this engagement and `cleared` (SPEC 3, Kundpolicy fråga 7)."""
@@ -568,10 +570,11 @@ def _apply(view: Engagement, event: BaseEvent, seen_phase: State | None, past: i
             moved = view.phase.value if view.phase else "move"
             view.superseded[event.id] = _("a concurrent decision made the engagement {moved} first").format(moved=moved)
     elif isinstance(event, Informed):
-        told = view.delivered.setdefault((event.about, _topic(view, event)), {})
+        topic = _topic(view, event)
+        told = view.delivered.setdefault((event.about, topic), {})
         for person in event.recipients:
             told.setdefault(person, set()).add(event.channel)
-            if _topic(view, event) == Topic.PROPOSAL:
+            if topic == Topic.PROPOSAL:
                 view.informed.setdefault(person, set()).add(event.channel)
     elif event.kind == EventKind.ACK:
         view.acks.add(event.by)
