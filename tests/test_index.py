@@ -282,3 +282,21 @@ def test_a_view_from_the_index_loads_neither_pydantic_nor_rich(firm: Path, wst, 
     (firm / "people.toml").write_text((firm / "people.toml").read_text() + "\n# a comment\n")
     assert "pydantic" in loaded("status", "--as", "anna")  # a changed people.toml is validated again
     assert loaded("status", "--as", "anna") == ""
+
+
+def test_an_index_that_arrives_from_elsewhere_is_never_a_source_of_who_is_who(firm: Path, wst, indexed: str, tmp_path: Path) -> None:
+    """Someone commits a .wst/index.sqlite whose kept directory says that anna left the firm (the digest of the
+    files' bytes is easy to compute): a clone that pulls it validates people.toml itself."""
+    import json
+    import sqlite3
+
+    assert wst("status", "--as", "anna", now=LATER).code == 0
+    index = firm / ".wst" / "index.sqlite"
+    with sqlite3.connect(index) as db:
+        kept = json.loads(db.execute("SELECT value FROM meta WHERE key = 'directory'").fetchone()[0])
+        kept["members"] = [[m[0], m[1], m[0] != "anna" and m[2], m[3]] for m in kept["members"]]
+        db.execute("UPDATE meta SET value = ? WHERE key = 'directory'", (json.dumps(kept),))
+    clone = tmp_path / "clone"
+    shutil.copytree(firm, clone)  # new inodes and change times, the same bytes and the forged index
+    result = wst("status", "--as", "anna", "--data", str(clone), "--format", "json", now=LATER)
+    assert result.code == 0 and result.json["person"] == "anna", result.err

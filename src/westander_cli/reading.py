@@ -55,8 +55,11 @@ class Reader:
         self.data.require()
         files = {name: bounds.read_bytes(self.data.root / name, bounds.MAX_TOML_BYTES, what) for name, what in _directory_files()}
         digest = hashlib.sha256(f"{__version__}\0{SCHEMA_VERSION}\0".encode())
-        for raw in files.values():
-            digest.update(hashlib.sha256(raw).digest())
+        for name, raw in files.items():
+            # the bytes decide what the directory says; this machine's inode and change time (which no commit
+            # can set) make an index that arrived from elsewhere (committed, copied) a miss, never a source
+            info = os.stat(self.data.root / name)
+            digest.update(hashlib.sha256(raw).digest() + f"{info.st_ino}:{info.st_mtime_ns}:{info.st_ctime_ns}".encode())
         return self._index().directory(digest.hexdigest(), lambda: _directory_of(self.data.root, files))
 
     def member(self, as_person: str | None) -> Member:
