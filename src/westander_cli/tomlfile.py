@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 import types
 import typing
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import tomli
 
@@ -23,8 +22,7 @@ if TYPE_CHECKING:  # Pydantic loads where a file is validated: reading and parsi
 ModelT = TypeVar("ModelT", bound="BaseModel")
 
 
-@dataclass(frozen=True)
-class TomlDocument:
+class TomlDocument(NamedTuple):
     """A parsed TOML file together with its text, kept so that errors can name a line."""
 
     path: Path

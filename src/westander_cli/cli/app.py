@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -183,6 +182,8 @@ def _fail(code: ExitCode, message: str, args: list[str], missing: Sequence[str] 
 
     sys.stderr.write(f"wst: error: {sanitise(_one_line(message))}\n")
     if _wants_json(args):
+        import json
+
         payload = {"version": 1, "error": {"code": int(code), "message": message, "missing": list(missing)}}
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2 if sys.stdout.isatty() else None) + "\n")
     return int(code)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Callable
@@ -104,6 +103,8 @@ def emit(fmt: Format, payload: dict[str, Any], view: View) -> None:
     never pay for it.
     """
     if fmt == Format.JSON:
+        import json
+
         # Indented for a person at a terminal; compact in a pipe, where json's C encoder is 5x faster.
         indent = 2 if sys.stdout.isatty() else None
         sys.stdout.write(json.dumps({"version": JSON_VERSION, **payload}, ensure_ascii=False, indent=indent, default=str) + "\n")
