@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 from typing import Any, NamedTuple, Protocol
 
 from westander_cli.i18n import N_, _, current, speaking
@@ -392,9 +393,10 @@ def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_
            and not _numbers_differ(client.org_number, hit.engagement.client.org_number)}
     own |= {exclude_id} if exclude_id else set()
     wanted = {Relation.COMPETITOR.value} if rule.relation == "competitor" else {Relation.OPPONENT.value, Relation.TARGET.value}
-    found: dict[tuple[str, str], tuple[str, dict[str, Any], Certainty]] = {}
+    found: dict[tuple[str, str], tuple[Callable[[], str], dict[str, Any], Certainty]] = {}
 
-    def note(engagement: ActiveEngagement, certainty: Certainty, text: str, evidence: dict[str, Any]) -> None:
+    def note(engagement: ActiveEngagement, certainty: Certainty, text: Callable[[], str], evidence: dict[str, Any]) -> None:
+        """`text` is formatted only if the finding shows it (the first three of each reason)."""
         key = (engagement.id, evidence["reason"])
         if engagement.id in own or (key in found and found[key][2] >= certainty):
             return
@@ -406,9 +408,9 @@ def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_
             if hit.match.certainty >= Certainty.STRONG:
                 claim = ", ".join([*client.aliases, *([client.org_number] if client.org_number else [])])
                 note(hit.engagement, Certainty.EXACT,
-                     _("the proposal for {client} claims aliases or an organisation number ({claim}) of the active client {active} ({id}); "
-                       "whether it is the same client needs a human decision").format(client=client.name, claim=claim, active=hit.engagement.client.name,
-                                                                                      id=hit.engagement.id),
+                     partial(_("the proposal for {client} claims aliases or an organisation number ({claim}) of the active client {active} ({id}); "
+                               "whether it is the same client needs a human decision").format, client=client.name, claim=claim,
+                             active=hit.engagement.client.name, id=hit.engagement.id),
                      {"reason": "identity_claim", "claimed": claim})
     principal = Side.of(proposal.on_behalf_of) if proposal.on_behalf_of else None
     for counterparty in proposal.counterparties:
@@ -417,8 +419,8 @@ def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_
             continue
         for hit in index.active_clients_named(Side.of(counterparty.name, (), counterparty.org_number), only):
             note(hit.engagement, hit.match.certainty,
-                 _("the work names {counterparty} as {relation}, and {active} is an active client ({id})").format(
-                     counterparty=counterparty.name, relation=_relation(relation), active=hit.engagement.client.name, id=hit.engagement.id),
+                 partial(_("the work names {counterparty} as {relation}, and {active} is an active client ({id})").format,
+                         counterparty=counterparty.name, relation=_relation(relation), active=hit.engagement.client.name, id=hit.engagement.id),
                  {"reason": f"counterparty_{relation}", "score": round(hit.match.score, 1)})
     for side, whose in ((me, ""), *(((principal, "principal_"),) if principal else ())):
         for hit, named in index.counterparties_naming(side, only):
@@ -426,12 +428,14 @@ def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_
                 names = (_("active engagement {id} for {active} names {counterparty} as {relation} (the principal {principal})") if whose
                          else _("active engagement {id} for {active} names {counterparty} as {relation}"))
                 note(hit.engagement, hit.match.certainty,
-                     names.format(id=hit.engagement.id, active=hit.engagement.client.name, counterparty=named.name,
-                                  relation=_relation(named.relation), principal=side.name),
+                     partial(names.format, id=hit.engagement.id, active=hit.engagement.client.name, counterparty=named.name,
+                             relation=_relation(named.relation), principal=side.name),
                      {"reason": f"{whose}active_counterparty_{named.relation}", "score": round(hit.match.score, 1)})
     if rule.relation == "competitor" and client.kind == ClientKind.COMPANY:
         classes = sorted(c for c in {sectors.class_of(code) for code in client.sectors} if c)
         same_class = set()
+        in_class = _("{active} ({id}) is an active client in the same class {sector}").format
+        in_group = _("{active} ({id}) is an active client in the same group {sector}").format
         for nace_class in classes:
             titled = _titled([nace_class])  # once per class, not once per engagement in it
             for position in index.by_class.get(nace_class, []):
@@ -439,9 +443,7 @@ def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_
                 if only is not None and engagement.id not in only:
                     continue
                 same_class.add(engagement.id)
-                note(engagement, Certainty.EXACT,
-                     _("{active} ({id}) is an active client in the same class {sector}").format(
-                         active=engagement.client.name, id=engagement.id, sector=titled),
+                note(engagement, Certainty.EXACT, partial(in_class, active=engagement.client.name, id=engagement.id, sector=titled),
                      {"reason": "same_nace_class", "nace_class": nace_class})
         for group in sorted(g for g in {sectors.group_of(code) for code in client.sectors} if g):
             titled = _titled([group])
@@ -450,9 +452,7 @@ def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_
                 if only is not None and engagement.id not in only:
                     continue
                 if engagement.id not in same_class:
-                    note(engagement, Certainty.POSSIBLE,
-                         _("{active} ({id}) is an active client in the same group {sector}").format(
-                             active=engagement.client.name, id=engagement.id, sector=titled),
+                    note(engagement, Certainty.POSSIBLE, partial(in_group, active=engagement.client.name, id=engagement.id, sector=titled),
                          {"reason": "same_nace_group", "nace_group": group})
     return _grouped(rule, context, found)
 
@@ -476,16 +476,17 @@ def _numbers_differ(a: str | None, b: str | None) -> bool:
     return bool(org_digits(a) and org_digits(b) and org_digits(a) != org_digits(b))
 
 
-def _grouped(rule: ConflictRule, context: Context, found: dict[tuple[str, str], tuple[str, dict[str, Any], Certainty]]) -> list[Finding]:
+def _grouped(rule: ConflictRule, context: Context,
+             found: dict[tuple[str, str], tuple[Callable[[], str], dict[str, Any], Certainty]]) -> list[Finding]:
     """One finding per reason and certainty, naming every affected active client in its evidence."""
-    groups: dict[tuple[str, bool], list[tuple[str, dict[str, Any]]]] = {}
+    groups: dict[tuple[str, bool], list[tuple[Callable[[], str], dict[str, Any]]]] = {}
     for text, evidence, certainty in found.values():
         if certainty >= Certainty.POSSIBLE:
             groups.setdefault((evidence["reason"], certainty >= Certainty.STRONG), []).append((text, evidence))
     findings = []
     for (reason, sure), items in sorted(groups.items()):
         items.sort(key=lambda item: item[1]["engagement"])
-        shown = "; ".join(item[0] for item in items[:3])
+        shown = "; ".join(item[0]() for item in items[:3])
         if len(items) > 3:
             shown = _("{items}; and {count} more").format(items=shown, count=len(items) - 3)
         evidence = {"reason": reason, "clients": sorted({item[1]["client"] for item in items}),
