@@ -140,6 +140,17 @@ def check(proposal: Proposal, policy: Policy, context: Context, exclude_id: str 
     return CheckResult(proposal=proposal, findings=tuple(findings))
 
 
+def conflicts(proposal: Proposal, policy: Policy, context: Context, exclude_id: str | None = None) -> CheckResult:
+    """Only the conflict rules of `check`, their findings in the same order: what re-screening pairs of engagements needs."""
+    findings: list[Finding] = []
+    with speaking(context.language):
+        for rule in policy.rules:
+            if isinstance(rule, ConflictRule):
+                findings.extend(_conflict(rule, proposal, context, exclude_id))
+    findings.sort(key=lambda f: -f.severity.rank)
+    return CheckResult(proposal=proposal, findings=tuple(findings))
+
+
 def _finding(rule: Rule, context: Context, detail: str, evidence: dict[str, Any], severity: Severity | None = None) -> Finding:
     """A finding whose message is the rule's title (from the policy file, in the current language) and `detail`."""
     title = rule.title.sv if current() == "sv" else rule.title.en
