@@ -396,6 +396,8 @@ def _best_matches(numbers: dict[str, list[int]], names: NameIndex, side: Side) -
 
 
 def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_id: str | None) -> list[Finding]:
+    if not context.engagements:
+        return []  # nothing to conflict with (verify re-checks every proposal so, for its other findings)
     index = context.conflict_index()
     only = context.only
     client = proposal.client
