@@ -189,12 +189,13 @@ class NameIndex:
 
     def add_normalised(self, owner: int, keys: Iterable[str]) -> None:
         for key in keys:
-            for variant in dict.fromkeys((key, key.replace(" ", ""))):
+            joined = key.replace(" ", "")  # what both variants are once spaces are ignored
+            for variant in dict.fromkeys((key, joined)):
                 if variant:
                     position = len(self._keys)
                     self._keys.append(variant)
                     self._owners.append(owner)
-                    self._by_joined.setdefault(variant.replace(" ", ""), []).append(position)
+                    self._by_joined.setdefault(joined, []).append(position)
                     self._by_numbers.setdefault(tuple(_DIGITS.findall(variant)), []).append(position)
         self._blocks.clear()
 
