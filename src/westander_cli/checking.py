@@ -96,16 +96,12 @@ class Checker(Reader):
         owners: OwnerSource = self.registry() if with_registry and (self.data.root / "registry").is_dir() else NoRegistry()
         found: list[Unrecorded] = []
         pairs: set[frozenset[str]] = set()
-        blocks: dict[str, set[str]] = {}
-        for key, active in actives.items():
-            for block in _blocking_keys(active, probe=False):
-                blocks.setdefault(block, set()).add(key)
+        indexed = {key: frozenset(_blocking_keys(active, probe=False)) for key, active in actives.items()}
         shared = engine.Context(engagements=[actives[key] for key in sorted(actives)], owners=owners, language=i18n.current())
         named = {v.id: _conflicts_recorded(v) for v in views}
         consulted = {v.id: _consulted(v) for v in views}
         for view in views:  # one conflict index for all; each view compared with its candidates only
-            candidates = {key for block in _blocking_keys(actives[view.id], probe=True) for key in blocks.get(block, ())} - {view.id}
-            context = shared.sharing(candidates)
+            context = shared.sharing(_Candidates(view.id, _blocking_keys(actives[view.id], probe=True), indexed))
             recorded = {(f.rule, f.severity) for f in view.findings}
             result = engine.conflicts(view.proposal, self.policy, context) if pairs_only else engine.check(view.proposal, self.policy, context)
             for finding in result.findings:
@@ -169,6 +165,19 @@ class Unrecorded:
         if self.other:
             return _("the CEO decides: 'wst approve {engagement} --consulted \"{other_client}=HOW\"' or 'wst veto {engagement}'").format(engagement=self.engagement, other_client=self.other_client)
         return _("the CEO decides: 'wst veto {engagement}', or lets it go on").format(engagement=self.engagement)
+
+
+class _Candidates:
+    """The engagements a view is compared with: the others sharing a blocking key with it. Asked of each
+    engagement a conflict search finds (a few), instead of collecting every engagement that shares a
+    common name word (thousands)."""
+
+    def __init__(self, view: str, probing: set[str], indexed: dict[str, frozenset[str]]) -> None:
+        self.view, self.probing, self.indexed = view, probing, indexed
+
+    def __contains__(self, engagement: object) -> bool:
+        keys = self.indexed.get(str(engagement))
+        return engagement != self.view and keys is not None and not keys.isdisjoint(self.probing)
 
 
 def _blocking_keys(active: engine.ActiveEngagement, *, probe: bool) -> set[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
@@ -114,14 +114,15 @@ class Context:
     language: str = field(default_factory=current)
     """The language of the findings' messages and rule titles (the run's, unless a caller says otherwise)."""
     _index: _ConflictIndex | None = None
-    only: frozenset[str] | None = None
+    only: Container[str] | None = None
     """With an index shared between contexts: the engagements this check compares with (the rest are left out,
     so the result is the one an index of only these gives)."""
 
-    def sharing(self, only: Iterable[str]) -> Context:
-        """A context comparing with `only` of this context's engagements, reusing its conflict index (built once)."""
+    def sharing(self, only: Container[str]) -> Context:
+        """A context comparing with `only` of this context's engagements (asked `id in only` of each one found), reusing
+        its conflict index (built once)."""
         return Context(engagements=self.engagements, owners=self.owners, language=self.language, _index=self.conflict_index(),
-                       only=frozenset(only))
+                       only=only)
 
     def conflict_index(self) -> _ConflictIndex:
         if self._index is None:
@@ -361,12 +362,12 @@ class _ConflictIndex:
                 if counterparty.org_number and (digits := org_digits(counterparty.org_number)):
                     self.counterparty_numbers.setdefault(digits, []).append(row)
 
-    def active_clients_named(self, side: Side, only: frozenset[str] | None = None) -> list[_Hit]:
+    def active_clients_named(self, side: Side, only: Container[str] | None = None) -> list[_Hit]:
         """Active engagements whose client is this party (by org number, or by name at least possibly)."""
         best = self._matches("clients", side, self.client_numbers, self.clients)
         return [_Hit(self.engagements[p], m, side.name) for p, m in best.items() if only is None or self.engagements[p].id in only]
 
-    def counterparties_naming(self, side: Side, only: frozenset[str] | None = None) -> list[tuple[_Hit, Side]]:
+    def counterparties_naming(self, side: Side, only: Container[str] | None = None) -> list[tuple[_Hit, Side]]:
         """Counterparties of active engagements that are this party."""
         hits = []
         for row, match in self._matches("counterparties", side, self.counterparty_numbers, self.counterparties).items():
