@@ -83,10 +83,11 @@ class Checker(Reader):
                 and (_blocking_keys(active, probe=False) & probing or _blocking_keys(active, probe=True) & indexed)]
         return [view for key in keys if (view := self.view(key)).state in ACTIVE]
 
-    def unrecorded_findings(self, views: Sequence[Engagement], *, with_registry: bool) -> list[Unrecorded]:
+    def unrecorded_findings(self, views: Sequence[Engagement], *, with_registry: bool, pairs_only: bool = False) -> list[Unrecorded]:
         """Block and forbid findings that the active engagements' recorded findings do not show: conflicts
         between engagements proposed in different clones at once, and, `with_registry`, what the current
-        ownership registry reveals. A CEO approval that names the other client as consulted settles a conflict."""
+        ownership registry reveals. A CEO approval that names the other client as consulted settles a conflict.
+        `pairs_only`: only the conflicts between two engagements (verify re-checks each proposal's own findings)."""
         from westander_cli.policy import engine
         from westander_cli.screening.ownership import NoRegistry
 
@@ -95,16 +96,15 @@ class Checker(Reader):
         owners: OwnerSource = self.registry() if with_registry and (self.data.root / "registry").is_dir() else NoRegistry()
         found: list[Unrecorded] = []
         pairs: set[frozenset[str]] = set()
-        blocks: dict[str, set[str]] = {}
-        for key, active in actives.items():
-            for block in _blocking_keys(active, probe=False):
-                blocks.setdefault(block, set()).add(key)
+        indexed = {key: frozenset(_blocking_keys(active, probe=False)) for key, active in actives.items()}
         shared = engine.Context(engagements=[actives[key] for key in sorted(actives)], owners=owners, language=i18n.current())
+        named = {v.id: _conflicts_recorded(v) for v in views}
+        consulted = {v.id: _consulted(v) for v in views}
         for view in views:  # one conflict index for all; each view compared with its candidates only
-            candidates = {key for block in _blocking_keys(actives[view.id], probe=True) for key in blocks.get(block, ())} - {view.id}
-            context = shared.sharing(candidates)
+            context = shared.sharing(_Candidates(view.id, _blocking_keys(actives[view.id], probe=True), indexed))
             recorded = {(f.rule, f.severity) for f in view.findings}
-            for finding in engine.check(view.proposal, self.policy, context).findings:
+            result = engine.conflicts(view.proposal, self.policy, context) if pairs_only else engine.check(view.proposal, self.policy, context)
+            for finding in result.findings:
                 if finding.severity.value not in ("block", "forbid"):
                     continue
                 if finding.kind != "conflict":
@@ -115,9 +115,9 @@ class Checker(Reader):
                     other = by_id.get(str(item.get("engagement")))
                     if other is None or frozenset({view.id, other.id}) in pairs:
                         continue
-                    if _conflict_recorded(view, other) or _conflict_recorded(other, view):
+                    if other.id in named[view.id] or view.id in named[other.id]:
                         continue
-                    if _consulted_about(view, other) or _consulted_about(other, view):
+                    if _consulted_about(consulted[view.id], other) or _consulted_about(consulted[other.id], view):
                         continue
                     pairs.add(frozenset({view.id, other.id}))
                     found.append(Unrecorded(view.id, finding, other.id, other.proposal.client.name))
@@ -167,6 +167,19 @@ class Unrecorded:
         return _("the CEO decides: 'wst veto {engagement}', or lets it go on").format(engagement=self.engagement)
 
 
+class _Candidates:
+    """The engagements a view is compared with: the others sharing a blocking key with it. Asked of each
+    engagement a conflict search finds (a few), instead of collecting every engagement that shares a
+    common name word (thousands)."""
+
+    def __init__(self, view: str, probing: set[str], indexed: dict[str, frozenset[str]]) -> None:
+        self.view, self.probing, self.indexed = view, probing, indexed
+
+    def __contains__(self, engagement: object) -> bool:
+        keys = self.indexed.get(str(engagement))
+        return engagement != self.view and keys is not None and not keys.isdisjoint(self.probing)
+
+
 def _blocking_keys(active: engine.ActiveEngagement, *, probe: bool) -> set[str]:
     """What two engagements must share to be compared at all: a NACE class (competitors), an
     identifier, a word of one's client name in the other's names (identity claims: client to client;
@@ -189,16 +202,20 @@ def _blocking_keys(active: engine.ActiveEngagement, *, probe: bool) -> set[str]:
     return keys
 
 
-def _conflict_recorded(view: Engagement, other: Engagement) -> bool:
-    return any(str(item.get("engagement")) == other.id for f in view.findings if f.kind == "conflict"
-               for item in f.evidence.get("engagements", []))
+def _conflicts_recorded(view: Engagement) -> set[str]:
+    """The engagements that `view`'s recorded conflict findings name (read once, not once per pair)."""
+    return {str(item.get("engagement")) for f in view.findings if f.kind == "conflict" for item in f.evidence.get("engagements", [])}
 
 
-def _consulted_about(view: Engagement, other: Engagement) -> bool:
-    """A counted CEO approval on `view` that names how `other`'s client was consulted."""
+def _consulted(view: Engagement) -> list[str]:
+    """The clients that counted CEO approvals on `view` name as consulted."""
     from westander_cli.events import Approval
+
+    return [name for e in view.events if isinstance(e, Approval) and e.id not in view.invalid for name in (e.consulted or {})]
+
+
+def _consulted_about(consulted: list[str], other: Engagement) -> bool:
+    """One of the clients consulted (`_consulted` of a view) is `other`'s client."""
     from westander_cli.screening.names import Certainty, compare
 
-    return any(isinstance(e, Approval) and e.id not in view.invalid and any(
-        compare(other.proposal.client.name, name).certainty >= Certainty.STRONG for name in (e.consulted or {}))
-        for e in view.events)
+    return any(compare(other.proposal.client.name, name).certainty >= Certainty.STRONG for name in consulted)

@@ -279,7 +279,7 @@ def _policy_pin(ws: Workspace) -> Iterator[Problem]:
 def _unrecorded_conflicts(ws: Workspace, views: list[Engagement], concerning: set[str] | None = None) -> Iterator[Problem]:
     """Active engagements in conflict that no recorded finding shows (proposed in two clones at once);
     `concerning`: only the pairs with one of these engagements."""
-    for item in ws.unrecorded_findings(views, with_registry=False):
+    for item in ws.unrecorded_findings(views, with_registry=False, pairs_only=True):
         if item.other is None or (concerning is not None and not {item.engagement, item.other} & concerning):
             continue  # the proposal's own findings are re-checked by _recheck_proposal
         yield Problem(str(ws.data.engagements_dir / item.engagement.split("@")[0]), None,

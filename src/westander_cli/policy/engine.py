@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 from typing import Any, NamedTuple, Protocol
 
 from westander_cli.i18n import N_, _, current, speaking
@@ -113,14 +114,15 @@ class Context:
     language: str = field(default_factory=current)
     """The language of the findings' messages and rule titles (the run's, unless a caller says otherwise)."""
     _index: _ConflictIndex | None = None
-    only: frozenset[str] | None = None
+    only: Container[str] | None = None
     """With an index shared between contexts: the engagements this check compares with (the rest are left out,
     so the result is the one an index of only these gives)."""
 
-    def sharing(self, only: Iterable[str]) -> Context:
-        """A context comparing with `only` of this context's engagements, reusing its conflict index (built once)."""
+    def sharing(self, only: Container[str]) -> Context:
+        """A context comparing with `only` of this context's engagements (asked `id in only` of each one found), reusing
+        its conflict index (built once)."""
         return Context(engagements=self.engagements, owners=self.owners, language=self.language, _index=self.conflict_index(),
-                       only=frozenset(only))
+                       only=only)
 
     def conflict_index(self) -> _ConflictIndex:
         if self._index is None:
@@ -135,6 +137,17 @@ def check(proposal: Proposal, policy: Policy, context: Context, exclude_id: str 
         for rule in policy.rules:
             findings.extend(_EVALUATORS[type(rule)](rule, proposal, context, exclude_id))
         findings.extend(_unscreened_sector(proposal, policy, context))
+    findings.sort(key=lambda f: -f.severity.rank)
+    return CheckResult(proposal=proposal, findings=tuple(findings))
+
+
+def conflicts(proposal: Proposal, policy: Policy, context: Context, exclude_id: str | None = None) -> CheckResult:
+    """Only the conflict rules of `check`, their findings in the same order: what re-screening pairs of engagements needs."""
+    findings: list[Finding] = []
+    with speaking(context.language):
+        for rule in policy.rules:
+            if isinstance(rule, ConflictRule):
+                findings.extend(_conflict(rule, proposal, context, exclude_id))
     findings.sort(key=lambda f: -f.severity.rank)
     return CheckResult(proposal=proposal, findings=tuple(findings))
 
@@ -349,12 +362,12 @@ class _ConflictIndex:
                 if counterparty.org_number and (digits := org_digits(counterparty.org_number)):
                     self.counterparty_numbers.setdefault(digits, []).append(row)
 
-    def active_clients_named(self, side: Side, only: frozenset[str] | None = None) -> list[_Hit]:
+    def active_clients_named(self, side: Side, only: Container[str] | None = None) -> list[_Hit]:
         """Active engagements whose client is this party (by org number, or by name at least possibly)."""
         best = self._matches("clients", side, self.client_numbers, self.clients)
         return [_Hit(self.engagements[p], m, side.name) for p, m in best.items() if only is None or self.engagements[p].id in only]
 
-    def counterparties_naming(self, side: Side, only: frozenset[str] | None = None) -> list[tuple[_Hit, Side]]:
+    def counterparties_naming(self, side: Side, only: Container[str] | None = None) -> list[tuple[_Hit, Side]]:
         """Counterparties of active engagements that are this party."""
         hits = []
         for row, match in self._matches("counterparties", side, self.counterparty_numbers, self.counterparties).items():
@@ -384,6 +397,8 @@ def _best_matches(numbers: dict[str, list[int]], names: NameIndex, side: Side) -
 
 
 def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_id: str | None) -> list[Finding]:
+    if not context.engagements:
+        return []  # nothing to conflict with (verify re-checks every proposal so, for its other findings)
     index = context.conflict_index()
     only = context.only
     client = proposal.client
@@ -392,9 +407,10 @@ def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_
            and not _numbers_differ(client.org_number, hit.engagement.client.org_number)}
     own |= {exclude_id} if exclude_id else set()
     wanted = {Relation.COMPETITOR.value} if rule.relation == "competitor" else {Relation.OPPONENT.value, Relation.TARGET.value}
-    found: dict[tuple[str, str], tuple[str, dict[str, Any], Certainty]] = {}
+    found: dict[tuple[str, str], tuple[Callable[[], str], dict[str, Any], Certainty]] = {}
 
-    def note(engagement: ActiveEngagement, certainty: Certainty, text: str, evidence: dict[str, Any]) -> None:
+    def note(engagement: ActiveEngagement, certainty: Certainty, text: Callable[[], str], evidence: dict[str, Any]) -> None:
+        """`text` is formatted only if the finding shows it (the first three of each reason)."""
         key = (engagement.id, evidence["reason"])
         if engagement.id in own or (key in found and found[key][2] >= certainty):
             return
@@ -406,9 +422,9 @@ def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_
             if hit.match.certainty >= Certainty.STRONG:
                 claim = ", ".join([*client.aliases, *([client.org_number] if client.org_number else [])])
                 note(hit.engagement, Certainty.EXACT,
-                     _("the proposal for {client} claims aliases or an organisation number ({claim}) of the active client {active} ({id}); "
-                       "whether it is the same client needs a human decision").format(client=client.name, claim=claim, active=hit.engagement.client.name,
-                                                                                      id=hit.engagement.id),
+                     partial(_("the proposal for {client} claims aliases or an organisation number ({claim}) of the active client {active} ({id}); "
+                               "whether it is the same client needs a human decision").format, client=client.name, claim=claim,
+                             active=hit.engagement.client.name, id=hit.engagement.id),
                      {"reason": "identity_claim", "claimed": claim})
     principal = Side.of(proposal.on_behalf_of) if proposal.on_behalf_of else None
     for counterparty in proposal.counterparties:
@@ -417,8 +433,8 @@ def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_
             continue
         for hit in index.active_clients_named(Side.of(counterparty.name, (), counterparty.org_number), only):
             note(hit.engagement, hit.match.certainty,
-                 _("the work names {counterparty} as {relation}, and {active} is an active client ({id})").format(
-                     counterparty=counterparty.name, relation=_relation(relation), active=hit.engagement.client.name, id=hit.engagement.id),
+                 partial(_("the work names {counterparty} as {relation}, and {active} is an active client ({id})").format,
+                         counterparty=counterparty.name, relation=_relation(relation), active=hit.engagement.client.name, id=hit.engagement.id),
                  {"reason": f"counterparty_{relation}", "score": round(hit.match.score, 1)})
     for side, whose in ((me, ""), *(((principal, "principal_"),) if principal else ())):
         for hit, named in index.counterparties_naming(side, only):
@@ -426,12 +442,14 @@ def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_
                 names = (_("active engagement {id} for {active} names {counterparty} as {relation} (the principal {principal})") if whose
                          else _("active engagement {id} for {active} names {counterparty} as {relation}"))
                 note(hit.engagement, hit.match.certainty,
-                     names.format(id=hit.engagement.id, active=hit.engagement.client.name, counterparty=named.name,
-                                  relation=_relation(named.relation), principal=side.name),
+                     partial(names.format, id=hit.engagement.id, active=hit.engagement.client.name, counterparty=named.name,
+                             relation=_relation(named.relation), principal=side.name),
                      {"reason": f"{whose}active_counterparty_{named.relation}", "score": round(hit.match.score, 1)})
     if rule.relation == "competitor" and client.kind == ClientKind.COMPANY:
         classes = sorted(c for c in {sectors.class_of(code) for code in client.sectors} if c)
         same_class = set()
+        in_class = _("{active} ({id}) is an active client in the same class {sector}").format
+        in_group = _("{active} ({id}) is an active client in the same group {sector}").format
         for nace_class in classes:
             titled = _titled([nace_class])  # once per class, not once per engagement in it
             for position in index.by_class.get(nace_class, []):
@@ -439,9 +457,7 @@ def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_
                 if only is not None and engagement.id not in only:
                     continue
                 same_class.add(engagement.id)
-                note(engagement, Certainty.EXACT,
-                     _("{active} ({id}) is an active client in the same class {sector}").format(
-                         active=engagement.client.name, id=engagement.id, sector=titled),
+                note(engagement, Certainty.EXACT, partial(in_class, active=engagement.client.name, id=engagement.id, sector=titled),
                      {"reason": "same_nace_class", "nace_class": nace_class})
         for group in sorted(g for g in {sectors.group_of(code) for code in client.sectors} if g):
             titled = _titled([group])
@@ -450,9 +466,7 @@ def _conflict(rule: ConflictRule, proposal: Proposal, context: Context, exclude_
                 if only is not None and engagement.id not in only:
                     continue
                 if engagement.id not in same_class:
-                    note(engagement, Certainty.POSSIBLE,
-                         _("{active} ({id}) is an active client in the same group {sector}").format(
-                             active=engagement.client.name, id=engagement.id, sector=titled),
+                    note(engagement, Certainty.POSSIBLE, partial(in_group, active=engagement.client.name, id=engagement.id, sector=titled),
                          {"reason": "same_nace_group", "nace_group": group})
     return _grouped(rule, context, found)
 
@@ -476,16 +490,17 @@ def _numbers_differ(a: str | None, b: str | None) -> bool:
     return bool(org_digits(a) and org_digits(b) and org_digits(a) != org_digits(b))
 
 
-def _grouped(rule: ConflictRule, context: Context, found: dict[tuple[str, str], tuple[str, dict[str, Any], Certainty]]) -> list[Finding]:
+def _grouped(rule: ConflictRule, context: Context,
+             found: dict[tuple[str, str], tuple[Callable[[], str], dict[str, Any], Certainty]]) -> list[Finding]:
     """One finding per reason and certainty, naming every affected active client in its evidence."""
-    groups: dict[tuple[str, bool], list[tuple[str, dict[str, Any]]]] = {}
+    groups: dict[tuple[str, bool], list[tuple[Callable[[], str], dict[str, Any]]]] = {}
     for text, evidence, certainty in found.values():
         if certainty >= Certainty.POSSIBLE:
             groups.setdefault((evidence["reason"], certainty >= Certainty.STRONG), []).append((text, evidence))
     findings = []
     for (reason, sure), items in sorted(groups.items()):
         items.sort(key=lambda item: item[1]["engagement"])
-        shown = "; ".join(item[0] for item in items[:3])
+        shown = "; ".join(item[0]() for item in items[:3])
         if len(items) > 3:
             shown = _("{items}; and {count} more").format(items=shown, count=len(items) - 3)
         evidence = {"reason": reason, "clients": sorted({item[1]["client"] for item in items}),

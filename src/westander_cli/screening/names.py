@@ -182,24 +182,22 @@ class NameIndex:
         self._owners: list[int] = []
         self._by_joined: dict[str, list[int]] = {}
         self._by_numbers: dict[tuple[str, ...], list[int]] = {}
-        self._by_word: dict[str, set[int]] = {}
-        self._sorted: dict[tuple[str, ...], tuple[list[str], list[str]]] = {}
+        self._blocks: dict[tuple[str, ...], _Block] = {}
 
     def add(self, owner: int, *names: str) -> None:
         self.add_normalised(owner, [normalise(name) for name in names])
 
     def add_normalised(self, owner: int, keys: Iterable[str]) -> None:
         for key in keys:
-            for variant in dict.fromkeys((key, key.replace(" ", ""))):
+            joined = key.replace(" ", "")  # what both variants are once spaces are ignored
+            for variant in dict.fromkeys((key, joined)):
                 if variant:
                     position = len(self._keys)
                     self._keys.append(variant)
                     self._owners.append(owner)
-                    self._by_joined.setdefault(variant.replace(" ", ""), []).append(position)
+                    self._by_joined.setdefault(joined, []).append(position)
                     self._by_numbers.setdefault(tuple(_DIGITS.findall(variant)), []).append(position)
-                    for word in variant.split():
-                        self._by_word.setdefault(word, set()).add(position)
-        self._sorted.clear()
+        self._blocks.clear()
 
     def search(self, name: str) -> dict[int, NameMatch]:
         return self.search_normalised(normalise(name))
@@ -242,19 +240,33 @@ class NameIndex:
         if len(group) <= self.small_block:
             chosen.update(group)
         else:
-            same_numbers = set(group)
+            block = self._block(numbers, group)
             for word in set(key.split()):
-                chosen.update(self._by_word.get(word, set()) & same_numbers)
-            plain, by_words = self._group_texts(numbers, group)
-            for _, _, index in process.extract(key, plain, scorer=fuzz.ratio, score_cutoff=POSSIBLE_RATIO - 0.5, limit=None):
+                chosen.update(block.by_word.get(word, ()))
+            for _, _, index in process.extract(key, block.plain, scorer=fuzz.ratio, score_cutoff=POSSIBLE_RATIO - 0.5, limit=None):
                 chosen.add(group[index])
             ordered = " ".join(sorted(set(key.split())))
-            for _, _, index in process.extract(ordered, by_words, scorer=fuzz.ratio, score_cutoff=POSSIBLE_TOKEN_SET - 0.5, limit=None):
+            for _, _, index in process.extract(ordered, block.by_words, scorer=fuzz.ratio, score_cutoff=POSSIBLE_TOKEN_SET - 0.5, limit=None):
                 chosen.add(group[index])
         return sorted(chosen)
 
-    def _group_texts(self, numbers: tuple[str, ...], group: list[int]) -> tuple[list[str], list[str]]:
-        if numbers not in self._sorted:
+    def _block(self, numbers: tuple[str, ...], group: list[int]) -> _Block:
+        """A large group's texts and words, made on its first search: most groups are never searched, so
+        adding names stays cheap (verify and check add every active engagement's)."""
+        if numbers not in self._blocks:
             plain = [self._keys[position] for position in group]
-            self._sorted[numbers] = (plain, [" ".join(sorted(set(text.split()))) for text in plain])
-        return self._sorted[numbers]
+            by_word: dict[str, list[int]] = {}
+            for position, text in zip(group, plain, strict=True):
+                for word in dict.fromkeys(text.split()):
+                    by_word.setdefault(word, []).append(position)
+            self._blocks[numbers] = _Block(plain, [" ".join(sorted(set(text.split()))) for text in plain], by_word)
+        return self._blocks[numbers]
+
+
+@dataclass(frozen=True)
+class _Block:
+    """The names of a large group sharing one set of numbers: as written, with their words sorted, and by word."""
+
+    plain: list[str]
+    by_words: list[str]
+    by_word: dict[str, list[int]]

@@ -15,8 +15,10 @@ import json
 import os
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -285,19 +287,14 @@ class Registry:
         rare, common = by_rarity[: len(grams) - needed + 1], by_rarity[len(grams) - needed + 1 :]
         if sum(self._frequency(gram) for gram in rare) > self.scan_limit:
             return self._candidates_grouped(grams, needed)
-        shared: dict[int, int] = {}
-        for gram in rare:
-            for node in self._postings(gram):
-                shared[node] = shared.get(node, 0) + 1
+        shared = Counter(chain.from_iterable(self._postings(gram) for gram in rare))  # counted in C: thousands of nodes a query
         for gram in common:
             if gram in self._posting_cache or self._frequency(gram) < 20 * len(shared):
-                posting = self._postings(gram)
-                found: Iterable[int] = [node for node in shared if node in posting]
+                found: Iterable[int] = self._postings(gram).intersection(shared)
             else:  # a few candidates and a trigram in half the registry: ask for those candidates only
                 found = [node for chunk in _chunks(sorted(shared), 900) for (node,) in self.db.execute(
                     f"SELECT DISTINCT node FROM gram WHERE gram = ? AND node IN ({','.join('?' * len(chunk))})", (gram, *chunk))]
-            for node in found:
-                shared[node] += 1
+            shared.update(found)
         best = [node for node, count in shared.items() if count >= needed]
         if len(best) > MAX_CANDIDATES:
             keys: dict[int, str] = {}
@@ -323,7 +320,7 @@ class Registry:
     def _postings(self, gram: str) -> frozenset[int]:
         """The entities with a trigram, kept for the process: a batch of proposals asks for the same ones again."""
         if gram not in self._posting_cache:
-            self._posting_cache[gram] = frozenset(row[0] for row in self.db.execute("SELECT node FROM gram WHERE gram = ?", (gram,)))
+            self._posting_cache[gram] = frozenset(chain.from_iterable(self.db.execute("SELECT node FROM gram WHERE gram = ?", (gram,))))
         return self._posting_cache[gram]
 
     def _frequency(self, gram: str) -> int:
