@@ -128,6 +128,11 @@ def emit(fmt: Format, payload: dict[str, Any], view: View) -> None:
         if payload.get("unreadable"):
             sys.stdout.write(lines.unreadable(payload["unreadable"]) + "\n")
         return
+    if not sys.stdout.isatty() and view == View.PROBLEMS:  # a pipe: one problem a line, Rich never imported
+        from westander_cli.render import lines
+
+        sys.stdout.write(lines.problems(payload))
+        return
     from westander_cli.render import table
 
     renderer: Callable[[Any, dict[str, Any]], None] = getattr(table, view)

@@ -1,8 +1,9 @@
-"""The list views (`list`, `log`, `status`, `publish`) as rows: which columns, and the values people read.
+"""The list views (`list`, `log`, `status`, `publish`) as rows, and the problems of `validate` and `verify` as
+lines: what people read, for a terminal and for a pipe.
 
-On a terminal `render.table` draws these rows as a Rich table; in a pipe `write` puts them out as
-tab-separated lines under a header line, nothing cut, without importing Rich at all (a script that
-runs `wst status | cut -f1` pays only for what it reads).
+On a terminal `render.table` draws these as Rich tables and styled lines; in a pipe `write` and
+`problems` put them out as plain lines, nothing cut, without importing Rich at all (a script that runs
+`wst status | cut -f1`, or CI reading 90,000 problems of `wst verify`, pays only for what it reads).
 """
 
 from __future__ import annotations
@@ -61,6 +62,23 @@ def unreadable(count: int) -> str:
                     count).format(count=count)
 
 
+def problems(payload: dict[str, Any]) -> str:
+    """`wst validate` and `wst verify` in a pipe: one problem a line (`FILE:LINE: message`, tabs and line breaks
+    in a message shown escaped), then the summary line a CI log ends with."""
+    lines = [f"{sanitise(where(problem))}: {_escaped(problem['message'])}" for problem in payload["problems"]]
+    return "".join(line + "\n" for line in [*lines, sanitise(problems_summary(payload))])
+
+
+def where(problem: dict[str, Any]) -> str:
+    return f"{problem['file']}:{problem['line']}" if problem["line"] else str(problem["file"])
+
+
+def problems_summary(payload: dict[str, Any]) -> str:
+    count = len(payload["problems"])
+    verdict = _("no problems") if not count else ngettext("{count} problem", "{count} problems", count).format(count=count)
+    return f"wst {payload['command']}: {payload['checked']}; {verdict}"
+
+
 def headers(keys: list[str]) -> list[str]:
     return [_(HEADERS.get(key, key)) for key in keys]
 
@@ -71,10 +89,12 @@ def shown(keys: list[str], rows: list[list[Any]]) -> list[list[Any]]:
 
 def write(file: IO[str], keys: list[str], rows: list[list[Any]]) -> None:
     """Tab-separated lines under a header line, nothing cut (tabs and line breaks inside values shown escaped)."""
-    def cell(value: Any) -> str:
-        return sanitise("" if value is None else str(value)).replace("\t", "\\t").replace("\n", "\\n")
+    file.write("".join("\t".join(_escaped(v) for v in row) + "\n" for row in [headers(keys), *shown(keys, rows)]))
 
-    file.write("".join("\t".join(cell(v) for v in row) + "\n" for row in [headers(keys), *shown(keys, rows)]))
+
+def _escaped(value: Any) -> str:
+    """A value on one line of its own: control characters sanitised, tabs and line breaks shown escaped."""
+    return sanitise("" if value is None else str(value)).replace("\t", "\\t").replace("\n", "\\n")
 
 
 def _shown(key: str, value: Any) -> Any:

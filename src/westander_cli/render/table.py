@@ -224,11 +224,8 @@ def registry_tree(console: Console, payload: dict[str, Any]) -> None:
 
 def problems(console: Console, payload: dict[str, Any]) -> None:
     for problem in payload["problems"]:
-        where = f"{problem['file']}:{problem['line']}" if problem["line"] else problem["file"]
-        console.print(Text(f"{where}: ", style="bold") + _t(problem["message"]), soft_wrap=True)
-    count = len(payload["problems"])
-    verdict = _("no problems") if not count else ngettext("{count} problem", "{count} problems", count).format(count=count)
-    console.print(Text(f"wst {payload['command']}: {payload['checked']}; {verdict}", style="green" if not payload["problems"] else "red"))
+        console.print(Text(f"{lines.where(problem)}: ", style="bold") + _t(problem["message"]), soft_wrap=True)
+    console.print(Text(lines.problems_summary(payload), style="green" if not payload["problems"] else "red"))
 
 
 def publish(console: Console, payload: dict[str, Any]) -> None:
