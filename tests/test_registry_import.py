@@ -1,0 +1,92 @@
+"""Issue 15: `registry import`'s fast paths give what the straightforward ones give, through real files."""
+
+from __future__ import annotations
+
+import array
+import itertools
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from westander_cli.bounds import check_json_file, without_strings
+from westander_cli.errors import InvalidInput
+
+JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+"""The regex the nesting check removed strings with before it used bytes methods: the reference."""
+
+
+def brackets(data: bytes) -> bytes:
+    return data.translate(None, bytes(b for b in range(256) if b not in b"[]{}"))
+
+
+def by_regex(text: bytes) -> tuple[bytes, int]:
+    left = JSON_STRING.sub(b"", text)
+    quote = left.find(b'"')
+    return (left, -1) if quote < 0 else (left[:quote], len(text) - (len(left) - quote))
+
+
+def check_by_regex(path: Path, limit: int = 32, block_size: int = 8 << 20) -> str | None:
+    """The nesting check as it was: a block at a time, strings removed by the regex."""
+    depth, carry = 0, b""
+    with path.open("rb") as handle:
+        while True:
+            block = handle.read(block_size)
+            data = JSON_STRING.sub(b"", carry + block)
+            quote = data.find(b'"') if block else -1
+            if quote >= 0:
+                carry = (carry + block)[len(carry + block) - (len(data) - quote):]
+                data = data[:quote]
+                if len(carry) > 64 << 20:
+                    return "a JSON string longer than 64 MB"
+            else:
+                carry = b""
+            steps = array.array("b", data.translate(bytes.maketrans(b"[]{}", b"\x01\xff\x01\xff"),
+                                                    bytes(b for b in range(256) if b not in b"[]{}")))
+            if steps:
+                if max(itertools.accumulate(steps, initial=depth)) > limit:
+                    return "nested more than"
+                depth += sum(steps)
+            if not block:
+                return None
+
+
+def check_now(path: Path, limit: int = 32) -> str | None:
+    try:
+        check_json_file(path, limit)
+    except InvalidInput as error:
+        return "a JSON string longer than 64 MB" if "64 MB" in str(error) else "nested more than"
+    return None
+
+
+json_like = st.lists(st.sampled_from([b'"', b"\\", b"[", b"]", b"{", b"}", b"a", b"\x01", b",", b'\\"', b'""', b"\\\\"]),
+                     max_size=60).map(b"".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(text=json_like)
+def test_strings_are_removed_as_the_regex_removes_them(text: bytes) -> None:
+    left, unfinished = without_strings(text)
+    expected_left, expected_unfinished = by_regex(text)
+    assert (brackets(left), unfinished) == (brackets(expected_left), expected_unfinished)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=json_like, limit=st.integers(0, 4))
+def test_the_nesting_check_decides_as_the_regex_check(tmp_path: Path, text: bytes, limit: int) -> None:
+    path = tmp_path / "any.json"
+    path.write_bytes(text)
+    assert check_now(path, limit) == check_by_regex(path, limit)
+
+
+@pytest.mark.parametrize("cut", [0, 1, 2, 3, 5, 8])
+def test_strings_cut_by_a_block_end_are_carried_as_before(tmp_path: Path, cut: int) -> None:
+    """A string with brackets and escapes across the 8 MB block boundary, at several offsets."""
+    tail = b'"x\\\\\\"[[[[{{{{ \\" ]]", [[[1]]]'
+    head = b"[" + b" " * ((8 << 20) - 1 - cut)
+    for depth in (3, 40):
+        path = tmp_path / f"cut-{depth}.json"
+        path.write_bytes(head + tail + b"[" * depth + b"]" * depth + b"]")
+        assert check_now(path) == check_by_regex(path)
