@@ -90,3 +90,28 @@ def test_strings_cut_by_a_block_end_are_carried_as_before(tmp_path: Path, cut: i
         path = tmp_path / f"cut-{depth}.json"
         path.write_bytes(head + tail + b"[" * depth + b"]" * depth + b"]")
         assert check_now(path) == check_by_regex(path)
+
+
+def canonical_by_character(text: str) -> str:
+    """`names.canonical` as it was: every character of a name looked up on its own."""
+    import unicodedata
+
+    from westander_cli.screening import names
+
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    if not text.isascii():
+        if names._LATIN_LETTER.search(text):
+            text = text.translate(names._CONFUSABLES)
+        text = "".join(ch if ch.isascii() else names._latin(ch) for ch in text.translate(names._FOLD))
+    text = names._INNER_PUNCT.sub("", text)
+    return names._SPELLED.sub(lambda m: names._SPELL_SEP.sub("", m.group(0)), text)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(text=st.text(st.one_of(st.sampled_from("Vatten-fall AB Öst åäö ØæßœÅ\u00ad\u200b\u200d\u2060\ufeff\u202e АВо Сбербанк 中国 ﬁ Ⅻ ①"),
+                              st.characters())))
+def test_canonical_names_are_those_of_a_lookup_per_character(text: str) -> None:
+    from westander_cli.screening.names import canonical
+
+    assert canonical(text) == canonical_by_character(text)
