@@ -5,6 +5,7 @@ from __future__ import annotations
 import array
 import itertools
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,62 @@ def test_canonical_names_are_those_of_a_lookup_per_character(text: str) -> None:
     from westander_cli.screening.names import canonical
 
     assert canonical(text) == canonical_by_character(text)
+
+
+NAME_WORDS = ["Vattenfall", "Nord", "AB", "aaaa", "Öst", "&", "och", "Sol", "sol", "V.a.t", "Kraft", "Kraft"]
+names_of = st.lists(st.sampled_from(NAME_WORDS), min_size=1, max_size=4).map(" ".join)
+
+
+def bods_file(entities: list[tuple[str, list[str], int | None]]) -> list[dict[str, object]]:
+    """Entities with alternate names (some the same once normalised) and org numbers (some shared), and a person with two names."""
+    statements: list[dict[str, object]] = []
+    for n, (name, aliases, number) in enumerate(entities):
+        details: dict[str, object] = {"name": name, "alternateNames": aliases, "jurisdiction": {"code": "SE"}}
+        if number is not None:
+            details["identifiers"] = [{"scheme": "SE-BLV", "id": f"55600{number}-0000"}]
+        statements.append({"statementId": f"s{n}", "recordId": f"e{n}", "recordType": "entity", "recordDetails": details})
+    statements.append({"statementId": "p", "recordId": "p", "recordType": "person",
+                       "recordDetails": {"names": [{"fullName": "Anna Berg"}, {"fullName": "Anna Bergström"}, {"fullName": "Anna Berg"}]}})
+    return statements
+
+
+def expected_rows(registry_dir: Path, db: object) -> tuple[Counter[tuple[object, ...]], Counter[tuple[object, ...]]]:
+    """The name and gram rows the straightforward way: each entity's normalised names and the union of their trigrams."""
+    from westander_cli.screening.names import normalise
+    from westander_cli.screening.registry import trigrams
+    from westander_cli.screening.sources import read_source, source_files
+
+    names: Counter[tuple[object, ...]] = Counter()
+    grams: Counter[tuple[object, ...]] = Counter()
+    for path in source_files(registry_dir):
+        for position, entity in enumerate(read_source(path).entities.values()):
+            (node,) = db.execute("SELECT node FROM entity WHERE file = ? AND pos = ?", (path.name, position)).fetchone()  # type: ignore[attr-defined]
+            norms = {n for n in (normalise(alias) for alias in {entity.name, *entity.aliases}) if n}
+            names.update((norm, node, path.name) for norm in norms)
+            grams.update((gram, node, path.name) for gram in set().union(*(trigrams(norm) for norm in norms)))
+    return names, grams
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(first=st.lists(st.tuples(names_of, st.lists(names_of, max_size=3), st.one_of(st.none(), st.integers(1, 4))), min_size=1, max_size=8),
+       second=st.lists(st.tuples(names_of, st.lists(names_of, max_size=3), st.one_of(st.none(), st.integers(1, 4))), min_size=1, max_size=8))
+def test_the_trigrams_sqlite_cuts_are_each_entitys_distinct_trigrams(tmp_path_factory: pytest.TempPathFactory,
+                                                                     first: list[tuple[str, list[str], int | None]],
+                                                                     second: list[tuple[str, list[str], int | None]]) -> None:
+    """Built from scratch, and brought up to date when a second file comes (the index is updated in place)."""
+    import json
+
+    from westander_cli.screening.registry import Registry
+
+    root = tmp_path_factory.mktemp("registry")
+    folder = root / "registry"
+    folder.mkdir()
+    (folder / "a.bods.json").write_text(json.dumps(bods_file(first)), encoding="utf-8")
+    for step in ("built", "updated"):
+        if step == "updated":
+            (folder / "b.bods.json").write_text(json.dumps(bods_file(second)), encoding="utf-8")
+        registry = Registry(folder, root / "registry.sqlite")
+        names, grams = expected_rows(folder, registry.db)
+        assert Counter(registry.db.execute("SELECT norm, node, file FROM name")) == names
+        assert Counter(registry.db.execute("SELECT gram, node, file FROM gram")) == grams
+        registry.close()
