@@ -131,8 +131,10 @@ def _latin(ch: str) -> str:
 def normalise(name: str) -> str:
     """The comparable core of an organisation name."""
     text = fold(name)
-    text = _DOTTED_FORMS.sub(lambda m: m.group(0).replace(".", "").replace(" ", ""), text)
-    text = _SLASHED_FORMS.sub(r"\1\2", text)
+    if "." in text:  # both forms need their punctuation: most names have neither and skip the regexes
+        text = _DOTTED_FORMS.sub(lambda m: m.group(0).replace(".", "").replace(" ", ""), text)
+    if "/" in text:
+        text = _SLASHED_FORMS.sub(r"\1\2", text)
     text = _AND.sub(" and ", text)
     text = text.replace("(publ)", " ")
     text = _NON_WORD.sub(" ", text)
