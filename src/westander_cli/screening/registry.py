@@ -122,23 +122,23 @@ _INDEXES = """
 
 _TRIGRAMS = """
     INSERT INTO gram
-    SELECT substr(padded, start.at, 3), node, ?1 FROM (SELECT id, first, node, ' ' || norm || ' ' AS padded FROM temp.alias) AS alias
-    JOIN temp.start ON start.at <= length(padded) - 2
+    SELECT substr(padded, start.at, 3), node, ?1 FROM temp.alias JOIN temp.start ON start.at <= length(padded) - 2
     WHERE instr(padded, substr(padded, start.at, 3)) = start.at
       AND (alias.id = alias.first OR NOT EXISTS (SELECT 1 FROM temp.alias AS earlier WHERE earlier.id >= alias.first
-                                                 AND earlier.id < alias.id AND instr(' ' || earlier.norm || ' ', substr(padded, start.at, 3))))
+                                                 AND earlier.id < alias.id AND instr(earlier.padded, substr(alias.padded, start.at, 3))))
 """
 """Each entity's distinct trigrams (`trigrams` of each name, less those of its names before): the first of equal
 trigrams in a name (instr finds it there) that no earlier name of the entity has."""
 
 
-def _names_and_trigrams(db: sqlite3.Connection, file: str, aliases: Sequence[tuple[int, int, str, int]]) -> None:
+def _names_and_trigrams(db: sqlite3.Connection, file: str, aliases: Sequence[tuple[int, int, str, str, int]]) -> None:
     """The name and gram rows of a file's entities, from their normalised names `(id, the entity's first id, norm,
-    node)`: SQLite cuts the trigrams (1.4 million rows for 100,000 companies) instead of Python making a tuple of each."""
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS alias (id INTEGER PRIMARY KEY, first INTEGER, norm TEXT, node INTEGER)")
+    " norm ", node)`: SQLite cuts the trigrams (1.4 million rows for 100,000 companies) instead of Python making a
+    tuple of each."""
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS alias (id INTEGER PRIMARY KEY, first INTEGER, norm TEXT, padded TEXT, node INTEGER)")
     db.execute("CREATE TEMP TABLE IF NOT EXISTS start (at INTEGER PRIMARY KEY)")
-    db.executemany("INSERT INTO temp.alias VALUES (?, ?, ?, ?)", aliases)
-    longest = max((len(norm) for _, _, norm, _ in aliases), default=0) + 2
+    db.executemany("INSERT INTO temp.alias VALUES (?, ?, ?, ?, ?)", aliases)
+    longest = max((len(padded) for _, _, _, padded, _ in aliases), default=0)
     db.executemany("INSERT OR IGNORE INTO temp.start VALUES (?)", ((i,) for i in range(1, longest - 1)))
     db.execute("INSERT INTO name SELECT norm, node, ? FROM temp.alias", (file,))
     db.execute(_TRIGRAMS, (file,))
@@ -150,7 +150,7 @@ def _insert_file(db: sqlite3.Connection, name: str, parsed: Parsed, stamp: str, 
     new_nodes: list[tuple[int, str]] = []
     next_node = max(nodes.values(), default=0) + 1
     entities: list[tuple[object, ...]] = []
-    aliases: list[tuple[int, int, str, int]] = []
+    aliases: list[tuple[int, int, str, str, int]] = []
     local: dict[str, int] = {}
     for position, (key, entity) in enumerate(parsed.entities.items()):
         digits = org_digits(entity.org_number)
@@ -163,7 +163,7 @@ def _insert_file(db: sqlite3.Connection, name: str, parsed: Parsed, stamp: str, 
         local[key] = node
         entities.append((node, name, position, entity.name, entity.kind, ",".join(entity.countries), entity.org_number, digits or None))
         first = len(aliases)
-        aliases.extend((first + n, first, norm, node) for n, norm in enumerate(
+        aliases.extend((first + n, first, norm, f" {norm} ", node) for n, norm in enumerate(
             {n for n in (normalise(alias) for alias in {entity.name, *entity.aliases}) if n}))
     db.executemany("INSERT INTO node VALUES (?, ?)", new_nodes)
     db.executemany("INSERT INTO entity VALUES (?, ?, ?, ?, ?, ?, ?, ?)", entities)
