@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -121,14 +120,10 @@ def parse_bods(path: Path) -> Parsed:
 
 def _country_code(value: Any) -> str | None:
     code = value.get("code") if isinstance(value, dict) else None
-    return _country(code[:2]) if isinstance(code, str) else None
-
-
-@lru_cache(maxsize=1024)
-def _country(code: str) -> str | None:
-    """A checked country code, or None: looked up once per code, not once per statement (100,000 of them)."""
+    if not isinstance(code, str):
+        return None
     try:
-        return check_country(code)
+        return check_country(code[:2])
     except ValueError:
         return None
 
