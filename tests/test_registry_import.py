@@ -180,3 +180,21 @@ def test_the_trigrams_sqlite_cuts_are_each_entitys_distinct_trigrams(tmp_path_fa
         assert Counter(registry.db.execute("SELECT norm, node, file FROM name")) == names
         assert Counter(registry.db.execute("SELECT gram, node, file FROM gram")) == grams
         registry.close()
+
+
+def test_an_import_is_found_by_alternate_and_respaced_names_through_the_cli(firm: Path, wst, tmp_path: Path) -> None:
+    """Strings with brackets and escaped quotes pass the nesting check; names, alternate names and trigrams are indexed."""
+    import json
+
+    statements = bods_file([("Vattenfall \"[Nord]\" AB", ["Nordkraft {Sol} AB", "Sol & Kraft AB"], 1), ("Ägarbolaget AB", [], 2)])
+    statements.append({"statementId": "r", "recordId": "r", "recordType": "relationship",
+                       "recordDetails": {"isComponent": False, "subject": "e0", "interestedParty": "e1",
+                                         "interests": [{"type": "shareholding", "share": {"exact": 60}}]}})
+    path = tmp_path / "owners.bods.json"
+    path.write_text(json.dumps(statements), encoding="utf-8")
+    imported = wst("registry", "import", str(path), "--format", "json")
+    assert imported.code == 0 and (imported.json["entities"], imported.json["relationships"]) == (3, 1)
+    tree = wst("registry", "show", "Vattenfall \"[Nord]\" AB", "--format", "json").json["tree"]
+    assert tree["owners"][0]["name"] == "Ägarbolaget AB" and tree["owners"][0]["effective_share_min"] == 60.0
+    for other_name in ("Nordkraft Sol AB", "Sol och Kraft", "Vatten fall Nord AB"):  # the last through the trigrams
+        assert wst("registry", "show", other_name, "--format", "json").json["tree"] == tree
