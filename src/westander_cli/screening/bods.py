@@ -76,13 +76,13 @@ def parse_bods(path: Path) -> Parsed:
     latest: dict[str, tuple[str, int, Entity | _Relationship | None, list[str], str]] = {}
     for position, statement in enumerate(open_bods(path)):
         parsed.statements += 1
-        where = f"statement {position + 1}"
         if not isinstance(statement, dict):
-            parsed.problems.append(_("{where}: not an object; skipped").format(where=where))
+            parsed.problems.append(_("{where}: not an object; skipped").format(where=f"statement {position + 1}"))
             continue
         where = f"statement {position + 1} ({statement.get('statementId', 'no statementId')})"
         record_id, record_type = statement.get("recordId"), statement.get("recordType")
-        version = (statement.get("publicationDetails") or {}).get("bodsVersion") if isinstance(statement.get("publicationDetails"), dict) else None
+        publication = statement.get("publicationDetails")
+        version = publication.get("bodsVersion") if isinstance(publication, dict) else None
         if version is not None and version != "0.4":
             parsed.problems.append(_("{where}: bodsVersion {version!r}, not '0.4'; read as 0.4").format(where=where, version=version))
         if not isinstance(record_id, str) or record_type not in ("entity", "person", "relationship"):
