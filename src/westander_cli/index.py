@@ -14,7 +14,6 @@ falls back to the files.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import sqlite3
@@ -25,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from westander_cli.bulk import cycle_collection_paused
 from westander_cli.states import State, Summary
 
 if TYPE_CHECKING:
@@ -147,7 +147,7 @@ class SummaryIndex:
 
     def entries(self, folders: list[str], now: datetime, build: Callable[[str], list[Entry]], facts: Facts) -> list[Entry]:
         """The summaries of every folder's engagements: from the index where they still hold, else built from the files."""
-        with _without_cycle_collection():
+        with cycle_collection_paused():
             try:
                 with self._connection() as db:
                     return self._entries(db, folders, now, build, facts)
@@ -227,20 +227,6 @@ class SummaryIndex:
             raise
         finally:
             db.close()
-
-
-@contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """Reading 10,000 folders allocates millions of short-lived, acyclic objects (parsed files, events,
-    folds) that reference counting frees, while the entries kept grow: the cyclic collector would walk
-    the growing heap again and again for nothing (a tenth of a first `status`). It runs again afterwards."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 _OBJECTIONS, _DECISION, _UNINFORMED = 1, 2, 4

@@ -24,11 +24,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from westander_cli.bulk import cycle_collection_paused
 from westander_cli.errors import InvalidInput
 from westander_cli.i18n import _
 from westander_cli.screening.names import Certainty, compare_normalised, normalise, org_digits
 from westander_cli.screening.ownership import Holding, Party
-from westander_cli.screening.sources import Parsed, cycle_collection_paused, read_source, source_files
+from westander_cli.screening.sources import Parsed, read_source, source_files
 
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
 INDEX_VERSION = "6"

@@ -6,11 +6,10 @@ entities and ownership edges; `registry.py` indexes them in SQLite.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from westander_cli.bulk import cycle_collection_paused
 
 
 @dataclass
@@ -42,8 +41,6 @@ class Parsed:
     """The start and end dates of interests (ISO): the parse changes only on the days these pass."""
 
 
-
-
 def read_source(path: Path) -> Parsed:
     """A registry file, by its suffix: `.toml` is the hand-entered form, anything else BODS JSON."""
     with cycle_collection_paused():
@@ -54,23 +51,6 @@ def read_source(path: Path) -> Parsed:
         from westander_cli.screening.bods import parse_bods
 
         return parse_bods(path)
-
-
-@contextmanager
-def cycle_collection_paused() -> Iterator[None]:
-    """Python's cycle collector paused while a registry is read or indexed.
-
-    Reading 100,000 statements makes a million containers that live on (statements, entities,
-    rows) and none that refer to themselves, so every collection walks a growing heap and frees
-    nothing: about 1 s of a 100,000-company import. Reference counting still frees what is dropped.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def source_files(registry_dir: Path) -> list[Path]:
