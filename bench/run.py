@@ -175,6 +175,21 @@ def measure(command: Sequence[str], runs: int, env: dict[str, str], ok: Sequence
     return statistics.median(times), max(peaks)
 
 
+def against(command: Sequence[str], floor: Sequence[str], pairs: int, env: dict[str, str],
+            ok: Sequence[int] = (0,)) -> tuple[tuple[float, float], float]:
+    """`command` and `floor` run alternately, `pairs` times: the command's median CPU time and peak, and the median
+    of each pair's ratio. This machine's speed drifts by tens of percent within a minute, so a ratio of two
+    medians taken apart moves with it; a ratio of neighbours does not."""
+    times, peaks, ratios = [], [], []
+    for _ in range(pairs):
+        base = measure(floor, 1, env)[0]
+        spent, peak = measure(command, 1, env, ok)
+        times.append(spent)
+        peaks.append(peak)
+        ratios.append(spent / base)
+    return (statistics.median(times), max(peaks)), statistics.median(ratios)
+
+
 def add_comments(data: Path, ids: Sequence[str], at: datetime, text: str) -> None:
     """A comment on each engagement, following its newest event: what a pull brings."""
     folder = DataFolder(data)
@@ -281,11 +296,14 @@ def main() -> int:
     floor_typer = measure([sys.executable, "-c", "import typer"], runs, env)
     record("floor", "python -c pass", floor_pass)
     record("floor", 'python -c "import typer"', floor_typer)
-    floor_models = measure([sys.executable, "-c", "import typer; from pydantic import BaseModel"], runs, env)
+    typer_only = [sys.executable, "-c", "import typer"]
+    pairs = max(runs, 9)
+    floor_models, ratio = against([sys.executable, "-c", "import typer; from pydantic import BaseModel"], typer_only, pairs, env)
     record("floor", "import typer, then Pydantic's BaseModel (what validating any file costs before wst's own work)", floor_models,
-           f"{floor_models[0] / floor_typer[0]:.2f}x import typer")
+           f"{ratio:.2f}x import typer")
     measure([WST, "--help"], 1, env)  # warm-up: bytecode written
-    record("start-up", "wst --help", help_time := measure([WST, "--help"], runs, env), f"{help_time[0] / floor_typer[0]:.2f}x import typer (target <= 1.1)")
+    help_time, ratio = against([WST, "--help"], typer_only, pairs, env)
+    record("start-up", "wst --help", help_time, f"{ratio:.2f}x import typer (target <= 1.1)")
 
     example = Path(root) / "example"
     if not example.exists():
@@ -294,13 +312,13 @@ def main() -> int:
         for path in [example, *example.rglob("*")]:
             os.utime(path, (past, past), follow_symlinks=False)
     one = proposals(Path(root) / "proposals", 1000, big_registry)
-    check_example = measure([WST, "check", str(one[0]), "--data", str(example), "--format", "json"], runs, {**env}, ok=(0, 3))
-    check_example = measure([WST, "check", str(one[0]), "--data", str(example), "--format", "json"], runs, env, ok=(0, 3))
-    record("check", "one proposal, example firm", check_example, f"{check_example[0] / floor_typer[0]:.2f}x import typer (target <= 1.5)")
+    measure([WST, "check", str(one[0]), "--data", str(example), "--format", "json"], 1, env, ok=(0, 3))  # warm: indexes
+    check_example, ratio = against([WST, "check", str(one[0]), "--data", str(example), "--format", "json"], typer_only, pairs, env, ok=(0, 3))
+    record("check", "one proposal, example firm", check_example, f"{ratio:.2f}x import typer (target <= 1.5)")
     for view in (["status", "--as", "petra"], ["list"]):
         measure([WST, *view, "--data", str(example)], 1, env)  # warm: the index and what it keeps of people.toml and firm.toml
-        result = measure([WST, *view, "--data", str(example)], runs, env)
-        record("start-up", f"wst {view[0]}, example firm (in a pipe)", result, f"{result[0] / floor_typer[0]:.2f}x import typer (target <= 1.5)")
+        result, ratio = against([WST, *view, "--data", str(example)], typer_only, pairs, env)
+        record("start-up", f"wst {view[0]}, example firm (in a pipe)", result, f"{ratio:.2f}x import typer (target <= 1.5)")
 
     status_at: dict[int, float] = {}
     list_at: dict[int, float] = {}
@@ -391,7 +409,8 @@ def write_results(rows: list[tuple[str, str, float, float, str]], sizes: list[in
         f"Machine: {machine}. Date: {datetime.now(UTC):%Y-%m-%d}. Median of {runs} runs per figure; "
         f"sizes {', '.join(f'{s:,}' for s in sizes)} engagements. Made by `python bench/run.py`.", "",
         "Times are CPU time (user + system) of the child process, not wall time, so that other work on a shared "
-        "machine moves them less. Bytecode is cached: the measured processes run without PYTHONDONTWRITEBYTECODE "
+        "machine moves them less. Ratios to `import typer` are medians of alternating pairs (this machine's speed drifts "
+        "by tens of percent within a minute). Bytecode is cached: the measured processes run without PYTHONDONTWRITEBYTECODE "
         "and each command runs once before it is measured (a warm-up run), as on a user's machine. "
         "'After a pull' rows change the files before each run (a new colleague in people.toml, an edit of firm.toml, "
         "a new event in 1 % of the engagements, a new registry file) and wait out the index's 3 s racy window.", "",
