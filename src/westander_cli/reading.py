@@ -28,7 +28,7 @@ from westander_cli.store import DataFolder, EngagementRecord
 
 if TYPE_CHECKING:
     from westander_cli.events import BaseEvent, Proposed
-    from westander_cli.model import Person, SignatureSettings
+    from westander_cli.model import People, Person, SignatureSettings
     from westander_cli.policy import engine
     from westander_cli.workflow import Engagement, Roster
 
@@ -69,10 +69,7 @@ class Reader:
     def identify(self, as_person: str | None) -> Person:
         """The person acting, as `member` finds them, from people.toml itself: what records and gates act on
         is never taken from the index."""
-        from westander_cli.model import Role
-
-        members = [Member(p.id, p.email, p.active, p.role == Role.CEO) for p in self.data.people.person]
-        person = self.data.person(_identified(as_person, members, self.data.root).id)
+        person = self.data.person(_identified(as_person, _members(self.data.people), self.data.root).id)
         assert person is not None, "found in the same people.toml"
         return person
 
@@ -177,7 +174,7 @@ def _directory_files() -> tuple[tuple[str, str], ...]:
 
 def _directory_of(root: Path, files: dict[str, bytes]) -> Directory:
     """People.toml and firm.toml validated from the very bytes the directory is kept under, and what it keeps."""
-    from westander_cli.model import Firm, People, Role
+    from westander_cli.model import Firm, People
     from westander_cli.tomlfile import load_model, parse_toml, text_of
     from westander_cli.workflow import Roster
 
@@ -192,8 +189,13 @@ def _directory_of(root: Path, files: dict[str, bytes]) -> Directory:
     facts["ceos"] = ",".join(sorted(roster.ceos))
     facts["channels"] = ",".join(c.value for c in firm.notify.channels)
     facts["signatures"] = firm.signatures.model_dump_json()
-    members = tuple(Member(p.id, p.email, p.active, p.role == Role.CEO) for p in people.person)
-    return Directory(members, facts)
+    return Directory(_members(people), facts)
+
+
+def _members(people: People) -> tuple[Member, ...]:
+    from westander_cli.model import Role
+
+    return tuple(Member(p.id, p.email, p.active, p.role == Role.CEO) for p in people.person)
 
 
 def _identified(as_person: str | None, members: Iterable[Member], root: Path) -> Member:

@@ -97,10 +97,11 @@ def sanitised(value: Any) -> Any:
 
 def emit(fmt: Format, payload: dict[str, Any], view: View) -> None:
     """Write the payload as JSON (plain print: no wrapping, no markup), in a CI or web format, or for people:
-    the view `view` drawn by Rich, or in a pipe, for the list views, tab-separated lines (`render.lines`).
+    the view `view` drawn by Rich, or in a pipe, for the list views and the problems of validate and verify,
+    plain lines (`render.lines`).
 
-    Rich is imported only for people's views that are not lines in a pipe: JSON output and `wst status | ...`
-    never pay for it.
+    Rich is imported only for people's views that are not lines in a pipe: JSON output, `wst status | ...`
+    and `wst verify` in CI never pay for it.
     """
     if fmt == Format.JSON:
         import json
@@ -121,17 +122,10 @@ def emit(fmt: Format, payload: dict[str, Any], view: View) -> None:
             raise InvalidInput(_("--format {value}: not written for {value2}").format(value=fmt.value, value2=view.value))
         sys.stdout.write("".join(f"{line}\n" for line in writer(payload)))
         return
-    if not sys.stdout.isatty() and view in LIST_VIEWS:  # a pipe: tab-separated lines, Rich never imported
+    if not sys.stdout.isatty() and view in PIPED_VIEWS:  # a pipe: plain lines, Rich never imported
         from westander_cli.render import lines
 
-        lines.write(sys.stdout, *getattr(lines, view)(payload))  # each cell sanitised as it is written
-        if payload.get("unreadable"):
-            sys.stdout.write(lines.unreadable(payload["unreadable"]) + "\n")
-        return
-    if not sys.stdout.isatty() and view == View.PROBLEMS:  # a pipe: one problem a line, Rich never imported
-        from westander_cli.render import lines
-
-        sys.stdout.write(lines.problems(payload))
+        sys.stdout.write(lines.piped(view, payload))  # each value sanitised as it is written
         return
     from westander_cli.render import table
 
@@ -139,8 +133,9 @@ def emit(fmt: Format, payload: dict[str, Any], view: View) -> None:
     renderer(console(), sanitised(payload))
 
 
-LIST_VIEWS = frozenset({View.ENGAGEMENT_LIST, View.LOG, View.STATUS, View.PUBLISH})
-"""Views that are rows and nothing else in a pipe (`render.lines`); on a terminal they are Rich tables."""
+PIPED_VIEWS = frozenset({View.ENGAGEMENT_LIST, View.LOG, View.STATUS, View.PUBLISH, View.PROBLEMS})
+"""Views a pipe gets as plain lines from `render.lines` (the list views' rows, the problems of validate and verify);
+on a terminal Rich draws them."""
 
 
 def console() -> Any:

@@ -1,8 +1,8 @@
 """The list views (`list`, `log`, `status`, `publish`) as rows, and the problems of `validate` and `verify` as
 lines: what people read, for a terminal and for a pipe.
 
-On a terminal `render.table` draws these as Rich tables and styled lines; in a pipe `write` and
-`problems` put them out as plain lines, nothing cut, without importing Rich at all (a script that runs
+On a terminal `render.table` draws these as Rich tables and styled lines; in a pipe `piped` puts them
+out as plain lines, nothing cut, without importing Rich at all (a script that runs
 `wst status | cut -f1`, or CI reading 90,000 problems of `wst verify`, pays only for what it reads).
 """
 
@@ -12,7 +12,7 @@ from typing import IO, Any
 
 from westander_cli import words
 from westander_cli.i18n import N_, _, local_time, ngettext
-from westander_cli.render import sanitise
+from westander_cli.render import View, sanitise
 
 Rows = tuple[list[str], list[list[Any]]]
 """The columns (JSON keys) and one list of values per row, in the JSON's words."""
@@ -56,6 +56,17 @@ def publish(payload: dict[str, Any]) -> Rows:
                    c["website_text"]] for c in payload["clients"]]
 
 
+def piped(view: View, payload: dict[str, Any]) -> str:
+    """The whole of a view as a pipe gets it (`render.PIPED_VIEWS`): a list view's tab-separated rows under their
+    header line (and, for `publish`, how many engagements could not be read), or one problem a line."""
+    if view == View.PROBLEMS:
+        return problems(payload)
+    text = _tabbed(*ROWS[view](payload))
+    if view == View.PUBLISH and payload.get("unreadable"):
+        text += unreadable(payload["unreadable"]) + "\n"
+    return text
+
+
 def unreadable(count: int) -> str:
     """The line under the public list when some engagements could not be read."""
     return ngettext("{count} engagement could not be read and is not listed", "{count} engagements could not be read and are not listed",
@@ -79,6 +90,10 @@ def problems_summary(payload: dict[str, Any]) -> str:
     return f"wst {payload['command']}: {payload['checked']}; {verdict}"
 
 
+ROWS = {View.ENGAGEMENT_LIST: engagement_list, View.LOG: log, View.STATUS: status, View.PUBLISH: publish}
+"""The list views, each with the rows it shows."""
+
+
 def headers(keys: list[str]) -> list[str]:
     return [_(HEADERS.get(key, key)) for key in keys]
 
@@ -88,8 +103,12 @@ def shown(keys: list[str], rows: list[list[Any]]) -> list[list[Any]]:
 
 
 def write(file: IO[str], keys: list[str], rows: list[list[Any]]) -> None:
+    file.write(_tabbed(keys, rows))
+
+
+def _tabbed(keys: list[str], rows: list[list[Any]]) -> str:
     """Tab-separated lines under a header line, nothing cut (tabs and line breaks inside values shown escaped)."""
-    file.write("".join("\t".join(_escaped(v) for v in row) + "\n" for row in [headers(keys), *shown(keys, rows)]))
+    return "".join("\t".join(_escaped(v) for v in row) + "\n" for row in [headers(keys), *shown(keys, rows)])
 
 
 def _escaped(value: Any) -> str:

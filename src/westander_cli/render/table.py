@@ -35,7 +35,7 @@ OWNER_KINDS = {"company": N_("company"), "person": N_("person"), "state": N_("go
 
 
 def _rows(console: Console, keys: list[str], rows: list[list[Any]], styles: list[str] | None = None) -> None:
-    """A list for people, columns named by `keys` (JSON keys): a Rich table on a terminal, else `rows.write`'s lines."""
+    """A list for people, columns named by `keys` (JSON keys): a Rich table on a terminal, else `lines.write`'s lines."""
     if not console.is_terminal:
         lines.write(console.file, keys, rows)
         return
