@@ -60,7 +60,7 @@ from westander_cli.workflow import (
     refusal,
 )
 
-if TYPE_CHECKING:  # the policy engine and screening load where a command checks something: `status` never pays for them
+if TYPE_CHECKING:  # the policy engine loads where a proposal is checked (`propose`), not for every recording
     from email.message import EmailMessage
     from types import ModuleType
 
