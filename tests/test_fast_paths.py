@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import gc
+import json
+import re
 import shutil
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import tomli
+import tomli_w
 from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.se import orgnr
 
-from conftest import proposal, write_proposal
+from conftest import REPO, proposal, write_proposal
+from westander_cli.errors import InvalidInput
 from westander_cli.events import Proposed
 from westander_cli.model import Channel, Proposal, check_swedish_org_number
+from westander_cli.tomlfile import parse_toml
 from westander_cli.workflow import Engagement
 
 DIGITS = st.text("0123456789", min_size=10, max_size=10)
@@ -63,3 +69,67 @@ def test_reading_every_engagement_turns_the_cycle_collector_back_on(firm: Path, 
     assert wst("list", "--format", "json", now="2026-12-01T10:00:00Z").code == 0
     assert gc.isenabled()
     assert (firm / ".wst" / "index.sqlite").is_file()
+
+
+def _same_reading(data: object) -> str:
+    """A parsed document as text: values, their types, key order and every time's UTC offset."""
+    return json.dumps(data, default=lambda value: f"{type(value).__name__}:{value.isoformat()}", ensure_ascii=False)
+
+
+SHIPPED_TOML = sorted(p for folder in ("data", "policies", "tests/fixtures") for p in (REPO / folder).rglob("*.toml"))
+
+
+def test_every_shipped_toml_file_reads_as_tomli_reads_it() -> None:
+    assert len(SHIPPED_TOML) > 20
+    for path in SHIPPED_TOML:
+        text = path.read_text(encoding="utf-8")
+        assert _same_reading(parse_toml(path, text).data) == _same_reading(tomli.loads(text)), path
+
+
+TIMES = st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1),
+                     timezones=st.sampled_from([UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5, minutes=-30))]))
+SCALARS = st.one_of(st.text(max_size=30), st.integers(-(2**63), 2**63 - 1), st.booleans(), TIMES,
+                    st.floats(allow_nan=False, allow_infinity=False), TIMES.map(lambda t: t.date()))
+KEYS = st.text(min_size=1, max_size=12)
+DOCUMENTS = st.dictionaries(KEYS, st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=4),
+                                               max_leaves=12), min_size=1, max_size=8)
+
+
+@given(DOCUMENTS, st.booleans(), st.booleans())
+def test_written_toml_reads_as_tomli_reads_it(document: dict[str, object], multiline: bool, crlf: bool) -> None:
+    text = tomli_w.dumps(document, multiline_strings=multiline)
+    if crlf:  # as a Windows editor saves it
+        text = text.replace("\n", "\r\n")
+    assert _same_reading(parse_toml(Path("x.toml"), text).data) == _same_reading(tomli.loads(text))
+
+
+EVENT_TEXT = next((REPO / "data" / "engagements").rglob("*-proposed-*.toml")).read_text(encoding="utf-8")
+DAMAGE = st.sampled_from([*"\"'[]{}=.,#\n\\ \t-:+09aeTZ_", "\r", "\x7f", '"""', "'''", "inf", "1979-05-27", "0x"])
+
+
+@given(st.lists(st.tuples(st.integers(0, len(EVENT_TEXT)), DAMAGE, st.booleans()), min_size=1, max_size=3))
+def test_a_damaged_file_is_refused_with_tomlis_message_or_read_as_tomli_reads_it(edits: list[tuple[int, str, bool]]) -> None:
+    text = EVENT_TEXT
+    for position, piece, insert in edits:
+        text = text[:position] + piece + text[position + (0 if insert else 1):]
+    try:
+        read_by_tomli, refusal = _same_reading(tomli.loads(text.replace("\r\n", "\n"))), ""
+    except tomli.TOMLDecodeError as error:
+        read_by_tomli, refusal = "", str(error)
+    try:
+        ours, our_refusal = _same_reading(parse_toml(Path("x.toml"), text).data), ""
+    except InvalidInput as error:
+        ours, our_refusal = "", str(error)
+    if our_refusal:
+        assert refusal, f"tomli reads the file, yet wst refused it: {our_refusal}"
+        line = re.search(r"line (\d+), column (\d+)", refusal)
+        assert our_refusal.startswith(f"x.toml:{line[1]}: invalid TOML at column {line[2]}: " if line else "x.toml: invalid TOML: ")
+    elif refusal:  # the one known difference: rtoml reads newlines inside an inline table (TOML 1.1)
+        assert re.search(r"\{[^}\n]*\n", text), (text, refusal)
+    else:
+        assert ours == read_by_tomli
+
+
+def test_a_newline_inside_an_inline_table_is_read() -> None:
+    """TOML 1.1 allows it, rtoml reads it, tomli 2 does not: wst reads it (README, "Files")."""
+    assert parse_toml(Path("x.toml"), 'a = { b = 1,\n c = 2 }\n').data == {"a": {"b": 1, "c": 2}}

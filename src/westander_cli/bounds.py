@@ -109,8 +109,8 @@ _TOML_TOKEN = re.compile(
 def check_toml_nesting(path: Path, text: str, limit: int = MAX_DEPTH) -> None:
     """Refuse TOML nested deeper than `limit`, or with a dotted key of more than `limit` parts.
 
-    A linear scan that skips strings and comments; it does not validate (tomllib does that next),
-    it only makes sure that what tomllib gets cannot cost more than linear time and stack.
+    A linear scan that skips strings and comments; it does not validate (the parser does that next),
+    it only makes sure that what the parser gets cannot cost more than linear time and stack.
     """
     if text.count("[") + text.count("{") <= limit and text.count(".") < limit:
         return  # too few brackets and dots to nest that deep: most files, at the cost of three C-level counts
