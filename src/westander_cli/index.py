@@ -183,8 +183,8 @@ class SummaryIndex:
             rebuilt.append(folder)
             rows.extend(_to_row(entry, folder, folder_fp) for entry in built)
         gone = set(cached) - set(folders)
-        if rebuilt or gone:
-            db.executemany("DELETE FROM summary WHERE folder = ?", [(f,) for f in [*rebuilt, *gone]])
+        if rebuilt or gone:  # by id, the primary key: by folder, each delete would scan every row
+            db.executemany("DELETE FROM summary WHERE id = ?", [(row.id,) for f in [*rebuilt, *gone] for row in cached.get(f, ())])
             db.executemany(f"INSERT OR REPLACE INTO summary ({COLUMNS}) VALUES ({', '.join('?' * len(Row._fields))})", rows)
         return out
 
