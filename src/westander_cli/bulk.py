@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from westander_cli.errors import InvalidInput, WstError
+from westander_cli.i18n import _
 
 
 @contextmanager
@@ -23,3 +29,64 @@ def cycle_collection_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+PARALLEL_FROM = 400
+"""Fewer items are handled in this process: forking workers and sending results back costs more than they save."""
+MAX_WORKERS = 8
+
+ItemT = TypeVar("ItemT")
+ResultT = TypeVar("ResultT")
+_task: list[Callable[[Any], Any]] = []
+"""The function `mapped` runs, set before the workers are forked: they inherit it, nothing is pickled but items and results."""
+
+
+def mapped(function: Callable[[ItemT], ResultT], items: Sequence[ItemT]) -> list[ResultT]:
+    """`[function(item) for item in items]`, in forked worker processes where the items are many and the machine
+    has cores to spare (Linux; `WST_JOBS` caps the processes, 1 for none).
+
+    Workers inherit this process as it is (the language, the moment, people.toml already read) and send back
+    only results, which must pickle. The first error in the items' order is raised here, as the loop would
+    raise it; a later item may have been handled by then, which is harmless for a function that only reads.
+    """
+    workers = worker_count(len(items))
+    if workers < 2:
+        return [function(item) for item in items]
+    import multiprocessing
+
+    size = -(-len(items) // (workers * 4))  # a few chunks per worker: an early one finishing slowly does not idle the rest
+    chunks = [items[start:start + size] for start in range(0, len(items), size)]
+    _task[:] = [function]
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results: list[ResultT] = []
+            for done, failure in pool.imap(_run_chunk, chunks):
+                results.extend(done)
+                if failure is not None:
+                    raise failure[0](failure[1])
+            return results
+    finally:
+        _task.clear()
+
+
+def worker_count(items: int) -> int:
+    """How many processes `mapped` uses for `items` items: 1 below PARALLEL_FROM, off Linux, or with WST_JOBS=1."""
+    if items < PARALLEL_FROM or sys.platform != "linux":
+        return 1
+    jobs = os.environ.get("WST_JOBS", "")
+    if jobs and not (jobs.isdigit() and int(jobs) >= 1):
+        raise InvalidInput(_("WST_JOBS: '{value}' is not a number of processes (1 or more)").format(value=jobs))
+    cores = len(os.sched_getaffinity(0))
+    return max(1, min(int(jobs) if jobs else cores, cores, MAX_WORKERS, items // (PARALLEL_FROM // 2)))
+
+
+def _run_chunk(chunk: Sequence[Any]) -> tuple[list[Any], tuple[type[WstError], str] | None]:
+    """In a worker: the results of one chunk, up to its first error (as the nearest class of `errors` and the message)."""
+    done = []
+    for item in chunk:
+        try:
+            done.append(_task[0](item))
+        except WstError as error:
+            kind = next(c for c in type(error).__mro__ if c.__module__ == WstError.__module__)
+            return done, (kind, str(error))
+    return done, None

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from westander_cli.bulk import cycle_collection_paused
+from westander_cli.bulk import cycle_collection_paused, mapped
 from westander_cli.states import State, Summary
 
 if TYPE_CHECKING:
@@ -168,25 +168,25 @@ class SummaryIndex:
         base = str(self.root / "engagements")
         now_us = _micros(now)
         assert now_us is not None
-        out: list[Entry] = []
-        rebuilt: list[str] = []
-        rows: list[Row] = []
+        kept: dict[str, list[Row]] = {}
+        stamps: dict[str, str] = {}
         for folder in folders:
-            folder_fp, newest = folder_stamp(f"{base}/{folder}")
+            stamps[folder], newest = folder_stamp(f"{base}/{folder}")
             hits = cached.get(folder, [])
-            if hits and all(r.stamp == folder_fp and newest < r.indexed_ns - RACY_NS and _holds_at(r, now_us)
+            if hits and all(r.stamp == stamps[folder] and newest < r.indexed_ns - RACY_NS and _holds_at(r, now_us)
                             and not (changed and changed.intersection(r.deps.split("\t"))) for r in hits):
-                out.extend(Entry(row=r) for r in hits)
-                continue
-            built = build(folder)
-            out.extend(built)
-            rebuilt.append(folder)
-            rows.extend(_to_row(entry, folder, folder_fp) for entry in built)
+                kept[folder] = hits
+        rebuilt = [folder for folder in folders if folder not in kept]
+        rows = [row for built in mapped(lambda folder: [_to_row(e, folder, stamps[folder]) for e in build(folder)], rebuilt)
+                for row in built]  # a first run reads every folder: in worker processes where there are cores to spare
         gone = set(cached) - set(folders)
         if rebuilt or gone:  # by id, the primary key: by folder, each delete would scan every row
             db.executemany("DELETE FROM summary WHERE id = ?", [(row.id,) for f in [*rebuilt, *gone] for row in cached.get(f, ())])
             db.executemany(f"INSERT OR REPLACE INTO summary ({COLUMNS}) VALUES ({', '.join('?' * len(Row._fields))})", rows)
-        return out
+        by_folder: dict[str, list[Row]] = {}
+        for row in rows:
+            by_folder.setdefault(row.folder, []).append(row)
+        return [Entry(row=row) for folder in folders for row in kept.get(folder) or by_folder.get(folder, [])]
 
     def directory(self, key: str, build: Callable[[], Directory]) -> Directory:
         """What people.toml and firm.toml say as the index keeps it under `key` (a digest of both files' bytes
