@@ -206,8 +206,8 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"^\s*((?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*'))*)\s*=")
+_HEADER = r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$"  # compiled by `re` when an error first needs a line
+_KEY = r"^\s*((?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*'))*)\s*="
 
 
 def _clean_key(key: str) -> str:
@@ -229,15 +229,15 @@ def locate_line(text: str, field_path: str) -> int | None:
             if line.count('"""') % 2 == 1 or line.count("'''") % 2 == 1:
                 in_multiline = False
             continue
-        header = _HEADER.match(line)
-        if header and not _KEY.match(line):
+        header = re.match(_HEADER, line)
+        if header and not re.match(_KEY, line):
             name = _clean_key(header.group(2))
             if header.group(1) == "[[":
                 array_counts[name] = array_counts.get(name, 0) + 1
             prefix = _with_indices(name, array_counts)
             lines.setdefault(prefix, number)
             continue
-        key = _KEY.match(line)
+        key = re.match(_KEY, line)
         if key:
             full = f"{prefix}.{_clean_key(key.group(1))}" if prefix else _clean_key(key.group(1))
             lines.setdefault(full, number)

@@ -144,7 +144,7 @@ nearest folder upwards holding firm.toml. The language: --lang sv|en, or WST_LAN
 def _choose_language(args: list[str]) -> list[str]:
     """Speak the run's language (see `westander_cli.language`); returns the arguments without --lang."""
     from westander_cli import language
-    from westander_cli.cli.common import find_data_folder
+    from westander_cli.data_folder import find_data_folder
 
     requested, rest = _take_option(args, "--lang")
     requested = requested or os.environ.get("WST_LANG") or None

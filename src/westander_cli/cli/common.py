@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from westander_cli.data_folder import find_data_folder
 from westander_cli.i18n import N_, speaking
 from westander_cli.render import Format, require_format
 
@@ -70,19 +71,6 @@ def reader(data: Path, as_of: str | None = None) -> Reader:
 
     return Reader(data=DataFolder(find_data_folder(data)), now=clock.now(),
                   as_of=clock.parse(as_of, "--as-of") if as_of is not None else None)
-
-
-def find_data_folder(data: Path) -> Path:
-    """`data` where it holds firm.toml; else, as git finds its repository, the nearest folder upwards
-    from the working directory that is a data folder or holds one named `data`."""
-    if (data / "firm.toml").is_file() or data.is_absolute():
-        return data
-    here = Path.cwd()
-    for place in (here, *here.parents):
-        for candidate in (place, place / data):
-            if (candidate / "firm.toml").is_file():
-                return candidate
-    return data
 
 
 @contextlib.contextmanager
