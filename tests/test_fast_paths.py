@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import gc
 import json
+import pickle
 import re
 import shutil
 from datetime import UTC, datetime, timedelta, timezone
@@ -73,7 +75,7 @@ def test_reading_every_engagement_turns_the_cycle_collector_back_on(firm: Path, 
 
 def _same_reading(data: object) -> str:
     """A parsed document as text: values, their types, key order and every time's UTC offset."""
-    return json.dumps(data, default=lambda value: f"{type(value).__name__}:{value.isoformat()}", ensure_ascii=False)
+    return json.dumps(data, default=lambda value: f"{type(value).__name__}:{value.isoformat()}:{getattr(value, 'tzinfo', None)!r}", ensure_ascii=False)
 
 
 SHIPPED_TOML = sorted(p for folder in ("data", "policies", "tests/fixtures") for p in (REPO / folder).rglob("*.toml"))
@@ -128,6 +130,13 @@ def test_a_damaged_file_is_refused_with_tomlis_message_or_read_as_tomli_reads_it
         assert re.search(r"\{[^}\n]*\n", text), (text, refusal)
     else:
         assert ours == read_by_tomli
+
+
+def test_a_parsed_file_pickles_and_copies_like_any_other_data() -> None:
+    """Workers send results back pickled; nothing of rtoml's own types may reach them."""
+    data = parse_toml(Path("x.toml"), 'a = 2026-01-01T10:00:00+02:00\n[[b]]\nc = [2026-01-01T10:00:00Z]\n').data
+    assert pickle.loads(pickle.dumps(data)) == copy.deepcopy(data) == data
+    assert data["b"][0]["c"][0].tzinfo is UTC and data["a"].tzinfo == timezone(timedelta(hours=2))
 
 
 def test_a_newline_inside_an_inline_table_is_read() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import types
 import typing
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
@@ -71,12 +72,37 @@ def parse_toml(path: Path, text: str, what: str = "file") -> TomlDocument:
     bounds.check_toml_nesting(path, text)
     parsed = text.replace("\r\n", "\n") if "\r" in text else text
     try:
-        data = rtoml.loads(parsed)
+        data = _with_standard_zones(rtoml.loads(parsed))
     except ValueError:  # rtoml.TomlParsingError, or a number rtoml cannot hold
         data = _parse_strictly(path, parsed)
     if not data:
         raise InvalidInput(_("{path}: {what} is empty (only comments)").format(path=path, what=what))
     return TomlDocument(path=path, text=text, data=data)
+
+
+def _with_standard_zones(table: dict[str, Any]) -> dict[str, Any]:
+    """`table` with every offset of a date-time a `datetime.timezone`, as tomli gives it: rtoml's own tzinfo
+    class neither pickles nor deep-copies, and nothing past the parser should have to know which one read the file."""
+    for key, value in table.items():
+        kind = type(value)
+        if kind is dict:
+            _with_standard_zones(value)
+        elif kind is list:
+            _with_standard_zones_in(value)
+        elif kind is datetime and value.tzinfo is not None:
+            table[key] = value.replace(tzinfo=timezone(value.utcoffset()))
+    return table
+
+
+def _with_standard_zones_in(array: list[Any]) -> None:
+    for index, value in enumerate(array):
+        kind = type(value)
+        if kind is dict:
+            _with_standard_zones(value)
+        elif kind is list:
+            _with_standard_zones_in(value)
+        elif kind is datetime and value.tzinfo is not None:
+            array[index] = value.replace(tzinfo=timezone(value.utcoffset()))
 
 
 def _parse_strictly(path: Path, text: str) -> dict[str, Any]:
