@@ -52,6 +52,8 @@ BAD_TEXT = [
     ("only comments", "# nothing\n", ": proposal file is empty"),
     ("huge integer", 'title = "T"\ndescription = "D"\nestimated_value_sek = ' + "9" * 5000 + '\n[client]\nname = "K"\n', ": invalid TOML"),
     ("deep nesting", "x = " + "[" * 5000 + "]" * 5000 + "\n", ": invalid TOML"),
+    ("hex integer too long to print", 'title = "T"\ndescription = "D"\nestimated_value_sek = 0x' + "f" * 4000 + '\n[client]\nname = "K"\n',
+     ":3: estimated_value_sek: input should be a valid number (got a 16000-bit number)"),
 ]
 
 

@@ -11,6 +11,7 @@ import shutil
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 import tomli
 import tomli_w
 from hypothesis import given
@@ -115,7 +116,7 @@ def test_a_damaged_file_is_refused_with_tomlis_message_or_read_as_tomli_reads_it
     for position, piece, insert in edits:
         text = text[:position] + piece + text[position + (0 if insert else 1):]
     try:
-        read_by_tomli, refusal = _same_reading(tomli.loads(text.replace("\r\n", "\n"))), ""
+        read_by_tomli, refusal = _same_reading(tomli.loads(text)), ""
     except tomli.TOMLDecodeError as error:
         read_by_tomli, refusal = "", str(error)
     try:
@@ -137,6 +138,12 @@ def test_a_parsed_file_pickles_and_copies_like_any_other_data() -> None:
     data = parse_toml(Path("x.toml"), 'a = 2026-01-01T10:00:00+02:00\n[[b]]\nc = [2026-01-01T10:00:00Z]\n').data
     assert pickle.loads(pickle.dumps(data)) == copy.deepcopy(data) == data
     assert data["b"][0]["c"][0].tzinfo is UTC and data["a"].tzinfo == timezone(timedelta(hours=2))
+
+
+def test_a_cr_that_ends_no_line_is_refused_as_tomli_refuses_it() -> None:
+    text = EVENT_TEXT.replace("\n", "\r\r\n")
+    with pytest.raises(InvalidInput, match=r"^x\.toml:1: invalid TOML at column \d+: "):
+        parse_toml(Path("x.toml"), text)
 
 
 def test_a_newline_inside_an_inline_table_is_read() -> None:

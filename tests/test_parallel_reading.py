@@ -4,6 +4,7 @@ is what one process gives."""
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -110,7 +111,40 @@ def test_few_items_or_one_job_stay_in_this_process(monkeypatch: pytest.MonkeyPat
     assert bulk.mapped(lambda n: os.getpid(), list(range(1_000))) == [os.getpid()] * 1_000
 
 
-@pytest.mark.parametrize("value", ["0", "two", "-1", " "])
+def test_a_worker_that_dies_costs_time_not_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker killed (the out-of-memory killer, kill -9) mid-way: this process reads every item itself."""
+    monkeypatch.setenv("WST_JOBS", "2")
+    parent = os.getpid()
+
+    def dies_in_a_worker(n: int) -> int:
+        if n == 700 and os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return n * 2
+
+    assert bulk.mapped(dies_in_a_worker, list(range(1_000))) == [n * 2 for n in range(1_000)]
+
+
+def test_ctrl_c_during_a_first_run_stops_every_process_quietly(generated: Path, tmp_path: Path) -> None:
+    data = fresh_copy(generated, tmp_path, "interrupted")
+    env = {**os.environ, "WST_JOBS": "2", "WST_NOW": "2026-12-01T09:00:00Z", "WST_USER": "ceo", "WST_LANG": "en"}
+    process = subprocess.Popen([*WST, "list", "--data", str(data)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               env=env, start_new_session=True)
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    while process.poll() is None and not children.read_text().split():
+        time.sleep(0.01)  # until the workers are reading
+    os.killpg(process.pid, signal.SIGINT)  # as a terminal sends it: to the whole process group
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and "Traceback" not in err and "Worker" not in err and err.count("\n") <= 1, err
+    time.sleep(0.5)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(process.pid, 0)  # no worker left behind
+    assert indexed_rows(data) == 0
+
+
+@pytest.mark.parametrize("value", ["0", "two", "-1", " ", "\u00b2", "\u0663", "9" * 5000, "1000"])
 def test_a_bad_wst_jobs_is_one_clear_line(generated: Path, tmp_path: Path, value: str) -> None:
-    result = run(fresh_copy(generated, tmp_path, "jobs"), "list", jobs=value)
-    assert result.returncode == 2 and result.stderr == f"wst: error: WST_JOBS: '{value}' is not a number of processes (1 or more)\n"
+    data = fresh_copy(generated, tmp_path, "jobs")
+    for _ in ("first run", "warm index"):
+        result = run(data, "list", jobs=value)
+        assert result.returncode == 2 and result.stderr == f"wst: error: WST_JOBS: '{value}' is not a number of processes from 1 to 999\n"
+        run(data, "list", jobs="2")

@@ -48,42 +48,72 @@ def mapped(function: Callable[[ItemT], ResultT], items: Sequence[ItemT]) -> list
     Workers inherit this process as it is (the language, the moment, people.toml already read) and send back
     only results, which must pickle. The first error in the items' order is raised here, as the loop would
     raise it; a later item may have been handled by then, which is harmless for a function that only reads.
+    Where workers cannot be started (no fork, no /dev/shm) or one dies (the out-of-memory killer), this
+    process handles every item itself. Workers ignore Ctrl-C (this process stops them) and stop by themselves
+    within one item when this process is gone.
     """
     workers = worker_count(len(items))
-    if workers < 2:
-        return [function(item) for item in items]
-    import multiprocessing
+    if workers >= 2:
+        from concurrent.futures.process import BrokenProcessPool
 
-    size = -(-len(items) // (workers * 4))  # a few chunks per worker: an early one finishing slowly does not idle the rest
-    chunks = [items[start:start + size] for start in range(0, len(items), size)]
-    _task[:] = [function]
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results: list[ResultT] = []
-            for done, failure in pool.imap(_run_chunk, chunks):
-                results.extend(done)
-                if failure is not None:
-                    raise failure[0](failure[1])
-            return results
-    finally:
-        _task.clear()
+        try:
+            return _in_workers(function, items, workers)
+        except (OSError, BrokenProcessPool):
+            pass
+    return [function(item) for item in items]
 
 
 def worker_count(items: int) -> int:
     """How many processes `mapped` uses for `items` items: 1 below PARALLEL_FROM, off Linux, or with WST_JOBS=1."""
+    jobs = os.environ.get("WST_JOBS", "")
+    if jobs and not (jobs.isascii() and jobs.isdigit() and len(jobs) <= 3 and int(jobs) >= 1):
+        raise InvalidInput(_("WST_JOBS: '{value}' is not a number of processes from 1 to 999").format(value=jobs))
     if items < PARALLEL_FROM or sys.platform != "linux":
         return 1
-    jobs = os.environ.get("WST_JOBS", "")
-    if jobs and not (jobs.isdigit() and int(jobs) >= 1):
-        raise InvalidInput(_("WST_JOBS: '{value}' is not a number of processes (1 or more)").format(value=jobs))
     cores = len(os.sched_getaffinity(0))
     return max(1, min(int(jobs) if jobs else cores, cores, MAX_WORKERS, items // (PARALLEL_FROM // 2)))
 
 
-def _run_chunk(chunk: Sequence[Any]) -> tuple[list[Any], tuple[type[WstError], str] | None]:
-    """In a worker: the results of one chunk, up to its first error (as the nearest class of `errors` and the message)."""
+def _in_workers(function: Callable[[ItemT], ResultT], items: Sequence[ItemT], workers: int) -> list[ResultT]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = -(-len(items) // (workers * 8))  # small chunks: one finishing slowly does not idle the rest
+    chunks = [items[start:start + size] for start in range(0, len(items), size)]
+    _task[:] = [function]
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker) as pool:
+            try:
+                results: list[ResultT] = []
+                for done, failure in pool.map(_run_chunk, chunks, [os.getpid()] * len(chunks)):
+                    results.extend(done)
+                    if failure is not None:
+                        raise failure[0](failure[1])
+                return results
+            except BaseException:  # an error in order, Ctrl-C, a dead worker: the chunks running end, no other starts
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+    finally:
+        _task.clear()
+
+
+def _start_worker() -> None:
+    """A worker leaves Ctrl-C to the process that forked it, and has nothing to say on stderr (results and errors go back)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 2)
+    os.close(quiet)
+
+
+def _run_chunk(chunk: Sequence[Any], parent: int) -> tuple[list[Any], tuple[type[WstError], str] | None]:
+    """In a worker: the results of one chunk, up to its first error (as the nearest class of `errors` and the
+    message); nothing once the process that asked is gone."""
     done = []
     for item in chunk:
+        if os.getppid() != parent:
+            break
         try:
             done.append(_task[0](item))
         except WstError as error:

@@ -72,9 +72,11 @@ def parse_toml(path: Path, text: str, what: str = "file") -> TomlDocument:
     bounds.check_toml_nesting(path, text)
     parsed = text.replace("\r\n", "\n") if "\r" in text else text
     try:
+        if "\r" in parsed:  # a CR that ends no line: rtoml keeps it where tomli refuses it
+            raise ValueError
         data = _with_standard_zones(rtoml.loads(parsed))
     except ValueError:  # rtoml.TomlParsingError, or a number rtoml cannot hold
-        data = _parse_strictly(path, parsed)
+        data = _parse_strictly(path, text)
     if not data:
         raise InvalidInput(_("{path}: {what} is empty (only comments)").format(path=path, what=what))
     return TomlDocument(path=path, text=text, data=data)
@@ -187,7 +189,7 @@ def _message(model: type[BaseModel], item: Any, loc: tuple[Any, ...]) -> str:
     message = message[:1].lower() + message[1:]
     value = item.get("input")
     if isinstance(value, (int, float, str, bool)) and not isinstance(value, dict):
-        shown = repr(value)
+        shown = repr(value) if not isinstance(value, int) or value.bit_length() < 128 else _("a {bits}-bit number").format(bits=value.bit_length())
         if len(shown) > 40:
             shown = shown[:37] + "..."
         if kind != "string_too_long":
