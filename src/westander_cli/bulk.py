@@ -84,8 +84,10 @@ def _in_workers(function: Callable[[ItemT], ResultT], items: Sequence[ItemT], wo
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker) as pool:
             try:
+                with _ctrl_c_held():  # workers are forked as the chunks are handed out: none may see a Ctrl-C before it ignores it
+                    handed_out = pool.map(_run_chunk, chunks, [os.getpid()] * len(chunks))
                 results: list[ResultT] = []
-                for done, failure in pool.map(_run_chunk, chunks, [os.getpid()] * len(chunks)):
+                for done, failure in handed_out:
                     results.extend(done)
                     if failure is not None:
                         raise failure[0](failure[1])
@@ -97,11 +99,24 @@ def _in_workers(function: Callable[[ItemT], ResultT], items: Sequence[ItemT], wo
         _task.clear()
 
 
+@contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """SIGINT blocked for this thread, and so for what it forks or starts, until the block ends (then it is delivered)."""
+    import signal
+
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def _start_worker() -> None:
     """A worker leaves Ctrl-C to the process that forked it, and has nothing to say on stderr (results and errors go back)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked while it was forked, ignored from now on
     quiet = os.open(os.devnull, os.O_WRONLY)
     os.dup2(quiet, 2)
     os.close(quiet)
