@@ -8,6 +8,7 @@ import json
 import pickle
 import re
 import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -20,11 +21,20 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.se import orgnr
 
 from conftest import REPO, proposal, write_proposal
+from westander_cli import i18n
 from westander_cli.errors import InvalidInput
 from westander_cli.events import Proposed
 from westander_cli.model import Channel, Proposal, check_swedish_org_number
 from westander_cli.tomlfile import parse_toml
 from westander_cli.workflow import Engagement
+
+
+@pytest.fixture(autouse=True)
+def speaking_english() -> Iterator[None]:
+    """These tests call the library, which speaks what the process last chose: another test may have chosen Swedish."""
+    with i18n.speaking("en"):
+        yield
+
 
 DIGITS = st.text("0123456789", min_size=10, max_size=10)
 NUMBERS = st.one_of(DIGITS.map(lambda d: f"{d[:6]}-{d[6:]}"), DIGITS, st.text("0123456789- .+x٣", max_size=13))
