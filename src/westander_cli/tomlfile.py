@@ -70,41 +70,36 @@ def parse_toml(path: Path, text: str, what: str = "file") -> TomlDocument:
     if not text.strip():
         raise InvalidInput(_("{path}: {what} is empty").format(path=path, what=what))
     bounds.check_toml_nesting(path, text)
-    parsed = text.replace("\r\n", "\n") if "\r" in text else text
-    try:
-        if "\r" in parsed:  # a CR that ends no line: rtoml keeps it where tomli refuses it
-            raise ValueError
-        data = _with_standard_zones(rtoml.loads(parsed))
-    except ValueError:  # rtoml.TomlParsingError, or a number rtoml cannot hold
+    data = _read_quickly(text.replace("\r\n", "\n") if "\r" in text else text)
+    if data is None:
         data = _parse_strictly(path, text)
     if not data:
         raise InvalidInput(_("{path}: {what} is empty (only comments)").format(path=path, what=what))
     return TomlDocument(path=path, text=text, data=data)
 
 
-def _with_standard_zones(table: dict[str, Any]) -> dict[str, Any]:
-    """`table` with every offset of a date-time a `datetime.timezone`, as tomli gives it: rtoml's own tzinfo
+def _read_quickly(text: str) -> dict[str, Any] | None:
+    """rtoml's reading of `text` (CRLF already made LF); None where tomli must decide: rtoml refused it (or a number
+    it cannot hold), or a CR ends no line, which rtoml keeps where tomli refuses it."""
+    if "\r" in text:
+        return None
+    try:
+        data = rtoml.loads(text)
+    except ValueError:  # rtoml.TomlParsingError is one
+        return None
+    _with_standard_zones(data)
+    return data
+
+
+def _with_standard_zones(container: Any) -> None:
+    """Every offset of a date-time in `container` (a parsed table or array) made a `datetime.timezone`, as tomli gives it: rtoml's own tzinfo
     class neither pickles nor deep-copies, and nothing past the parser should have to know which one read the file."""
-    for key, value in table.items():
+    for key, value in container.items() if isinstance(container, dict) else enumerate(container):
         kind = type(value)
-        if kind is dict:
+        if kind is dict or kind is list:
             _with_standard_zones(value)
-        elif kind is list:
-            _with_standard_zones_in(value)
         elif kind is datetime and value.tzinfo is not None:
-            table[key] = value.replace(tzinfo=timezone(value.utcoffset()))
-    return table
-
-
-def _with_standard_zones_in(array: list[Any]) -> None:
-    for index, value in enumerate(array):
-        kind = type(value)
-        if kind is dict:
-            _with_standard_zones(value)
-        elif kind is list:
-            _with_standard_zones_in(value)
-        elif kind is datetime and value.tzinfo is not None:
-            array[index] = value.replace(tzinfo=timezone(value.utcoffset()))
+            container[key] = value.replace(tzinfo=timezone(value.utcoffset()))
 
 
 def _parse_strictly(path: Path, text: str) -> dict[str, Any]:
