@@ -30,10 +30,13 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / f"firm-{SIZE}-100"
 
 
+def environment(jobs: str) -> dict[str, str]:
+    return {**os.environ, "WST_JOBS": jobs, "WST_NOW": "2026-12-01T09:00:00Z", "WST_USER": "ceo", "WST_LANG": "en",
+            "WST_POLICIES": str(REPO / "policies")}
+
+
 def run(data: Path, *args: str, jobs: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "WST_JOBS": jobs, "WST_NOW": "2026-12-01T09:00:00Z", "WST_USER": "ceo", "WST_LANG": "en",
-           "WST_POLICIES": str(REPO / "policies")}
-    return subprocess.run([*WST, *args, "--data", str(data)], capture_output=True, text=True, env=env, check=False, timeout=300)
+    return subprocess.run([*WST, *args, "--data", str(data)], capture_output=True, text=True, env=environment(jobs), check=False, timeout=300)
 
 
 def fresh_copy(generated: Path, tmp_path: Path, name: str) -> Path:
@@ -126,9 +129,8 @@ def test_a_worker_that_dies_costs_time_not_results(monkeypatch: pytest.MonkeyPat
 
 def test_ctrl_c_during_a_first_run_stops_every_process_quietly(generated: Path, tmp_path: Path) -> None:
     data = fresh_copy(generated, tmp_path, "interrupted")
-    env = {**os.environ, "WST_JOBS": "2", "WST_NOW": "2026-12-01T09:00:00Z", "WST_USER": "ceo", "WST_LANG": "en"}
     process = subprocess.Popen([*WST, "list", "--data", str(data)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                               env=env, start_new_session=True)
+                               env=environment("2"), start_new_session=True)
     children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
     while process.poll() is None and not children.read_text().split():
         time.sleep(0.01)  # until the workers are reading
