@@ -170,11 +170,19 @@ class SummaryIndex:
         assert now_us is not None
         kept: dict[str, list[Row]] = {}
         stamps: dict[str, str] = {}
+        touched: dict[str, bool] = {}
+
+        def depends_on_change(deps: str) -> bool:
+            """Whether a summary's facts include a changed one; asked once per distinct `deps` (summaries share a few)."""
+            if deps not in touched:
+                touched[deps] = not changed.isdisjoint(deps.split("\t"))
+            return touched[deps]
+
         for folder in folders:
             stamps[folder], newest = folder_stamp(f"{base}/{folder}")
             hits = cached.get(folder, [])
             if hits and all(r.stamp == stamps[folder] and newest < r.indexed_ns - RACY_NS and _holds_at(r, now_us)
-                            and not (changed and changed.intersection(r.deps.split("\t"))) for r in hits):
+                            and not (changed and depends_on_change(r.deps)) for r in hits):
                 kept[folder] = hits
         rebuilt = [folder for folder in folders if folder not in kept]
         rows = [row for built in mapped(lambda folder: [_to_row(e, folder, stamps[folder]) for e in build(folder)], rebuilt)
