@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import gc
 import json
+import os
 import pickle
 import re
 import shutil
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.se import orgnr
 
-from conftest import REPO, proposal, write_proposal
+from conftest import REPO, proposal, run_wst, write_proposal
 from westander_cli import i18n
 from westander_cli.errors import InvalidInput
 from westander_cli.events import Proposed
@@ -159,3 +160,27 @@ def test_a_cr_that_ends_no_line_is_refused_as_tomli_refuses_it() -> None:
 def test_a_newline_inside_an_inline_table_is_read() -> None:
     """TOML 1.1 allows it, rtoml reads it, tomli 2 does not: wst reads it (README, "Files")."""
     assert parse_toml(Path("x.toml"), 'a = { b = 1,\n c = 2 }\n').data == {"a": {"b": 1, "c": 2}}
+
+
+def test_pydantic_plugins_are_not_loaded_unless_the_user_asks(firm: Path, tmp_path: Path) -> None:
+    """An installed Pydantic plugin would cost every run a scan of all packages' metadata and watch the firm's
+    records being validated: wst turns plugins off, and a user who sets PYDANTIC_DISABLE_PLUGINS decides."""
+    site = tmp_path / "site"
+    (site / "spy_plugin-1.0.dist-info").mkdir(parents=True)
+    (site / "spy_plugin-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: spy-plugin\nVersion: 1.0\n", encoding="utf-8")
+    (site / "spy_plugin-1.0.dist-info" / "entry_points.txt").write_text("[pydantic]\nspy = spy_plugin:plugin\n", encoding="utf-8")
+    marker = tmp_path / "plugin-loaded"
+    (site / "spy_plugin.py").write_text((f"from pathlib import Path\nPath({str(marker)!r}).touch()\n"
+                                         "class Spy:\n    def new_schema_validator(self, *args, **kwargs):\n        return None, None, None\n"
+                                         "plugin = Spy()\n"), encoding="utf-8")
+    checked = write_proposal(tmp_path, "p", proposal())
+    environment = {"PYTHONPATH": os.pathsep.join([str(site), *filter(None, [os.environ.get("PYTHONPATH")])])}
+
+    result = run_wst("check", str(checked), env={**environment, "PYDANTIC_DISABLE_PLUGINS": ""})
+    assert result.returncode == 0, result.stderr
+    assert marker.exists()  # the spy is found where a real plugin would be: the test can fail
+
+    marker.unlink()
+    result = run_wst("check", str(checked), env=environment)
+    assert result.returncode == 0, result.stderr
+    assert not marker.exists()
