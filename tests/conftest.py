@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 import tomli_w
 
+from westander_cli import i18n
 from westander_cli.cli.app import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -32,9 +34,13 @@ class Result:
 
 
 @pytest.fixture(autouse=True)
-def english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests read wst in English unless they choose Swedish (the example firm's language) themselves."""
+def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tests read wst in English unless they choose Swedish (the example firm's language) themselves: the CLI
+    through WST_LANG, the library by speaking English for the test (it otherwise speaks what the process last
+    chose, so a test calling it would depend on which test ran before it on the same worker)."""
     monkeypatch.setenv("WST_LANG", "en")
+    with i18n.speaking("en"):
+        yield
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import os
 import pickle
 import re
 import shutil
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -22,20 +21,12 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.se import orgnr
 
 from conftest import REPO, proposal, run_wst, write_proposal
-from westander_cli import i18n
+from westander_cli import clock, i18n
 from westander_cli.errors import InvalidInput
 from westander_cli.events import Proposed
 from westander_cli.model import Channel, Proposal, check_swedish_org_number
 from westander_cli.tomlfile import parse_toml
 from westander_cli.workflow import Engagement
-
-
-@pytest.fixture(autouse=True)
-def speaking_english() -> Iterator[None]:
-    """These tests call the library, which speaks what the process last chose: another test may have chosen Swedish."""
-    with i18n.speaking("en"):
-        yield
-
 
 DIGITS = st.text("0123456789", min_size=10, max_size=10)
 NUMBERS = st.one_of(DIGITS.map(lambda d: f"{d[:6]}-{d[6:]}"), DIGITS, st.text("0123456789- .+x٣", max_size=13))
@@ -184,3 +175,37 @@ def test_pydantic_plugins_are_not_loaded_unless_the_user_asks(firm: Path, tmp_pa
     result = run_wst("check", str(checked), env=environment)
     assert result.returncode == 0, result.stderr
     assert not marker.exists()
+
+
+ZONES = st.builds(timezone, st.timedeltas(min_value=-timedelta(hours=23, minutes=59), max_value=timedelta(hours=23, minutes=59)))
+MOMENTS = st.datetimes(min_value=datetime(2, 1, 1), max_value=datetime(9998, 12, 31), timezones=ZONES)
+
+
+@given(MOMENTS)
+def test_utc_text_is_what_strftime_writes(moment: datetime) -> None:
+    """Signed payloads and roster records hold these texts: a faster formatting must never change one."""
+    assert clock.utc_text(moment) == moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert clock.iso(moment) == clock.utc_text(moment) and clock.iso(None) is None
+
+
+@given(MOMENTS, st.sampled_from(["Europe/Stockholm", "America/St_Johns", "Asia/Kathmandu", "UTC"]))
+def test_local_time_is_what_strftime_writes(moment: datetime, zone: str) -> None:
+    from zoneinfo import ZoneInfo
+
+    i18n.use("en", zone)
+    try:
+        expected = moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
+        assert i18n.local_time(moment) == expected
+        assert i18n.local_time(moment.isoformat()) == expected
+    finally:
+        i18n.use("en")
+
+
+@given(st.text() | st.sampled_from(["\x1b[31m", "a\u202eb", "tab\there", "line\nbreak", "\x85", "\u2028", "Fjäll AB"]))
+def test_printable_text_skips_the_regex_and_nothing_else_does(text: str) -> None:
+    from westander_cli.render import _UNSAFE, sanitise
+    from westander_cli.render.lines import _escaped
+
+    slow = _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
+    assert sanitise(text) == slow
+    assert _escaped(text) == slow.replace("\t", "\\t").replace("\n", "\\n")
