@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from westander_cli.clock import utc_text
 from westander_cli.errors import InvalidInput, NotPermitted, NotYet, WstError
 from westander_cli.i18n import _
 from westander_cli.model import Firm, People, Person, PersonKey, Role, SignatureRule, SignatureSettings
@@ -47,9 +48,9 @@ def _key_entry(key: PersonKey) -> dict[str, str]:
 
     entry = {"key": parse_public_key(key.key).text}
     if key.valid_from:
-        entry["valid_from"] = _iso(key.valid_from)
+        entry["valid_from"] = utc_text(key.valid_from)
     if key.valid_until:
-        entry["valid_until"] = _iso(key.valid_until)
+        entry["valid_until"] = utc_text(key.valid_until)
     return entry
 
 
@@ -92,12 +93,8 @@ def _parse_time(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def record_content(approval_at: datetime, by: str, follows: list[str], content: dict[str, Any]) -> dict[str, Any]:
-    return {"at": _iso(approval_at), "by": by, "follows": sorted(follows), "digest": digest(content), "content": content}
+    return {"at": utc_text(approval_at), "by": by, "follows": sorted(follows), "digest": digest(content), "content": content}
 
 
 def read_approvals(data_root: Path) -> tuple[list[Approval], list[str]]:
@@ -111,7 +108,7 @@ def read_approvals(data_root: Path) -> tuple[list[Approval], list[str]]:
             record = {k: data[k] for k in ("at", "by", "follows", "digest", "content")}
             at = data["at"] if isinstance(data["at"], datetime) else _parse_time(str(data["at"]))
             assert at is not None and at.tzinfo is not None
-            record["at"] = _iso(at)
+            record["at"] = utc_text(at)
             expected = digest(record)
             if data.get("hash") != expected or record["digest"] != digest(record["content"]):
                 problems.append(_("{path}: edited: the content does not match the hash it was approved with").format(path=path))
@@ -163,7 +160,7 @@ def _check_chain(approvals: list[Approval]) -> list[str]:
             if previous not in by_hash:
                 problems.append(_("{path}: follows approval {value}, which is missing (deleted?)").format(path=approval.path, value=previous[:12]))
             elif by_hash[previous].at > approval.at:
-                problems.append(_("{path}: dated {iso}, before the approval {value} it follows").format(path=approval.path, iso=_iso(approval.at), value=previous[:12]))
+                problems.append(_("{path}: dated {iso}, before the approval {value} it follows").format(path=approval.path, iso=utc_text(approval.at), value=previous[:12]))
         for earlier in _signer_for(approval, by_hash):
             ceo = earlier.ceo()
             if ceo is None or ceo.id != approval.by:

@@ -16,10 +16,11 @@ import os
 import subprocess
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from westander_cli.clock import iso, utc_text
 from westander_cli.errors import Failed, NotPermitted
 from westander_cli.i18n import _
 from westander_cli.keys import PublicKey, Reader, parse_public_key, ssh_string, verify
@@ -57,7 +58,7 @@ def sign_as(person: Person, event_hash: str, at: datetime, namespace: bytes = NA
     """
     valid = person.keys_valid_at(at)
     if not valid:
-        raise NotPermitted(_("{id} has no signing key valid at {iso} in people.toml (signing_key, or [[person.keys]] with valid_from/valid_until); nothing was written").format(id=person.id, iso=_iso(at)))
+        raise NotPermitted(_("{id} has no signing key valid at {iso} in people.toml (signing_key, or [[person.keys]] with valid_from/valid_until); nothing was written").format(id=person.id, iso=utc_text(at)))
     failure: Failed | None = None
     for public_key in valid if not os.environ.get("WST_SIGNING_KEY") else valid[:1]:
         try:
@@ -68,7 +69,7 @@ def sign_as(person: Person, event_hash: str, at: datetime, namespace: bytes = NA
         problem = check_signed_by(person, event_hash, signature, at, namespace)
         if problem:
             source = "WST_SIGNING_KEY" if os.environ.get("WST_SIGNING_KEY") else "the ssh-agent key"
-            raise NotPermitted(_("{source} is not a key of {id} valid at {iso}: {problem}; nothing was written").format(source=source, id=person.id, iso=_iso(at), problem=problem))
+            raise NotPermitted(_("{source} is not a key of {id} valid at {iso}: {problem}; nothing was written").format(source=source, id=person.id, iso=utc_text(at), problem=problem))
         return signature
     assert failure is not None
     raise failure
@@ -92,8 +93,8 @@ def check_signed_by(person: Person, message: str, signature: str, at: datetime, 
     if not matching:
         return _("made with another key than {id}'s ({fingerprint})").format(id=person.id, fingerprint=_fingerprint(parsed.signer))
     if not any(k.valid_at(at) for k in matching):
-        windows = ", ".join(_("from {value} until {value2}").format(value=_iso(k.valid_from) or 'always', value2=_iso(k.valid_until) or 'now') for k in matching)
-        return _("made with {id}'s key {fingerprint}, which was not valid at {iso} (valid {windows})").format(id=person.id, fingerprint=_fingerprint(parsed.signer), iso=_iso(at), windows=windows)
+        windows = ", ".join(_("from {value} until {value2}").format(value=iso(k.valid_from) or 'always', value2=iso(k.valid_until) or 'now') for k in matching)
+        return _("made with {id}'s key {fingerprint}, which was not valid at {iso} (valid {windows})").format(id=person.id, fingerprint=_fingerprint(parsed.signer), iso=utc_text(at), windows=windows)
     return parsed.check(parse_public_key(matching[0].key), message, namespace)
 
 
@@ -147,5 +148,3 @@ def _fingerprint(blob: bytes) -> str:
     return PublicKey("", blob).fingerprint
 
 
-def _iso(moment: datetime | None) -> str:
-    return "" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -79,8 +79,11 @@ _UNSAFE = re.compile(
 def sanitise(text: str) -> str:
     """Text safe for a terminal: control and bidi characters shown escaped (`\\x1b`, `\\u202e`).
 
-    Only what goes to a terminal (tables) is sanitised; JSON and files keep the exact text.
+    Only what goes to a terminal (tables) is sanitised; JSON and files keep the exact text. Every character
+    `_UNSAFE` names is one `str.isprintable` refuses, so printable text (nearly all of it) skips the regex.
     """
+    if text.isprintable():
+        return text
     return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
 
 
