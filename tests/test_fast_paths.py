@@ -209,3 +209,20 @@ def test_printable_text_skips_the_regex_and_nothing_else_does(text: str) -> None
     slow = _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
     assert sanitise(text) == slow
     assert _escaped(text) == slow.replace("\t", "\\t").replace("\n", "\\n")
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text() | st.sampled_from(["null", "a null b", None]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5) | st.just("null"), inner, max_size=4),
+    max_leaves=20)
+
+
+@given(st.dictionaries(st.text(max_size=8), JSON_VALUES, max_size=6))
+def test_an_event_hashes_as_its_content_without_the_nones_did_before_the_shortcut(content: dict[str, object]) -> None:
+    """Every stored event's hash rests on this: skipping the walk where no None can be must never change one."""
+    import hashlib
+
+    from westander_cli.store import _without_none, canonical_hash
+
+    blob = json.dumps(_without_none(content), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert canonical_hash(content) == hashlib.sha256(blob.encode("utf-8")).hexdigest()

@@ -45,9 +45,15 @@ SLUG_PATTERN = re.compile(SLUG)
 
 
 def canonical_hash(content: dict[str, Any]) -> str:
-    """sha256 of the canonical JSON form: the same event hashes the same on every machine."""
-    blob = json.dumps(_without_none(content), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """sha256 of the canonical JSON form, Nones left out: the same event hashes the same on every machine."""
+    blob = _canonical_json(content)
+    if "null" in blob:  # a None somewhere, or only the word in a text: without the Nones (most events have none to walk for)
+        blob = _canonical_json(_without_none(content))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _canonical_json(content: dict[str, Any]) -> str:
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 EventT = TypeVar("EventT", bound="BaseEvent")
