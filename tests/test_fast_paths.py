@@ -226,3 +226,13 @@ def test_an_event_hashes_as_its_content_without_the_nones_did_before_the_shortcu
 
     blob = json.dumps(_without_none(content), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert canonical_hash(content) == hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+@given(MOMENTS)
+def test_an_event_file_is_named_as_strftime_named_it(moment: datetime) -> None:
+    """verify reports an event whose file name differs from this one as renamed: the name must never change."""
+    from westander_cli.events import Comment
+    from westander_cli.store import event_file_name
+
+    event = Comment(at=moment, by="anna", follows=[], text="x", hash="0" * 64)
+    assert event_file_name(event) == f"{moment.strftime('%Y%m%dT%H%M%S%fZ')}-comment-000000000000.toml"
