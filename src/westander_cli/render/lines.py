@@ -113,7 +113,7 @@ def _tabbed(keys: list[str], rows: list[list[Any]]) -> str:
 
 def _escaped(value: Any) -> str:
     """A value on one line of its own: control characters sanitised, tabs and line breaks shown escaped."""
-    if isinstance(value, str) and value.isprintable():  # no control character, tab or line break: as it is
+    if type(value) is str and value.isprintable():  # no control character, tab or line break: as it is (a str subclass goes through str())
         return value
     return sanitise("" if value is None else str(value)).replace("\t", "\\t").replace("\n", "\\n")
 
