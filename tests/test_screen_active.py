@@ -7,7 +7,8 @@ from typing import Any
 
 from conftest import REPO, proposal
 from westander_cli.model import Proposal
-from westander_cli.policy.engine import ActiveEngagement, Context, check, conflicts, screen_active
+from westander_cli.policy.engine import Context, check, conflicts, screen_active
+from westander_cli.policy.parties import ActiveEngagement
 from westander_cli.policy.rules import load_policy
 
 

@@ -22,6 +22,7 @@ from westander_cli.tomlfile import load_model, read_toml
 
 if TYPE_CHECKING:  # the policy engine and screening load where something is checked
     from westander_cli.policy import engine
+    from westander_cli.policy.parties import ActiveEngagement
     from westander_cli.policy.rules import Policy
     from westander_cli.screening.ownership import OwnerSource
     from westander_cli.screening.registry import Registry
@@ -71,12 +72,12 @@ class Checker(Reader):
     def conflict_candidates(self, views: Sequence[Engagement], exclude: set[str]) -> list[Engagement]:
         """The active engagements (but `exclude`) that share a blocking key with one of `views`, folded: what a
         conflict check of `views` must compare them with (the summary index finds them without folding the rest)."""
-        from westander_cli.policy import engine
+        from westander_cli.policy.parties import ActiveEngagement
 
         probing: set[str] = set()
         indexed: set[str] = set()
         for view in views:  # the pair is found from either side: each probes the other's indexed keys
-            active = engine.ActiveEngagement.of(view.id, view.proposal.client, view.proposal.counterparties)
+            active = ActiveEngagement.of(view.id, view.proposal.client, view.proposal.counterparties)
             probing |= _blocking_keys(active, probe=True)
             indexed |= _blocking_keys(active, probe=False)
         keys = [active.id for active in self.active_engagements() if active.id not in exclude
@@ -89,9 +90,10 @@ class Checker(Reader):
         ownership registry reveals. A CEO approval that names the other client as consulted settles a conflict.
         `pairs_only`: only the conflicts between two engagements (verify re-checks each proposal's own findings)."""
         from westander_cli.policy import engine
+        from westander_cli.policy.parties import ActiveEngagement
         from westander_cli.screening.ownership import NoRegistry
 
-        actives = {v.id: engine.ActiveEngagement.of(v.id, v.proposal.client, v.proposal.counterparties) for v in views}
+        actives = {v.id: ActiveEngagement.of(v.id, v.proposal.client, v.proposal.counterparties) for v in views}
         by_id = {v.id: v for v in views}
         owners: OwnerSource = self.registry() if with_registry and (self.data.root / "registry").is_dir() else NoRegistry()
         found: list[Unrecorded] = []
@@ -180,7 +182,7 @@ class _Candidates:
         return engagement != self.view and keys is not None and not keys.isdisjoint(self.probing)
 
 
-def _blocking_keys(active: engine.ActiveEngagement, *, probe: bool) -> set[str]:
+def _blocking_keys(active: ActiveEngagement, *, probe: bool) -> set[str]:
     """What two engagements must share to be compared at all: a NACE class (competitors), an
     identifier, a word of one's client name in the other's names (identity claims: client to client;
     opposing work: client to counterparty), or a name that is the same once spaces are ignored.

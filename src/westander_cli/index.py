@@ -28,7 +28,7 @@ from westander_cli.bulk import cycle_collection_paused, mapped
 from westander_cli.states import State, Summary
 
 if TYPE_CHECKING:
-    from westander_cli.policy.engine import ActiveEngagement
+    from westander_cli.policy.parties import ActiveEngagement
 
 SCHEMA_VERSION = 10
 """An index written by another wst version is dropped and rebuilt, never misread."""
@@ -269,7 +269,7 @@ def _summary_of(row: Row) -> Summary:
 
 
 def _decode_active(text: str) -> ActiveEngagement:
-    from westander_cli.policy.engine import ActiveEngagement, Side  # only a conflict check decodes these: `status` never loads the engine
+    from westander_cli.policy.parties import ActiveEngagement, Side  # only a conflict check decodes these
 
     engagement_id, client, kind, classes, counterparties = json.loads(text)
     return ActiveEngagement(engagement_id, Side(client[0], tuple(client[1]), client[2], client[3]), kind, tuple(classes),

@@ -29,7 +29,7 @@ from westander_cli.store import DataFolder, EngagementRecord
 if TYPE_CHECKING:
     from westander_cli.events import BaseEvent, Proposed
     from westander_cli.model import People, Person, SignatureSettings
-    from westander_cli.policy import engine
+    from westander_cli.policy.parties import ActiveEngagement
     from westander_cli.workflow import Engagement, Roster
 
 
@@ -99,7 +99,7 @@ class Reader:
     def summaries(self) -> list[Summary]:
         return [entry.summary for entry in self._entries()]
 
-    def active_engagements(self) -> list[engine.ActiveEngagement]:
+    def active_engagements(self) -> list[ActiveEngagement]:
         return [e.active for e in self._entries() if e.state in ACTIVE]
 
     def _entries(self) -> list[Entry]:
@@ -128,7 +128,7 @@ class Reader:
         return facts
 
     def _folder_entries(self, folder: str) -> list[Entry]:
-        from westander_cli.policy import engine
+        from westander_cli.policy.parties import ActiveEngagement
         from westander_cli.workflow import summarize
 
         entries = []
@@ -136,7 +136,7 @@ class Reader:
             if self.as_of is not None and record.root.at > self.as_of:
                 continue
             view = self.view_of(record)
-            active = engine.ActiveEngagement.of(view.id, view.proposal.client, view.proposal.counterparties)
+            active = ActiveEngagement.of(view.id, view.proposal.client, view.proposal.counterparties)
             entries.append(Entry(summarize(view), active=active, deps=_dependencies(record)))
         return entries
 

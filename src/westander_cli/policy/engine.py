@@ -6,10 +6,11 @@ from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 from westander_cli.i18n import N_, _, current, speaking
-from westander_cli.model import Client, ClientKind, Counterparty, Proposal, Relation
+from westander_cli.model import ClientKind, Proposal, Relation
+from westander_cli.policy.parties import ActiveEngagement, Side
 from westander_cli.policy.rules import (
     ConflictRule,
     EnvironmentRule,
@@ -23,7 +24,7 @@ from westander_cli.policy.rules import (
     TransparencyRule,
 )
 from westander_cli.screening import ownership, sectors
-from westander_cli.screening.names import Certainty, NameIndex, NameMatch, normalise, org_digits
+from westander_cli.screening.names import Certainty, NameIndex, NameMatch, org_digits
 
 
 class Verdict(StrEnum):
@@ -69,40 +70,6 @@ def verdict_of(findings: Iterable[Finding]) -> Verdict:
     if Severity.BLOCK in severities:
         return Verdict.NEEDS_EXCEPTION
     return Verdict.CLEAR
-
-
-class Side(NamedTuple):
-    """An organisation in a conflict check: its names (as written and normalised) and org number."""
-
-    name: str
-    keys: tuple[str, ...]
-    org_number: str | None = None
-    relation: str = ""
-
-    @classmethod
-    def of(cls, name: str, aliases: Sequence[str] = (), org_number: str | None = None, relation: str = "") -> Side:
-        keys = tuple(dict.fromkeys(k for k in (normalise(n) for n in (name, *aliases)) if k))
-        return cls(name, keys, org_number, relation)
-
-
-class ActiveEngagement(NamedTuple):
-    """What conflict checks need to know of an engagement that is proposed, disputed, cleared, offered or won.
-
-    Plain tuples with names already normalised and NACE classes already derived, so that
-    thousands can be read from the index cheaply.
-    """
-
-    id: str
-    client: Side
-    client_kind: str
-    client_classes: tuple[str, ...]
-    counterparties: tuple[Side, ...]
-
-    @classmethod
-    def of(cls, engagement_id: str, client: Client, counterparties: Sequence[Counterparty]) -> ActiveEngagement:
-        classes = tuple(sorted({c for c in (sectors.class_of(code) for code in client.sectors) if c}))
-        return cls(engagement_id, Side.of(client.name, client.aliases, client.org_number), client.kind.value, classes,
-                   tuple(Side.of(c.name, (), c.org_number, c.relation.value) for c in counterparties))
 
 
 @dataclass

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from enum import IntEnum
 from functools import lru_cache
 
-from rapidfuzz import fuzz, process
+# rapidfuzz is imported where names are scored: normalising them (which building the summary index does for
+# every engagement) needs none of it, and the import is ~10 ms of such a run.
 
 STRONG_RATIO = 95.0
 POSSIBLE_RATIO = 86.0
@@ -155,6 +156,8 @@ def compare_normalised(na: str, nb: str) -> NameMatch:
         return NameMatch(Certainty.EXACT, 100.0)
     if _DIGITS.findall(na) != _DIGITS.findall(nb):
         return NameMatch(Certainty.NONE, 0.0)
+    from rapidfuzz import fuzz
+
     ratio = fuzz.ratio(na, nb)
     if ratio >= STRONG_RATIO:
         return NameMatch(Certainty.STRONG, ratio)
@@ -209,6 +212,8 @@ class NameIndex:
         """Every owner with a name that matches at least possibly, with its best match."""
         if not key or not self._keys:
             return {}
+        from rapidfuzz import fuzz
+
         candidates = self._candidates(key)
         found: dict[int, NameMatch] = {}
         for query in dict.fromkeys((key, key.replace(" ", ""))):
@@ -220,6 +225,8 @@ class NameIndex:
 
     def search_exhaustive(self, key: str) -> dict[int, NameMatch]:
         """Every name scored (the definition `search_normalised` must agree with; for tests)."""
+        from rapidfuzz import fuzz, process
+
         found: dict[int, NameMatch] = {}
         if not key or not self._keys:
             return found
@@ -243,6 +250,8 @@ class NameIndex:
         if len(group) <= self.small_block:
             chosen.update(group)
         else:
+            from rapidfuzz import fuzz, process
+
             block = self._block(numbers, group)
             for word in set(key.split()):
                 chosen.update(block.by_word.get(word, ()))
