@@ -180,32 +180,18 @@ def measure(command: Sequence[str], runs: int, env: dict[str, str], ok: Sequence
 
 
 def against(command: Sequence[str], floor: Sequence[str], pairs: int, env: dict[str, str],
-            ok: Sequence[int] = (0,)) -> tuple[tuple[float, float], float]:
-    """`command` and `floor` run alternately, `pairs` times: the command's median CPU time and peak, and the median
+            ok: Sequence[int] = (0,), before: Callable[[], object] | None = None) -> tuple[tuple[float, float], float]:
+    """`floor` and `command` run alternately, `pairs` times (`before` ahead of each run of `command`: a pull, whose
+    floor is the same command with everything current): the command's median CPU time and peak, and the median
     of each pair's ratio. This machine's speed drifts by tens of percent within a minute, so a ratio of two
     medians taken apart moves with it; a ratio of neighbours does not."""
     times, peaks, ratios = [], [], []
     for _ in range(pairs):
-        base = measure(floor, 1, env)[0]
-        spent, peak = measure(command, 1, env, ok)
+        base = measure(floor, 1, env, ok)[0]
+        spent, peak = measure(command, 1, env, ok, before)
         times.append(spent)
         peaks.append(peak)
         ratios.append(spent / base)
-    return (statistics.median(times), max(peaks)), statistics.median(ratios)
-
-
-def after_pull(command: Sequence[str], change: Callable[[], object], runs: int, env: dict[str, str],
-               ok: Sequence[int] = (0,)) -> tuple[tuple[float, float], float]:
-    """`command` after `change` (a pull), then again with everything current (warm), `runs` times: the after-pull
-    median CPU time and peak, and the median of each pull's ratio to the warm run next to it (as `against`:
-    a ratio of neighbours does not move with this machine's drift)."""
-    times, peaks, ratios = [], [], []
-    for _ in range(runs):
-        spent, peak = measure(command, 1, env, ok, before=change)
-        warm = measure(command, 1, env, ok)[0]
-        times.append(spent)
-        peaks.append(peak)
-        ratios.append(spent / warm)
     return (statistics.median(times), max(peaks)), statistics.median(ratios)
 
 
@@ -367,9 +353,10 @@ def main() -> int:
                                            ("firm.toml edited", firm_edit, "status"),
                                            ("1 % of the engagements with a new event", one_percent, "status"),
                                            ("people.toml with a new colleague", new_colleague, "list")):
-                result, ratio = after_pull([WST, command, "--data", str(data)], change, runs, env)
+                result, ratio = against([WST, command, "--data", str(data)], [WST, command, "--data", str(data)], runs, env, before=change)
                 record(group, f"wst {command} after a pull: {label}", result, f"{ratio:.2f}x warm (target <= 1.5)")
-            result, ratio = after_pull([WST, "check", str(one[0]), "--data", str(data), "--format", "json"], registry_file, runs, env, ok=(0, 1, 3))
+            checking = [WST, "check", str(one[0]), "--data", str(data), "--format", "json"]
+            result, ratio = against(checking, checking, runs, env, ok=(0, 1, 3), before=registry_file)
             record(group, "wst check after a pull: one new registry file", result, f"{ratio:.2f}x warm check (target <= 1.5)")
         record(group, "wst show ID", measure([WST, "show", f"2026-bench-{size // 2:05d}", "--data", str(data)], runs, env))
         check = measure([WST, "check", str(one[0]), "--data", str(data), "--format", "json"], runs, env, ok=(0, 1, 3))
@@ -436,7 +423,7 @@ def write_results(rows: list[tuple[str, str, float, float, str]], sizes: list[in
         "and each command runs once before it is measured (a warm-up run), as on a user's machine. "
         "'After a pull' rows change the files before each run (a new colleague in people.toml, an edit of firm.toml, "
         "a new event in 1 % of the engagements, a new registry file) and wait out the index's 3 s racy window; each such run is "
-        "followed by the same command with everything current, and their ratio is the median of those pairs' ratios.", "",
+        "paired with the same command run just before it with everything current, and their ratio is the median of those pairs' ratios.", "",
         "| group | what | median CPU ms | peak MB | ratio |", "| --- | --- | ---: | ---: | --- |",
     ]
     lines += [f"| {g} | {n} | {t:.1f} | {m:.1f} | {r} |" for g, n, t, m, r in rows]
