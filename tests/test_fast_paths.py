@@ -181,10 +181,18 @@ ZONES = st.builds(timezone, st.timedeltas(min_value=-timedelta(hours=23, minutes
 MOMENTS = st.datetimes(min_value=datetime(2, 1, 1), max_value=datetime(9998, 12, 31), timezones=ZONES)
 
 
+def strftime_four_digit_year(moment: datetime, pattern: str) -> str:
+    """What strftime writes, with the year in four digits (it writes 999 for year 999 here)."""
+    return moment.strftime(pattern.replace("%Y", f"{moment.year:04d}"))
+
+
 @given(MOMENTS)
-def test_utc_text_is_what_strftime_writes(moment: datetime) -> None:
-    """Signed payloads and roster records hold these texts: a faster formatting must never change one."""
-    assert clock.utc_text(moment) == moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def test_utc_text_is_what_strftime_writes_and_reads_back(moment: datetime) -> None:
+    """Signed payloads and roster records hold these texts: a faster formatting must never change one of a
+    year wst can record, and every one is ISO 8601 that reads back (a hand-made year 999 made `wst log` crash)."""
+    utc = moment.astimezone(UTC)
+    assert clock.utc_text(moment) == strftime_four_digit_year(utc, "%Y-%m-%dT%H:%M:%SZ")
+    assert datetime.fromisoformat(clock.utc_text(moment)) == utc.replace(microsecond=0)
     assert clock.iso(moment) == clock.utc_text(moment) and clock.iso(None) is None
 
 
@@ -194,7 +202,7 @@ def test_local_time_is_what_strftime_writes(moment: datetime, zone: str) -> None
 
     i18n.use("en", zone)
     try:
-        expected = moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
+        expected = strftime_four_digit_year(moment.astimezone(ZoneInfo(zone)), "%Y-%m-%d %H:%M %Z")
         assert i18n.local_time(moment) == expected
         assert i18n.local_time(moment.isoformat()) == expected
     finally:
@@ -228,11 +236,11 @@ def test_an_event_hashes_as_its_content_without_the_nones_did_before_the_shortcu
     assert canonical_hash(content) == hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-@given(MOMENTS)
-def test_an_event_file_is_named_as_strftime_named_it(moment: datetime) -> None:
+@given(st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9998, 12, 31), timezones=ZONES))  # what an event may hold
+def test_an_event_file_is_named_as_strftime_named_it_with_a_four_digit_year(moment: datetime) -> None:
     """verify reports an event whose file name differs from this one as renamed: the name must never change."""
     from westander_cli.events import Comment
     from westander_cli.store import event_file_name
 
     event = Comment(at=moment, by="anna", follows=[], text="x", hash="0" * 64)
-    assert event_file_name(event) == f"{moment.strftime('%Y%m%dT%H%M%S%fZ')}-comment-000000000000.toml"
+    assert event_file_name(event) == f"{strftime_four_digit_year(moment, '%Y%m%dT%H%M%S%fZ')}-comment-000000000000.toml"

@@ -128,3 +128,26 @@ def test_hostile_files_every_command(kind: str) -> None:
         _run_case(kind, text, lambda commands: commands)
 
     case()
+
+
+@pytest.mark.parametrize("at", ["0999-01-01T01:00:00+05:30", "0001-01-01T01:00:00+05:30", "9999-12-31T23:00:00-05:00",
+                                "1000-01-01T00:30:00+05:30", "9998-12-31T23:00:00-05:00"])
+def test_a_hand_made_event_of_an_odd_year_is_read_or_refused_by_every_command(at: str) -> None:
+    """An event dated in a year no clock of the firm shows, with its hash right where its model takes it: every
+    command reads it or refuses it in one line. `log` printed year 999 as '998-12-31T18:30:00Z' and failed to
+    read that back, and year 1 at +05:30 (year 0 in UTC) overflowed: both were exit 70."""
+    from datetime import datetime
+
+    from pydantic import ValidationError
+
+    from westander_cli.events import Comment
+    from westander_cli.store import seal
+
+    events = REPO / "data" / "engagements" / ENGAGEMENT / "events"
+    newest = next(events.glob("*-won-*.toml")).read_text(encoding="utf-8").split('hash = "')[1][:64]
+    try:
+        sealed = seal(Comment(at=datetime.fromisoformat(at), by="sara", follows=[newest], text="handgjord")).hash
+    except ValidationError:
+        sealed = "0" * 64  # refused by the model before its hash is looked at
+    text = f'kind = "comment"\nat = {at}\nby = "sara"\nfollows = ["{newest}"]\ntext = "handgjord"\nhash = "{sealed}"\n'
+    _run_case("event", text, lambda commands: commands)

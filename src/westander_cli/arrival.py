@@ -14,6 +14,7 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from westander_cli.clock import EARLIEST_RECORDED, LATEST_RECORDED
 from westander_cli.errors import InvalidInput, WstError
 from westander_cli.i18n import _
 from westander_cli.tomlfile import read_toml
@@ -109,8 +110,8 @@ def problems(data_root: Path, since: str, skew: timedelta, now: datetime, change
                 at = datetime.fromisoformat(at)
             except ValueError:
                 continue
-        if not isinstance(at, datetime) or at.tzinfo is None:
-            continue
+        if not isinstance(at, datetime) or at.tzinfo is None or not EARLIEST_RECORDED <= at.year <= LATEST_RECORDED:
+            continue  # no time a record may hold: verify reports the file
         offset = at - now
         if abs(offset) > skew:
             direction = "before" if offset < timedelta(0) else "after"

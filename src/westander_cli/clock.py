@@ -11,6 +11,17 @@ from westander_cli.i18n import _
 EARLIEST, LATEST = 2000, 2100
 """The years WST_NOW and --as-of may name: wide enough for any test, narrow enough that file names stay sane."""
 
+EARLIEST_RECORDED, LATEST_RECORDED = 1000, 9998
+"""The years a time in a record may name: every clock that ever wrote one (a reset laptop says 1970) and far beyond,
+but never a year whose moment in UTC or the firm's zone is outside what a date can hold (year 1 at +05:30 is year 0)."""
+
+
+def check_moment(moment: datetime) -> datetime:
+    """A time in a record, within EARLIEST_RECORDED..LATEST_RECORDED."""
+    if not EARLIEST_RECORDED <= moment.year <= LATEST_RECORDED:
+        raise ValueError(_("a time from the years {earliest} to {latest}").format(earliest=EARLIEST_RECORDED, latest=LATEST_RECORDED))
+    return moment
+
 
 def now() -> datetime:
     override = os.environ.get("WST_NOW")
@@ -40,8 +51,7 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def utc_text(moment: datetime) -> str:
-    """2026-11-22T19:00:00Z: a moment as JSON, signed payloads, roster records and messages write it."""
+    """2026-11-22T19:00:00Z: a moment as JSON, signed payloads, roster records and messages write it. The year has
+    four digits, as ISO 8601 wants (strftime wrote 999 for a hand-made year 999, which nothing could read back)."""
     utc = moment.astimezone(UTC)
-    if utc.year < 1000:  # strftime leaves such a year unpadded here: keep exactly what it wrote
-        return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return f"{utc.year}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z"  # strftime's text, 2 us sooner
+    return f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z"

@@ -15,11 +15,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from westander_cli.errors import InvalidInput
 from westander_cli.i18n import _
-from westander_cli.model import PERSON_ID, Channel, EventKind, Proposal, SignatureRule
+from westander_cli.model import PERSON_ID, Channel, EventKind, Moment, Proposal, SignatureRule
 from westander_cli.review_period import Counting
 
 Hash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
@@ -48,7 +48,7 @@ class BaseEvent(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     kind: EventKind
-    at: AwareDatetime
+    at: Moment
     by: PersonId
     follows: Annotated[list[Hash], Field(max_length=1000)] = []
     hash: Hash | None = None
@@ -75,7 +75,7 @@ class Proposed(BaseEvent):
     kind: Literal[EventKind.PROPOSED] = EventKind.PROPOSED
     lead: PersonId
     colleagues: Annotated[list[PersonId], Field(max_length=10_000)]
-    review_deadline: AwareDatetime
+    review_deadline: Moment
     findings: Annotated[list[StoredFinding], Field(max_length=1000)] = []
     exception_reason: Annotated[str, StringConstraints(max_length=MAX_TEXT)] | None = None
     proposal: Proposal | None = None

@@ -74,9 +74,7 @@ def local_time(at: datetime | str) -> str:
     """A moment as people read it: the firm's local time with its zone, e.g. `2026-03-04 09:00 CET`.
     Machines get UTC (JSON and files); this is only for tables, status lines, messages and e-mails."""
     moment = (datetime.fromisoformat(at) if isinstance(at, str) else at).astimezone(_zone_info(_zone[-1]))
-    if moment.year < 1000:  # strftime leaves such a year unpadded here: keep exactly what it wrote
-        return moment.strftime("%Y-%m-%d %H:%M %Z")
-    return f"{moment.year}-{moment.month:02d}-{moment.day:02d} {moment.hour:02d}:{moment.minute:02d} {moment.tzname() or ''}"
+    return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} {moment.hour:02d}:{moment.minute:02d} {moment.tzname() or ''}"
 
 
 @cache

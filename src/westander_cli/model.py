@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from westander_cli.bounds import SLUG
+from westander_cli.clock import check_moment
 from westander_cli.i18n import _
 from westander_cli.review_period import Counting, check_time_zone
 
@@ -70,6 +71,9 @@ class Role(StrEnum):
     CONSULTANT = "consultant"
     BUSINESS_AREA_MANAGER = "business_area_manager"
     CEO = "ceo"
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(check_moment)]
 
 
 def check_country(code: str) -> str:
@@ -216,8 +220,8 @@ class PersonKey(Strict):
     """One of a person's signing keys and when it may sign: rotated and revoked keys keep their history."""
 
     key: SshKey
-    valid_from: AwareDatetime | None = None
-    valid_until: AwareDatetime | None = None
+    valid_from: Moment | None = None
+    valid_until: Moment | None = None
     """Exclusive: a key revoked at this moment signs nothing dated from it on."""
 
     @model_validator(mode="after")

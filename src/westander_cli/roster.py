@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from westander_cli.clock import utc_text
+from westander_cli.clock import check_moment, utc_text
 from westander_cli.errors import InvalidInput, NotPermitted, NotYet, WstError
 from westander_cli.i18n import _
 from westander_cli.model import Firm, People, Person, PersonKey, Role, SignatureRule, SignatureSettings
@@ -108,7 +108,7 @@ def read_approvals(data_root: Path) -> tuple[list[Approval], list[str]]:
             record = {k: data[k] for k in ("at", "by", "follows", "digest", "content")}
             at = data["at"] if isinstance(data["at"], datetime) else _parse_time(str(data["at"]))
             assert at is not None and at.tzinfo is not None
-            record["at"] = utc_text(at)
+            record["at"] = utc_text(check_moment(at))
             expected = digest(record)
             if data.get("hash") != expected or record["digest"] != digest(record["content"]):
                 problems.append(_("{path}: edited: the content does not match the hash it was approved with").format(path=path))

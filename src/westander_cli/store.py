@@ -444,10 +444,9 @@ def _by_root(events: list[BaseEvent], roots: list[Proposed]) -> dict[str, list[B
 
 def event_file_name(event: BaseEvent) -> str:
     """`<UTC time>-<kind>-<hash12>.toml`: sorts roughly by time, and says what it holds."""
-    at = event.at
-    stamp = (at.strftime("%Y%m%dT%H%M%S%f") if at.year < 1000  # strftime leaves such a year unpadded here: keep its name
-             else f"{at.year}{at.month:02d}{at.day:02d}T{at.hour:02d}{at.minute:02d}{at.second:02d}{at.microsecond:06d}")
-    return f"{stamp}Z-{event.kind.value}-{str(event.hash)[:12]}.toml"
+    at = event.at  # the year in four digits, as strftime writes every year wst itself can record (2000-2100)
+    return (f"{at.year:04d}{at.month:02d}{at.day:02d}T{at.hour:02d}{at.minute:02d}{at.second:02d}{at.microsecond:06d}Z"
+            f"-{event.kind.value}-{str(event.hash)[:12]}.toml")
 
 
 def remove_leftovers(folder: Path) -> None:
