@@ -236,7 +236,7 @@ def test_an_event_hashes_as_its_content_without_the_nones_did_before_the_shortcu
     assert canonical_hash(content) == hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-@given(st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9998, 12, 31), timezones=ZONES))  # what an event may hold
+@given(MOMENTS)
 def test_an_event_file_is_named_as_strftime_named_it_with_a_four_digit_year(moment: datetime) -> None:
     """verify reports an event whose file name differs from this one as renamed: the name must never change."""
     from westander_cli.events import Comment
@@ -244,3 +244,19 @@ def test_an_event_file_is_named_as_strftime_named_it_with_a_four_digit_year(mome
 
     event = Comment(at=moment, by="anna", follows=[], text="x", hash="0" * 64)
     assert event_file_name(event) == f"{strftime_four_digit_year(moment, '%Y%m%dT%H%M%S%fZ')}-comment-000000000000.toml"
+
+
+def test_verify_names_a_hand_made_event_s_time_in_utc_as_it_says(firm: Path, wst) -> None:
+    """A hand-made event at +05:30, older than the event it follows: the problem gives its time in UTC, as the
+    message says (it printed the local time of the file with 'UTC' after it)."""
+    from westander_cli.events import Comment
+    from westander_cli.store import dump_toml, event_file_name, seal
+
+    events = firm / "engagements" / "2026-skogsagarna-norr-massaved" / "events"
+    newest = next(events.glob("*-won-*.toml")).read_text(encoding="utf-8").split('hash = "')[1][:64]
+    event = seal(Comment(at=datetime(2026, 1, 1, 5, 30, tzinfo=timezone(timedelta(hours=5, minutes=30))), by="sara",
+                         follows=[newest], text="handgjord"))
+    (events / event_file_name(event)).write_text(dump_toml(event.model_dump(mode="json")), encoding="utf-8")
+    result = wst("verify")
+    assert result.code == 1
+    assert "recorded at 2026-01-01 00:00 UTC, before the event" in result.out

@@ -110,7 +110,7 @@ def problems(data_root: Path, since: str, skew: timedelta, now: datetime, change
                 at = datetime.fromisoformat(at)
             except ValueError:
                 continue
-        if not isinstance(at, datetime) or at.tzinfo is None or not EARLIEST_RECORDED <= at.year <= LATEST_RECORDED:
+        if not isinstance(at, datetime) or at.tzinfo is None or not EARLIEST_RECORDED <= at <= LATEST_RECORDED:
             continue  # no time a record may hold: verify reports the file
         offset = at - now
         if abs(offset) > skew:

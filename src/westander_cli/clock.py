@@ -11,15 +11,15 @@ from westander_cli.i18n import _
 EARLIEST, LATEST = 2000, 2100
 """The years WST_NOW and --as-of may name: wide enough for any test, narrow enough that file names stay sane."""
 
-EARLIEST_RECORDED, LATEST_RECORDED = 1000, 9998
-"""The years a time in a record may name: every clock that ever wrote one (a reset laptop says 1970) and far beyond,
-but never a year whose moment in UTC or the firm's zone is outside what a date can hold (year 1 at +05:30 is year 0)."""
+EARLIEST_RECORDED, LATEST_RECORDED = datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC)
+"""The times a record may hold: a day inside what a date can hold, so that each is a moment in UTC and in every
+zone (0001-01-01T01:00+05:30 is year 0 in UTC, which overflowed), and any other time a clock or a person writes."""
 
 
 def check_moment(moment: datetime) -> datetime:
-    """A time in a record, within EARLIEST_RECORDED..LATEST_RECORDED."""
-    if not EARLIEST_RECORDED <= moment.year <= LATEST_RECORDED:
-        raise ValueError(_("a time from the years {earliest} to {latest}").format(earliest=EARLIEST_RECORDED, latest=LATEST_RECORDED))
+    """A time in a record, from EARLIEST_RECORDED to LATEST_RECORDED (compared without converting it)."""
+    if not EARLIEST_RECORDED <= moment <= LATEST_RECORDED:
+        raise ValueError(_("a time from {earliest} to {latest}").format(earliest=utc_text(EARLIEST_RECORDED), latest=utc_text(LATEST_RECORDED)))
     return moment
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -162,7 +162,7 @@ def _verify_folder(ws: Workspace, folder: Path, views: list[Engagement]) -> Iter
                 yield Problem(str(files[event.id]), None, _("follows event {value}, which is missing (deleted?)").format(value=previous[:12]))
             elif by_hash[previous].at > event.at:
                 yield Problem(str(files[event.id]), None,
-                              _("recorded at {at:%Y-%m-%d %H:%M} UTC, before the event {value} it follows").format(at=event.at, value=previous[:12]))
+                              _("recorded at {at:%Y-%m-%d %H:%M} UTC, before the event {value} it follows").format(at=event.at.astimezone(UTC), value=previous[:12]))
     roots = [e for e in events if isinstance(e, Proposed)]
     if not files and legacy is None:
         return  # nothing recorded: what a propose killed before its one file was linked in leaves
