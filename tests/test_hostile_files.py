@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO, WST, files_under
+from westander_cli.store import dump_toml
 
 MEMORY = 512 * 1024 * 1024
 CPU_SECONDS = 20
@@ -150,4 +151,26 @@ def test_a_hand_made_event_of_an_odd_year_is_read_or_refused_by_every_command(at
     except ValidationError:
         sealed = "0" * 64  # refused by the model before its hash is looked at
     text = f'kind = "comment"\nat = {at}\nby = "sara"\nfollows = ["{newest}"]\ntext = "handgjord"\nhash = "{sealed}"\n'
+    _run_case("event", text, lambda commands: commands)
+
+
+@pytest.mark.parametrize("at", ["9997-01-01T00:00:00+00:00", "9997-01-01T00:00:01+00:00", "9999-12-30T00:00:00+00:00",
+                                "0001-01-02T00:00:00+00:00"])
+def test_a_hand_made_proposal_at_the_ends_of_the_calendar_with_the_longest_review_period(at: str) -> None:
+    """verify recomputes a proposal's deadline from its time and review period: at the latest time a record may
+    hold, 366 days of review still end in a date (9999-12-30 plus them overflowed: exit 70); a second later, the
+    event is refused in one line."""
+    from datetime import datetime
+
+    from westander_cli.events import Proposed
+    from westander_cli.review_period import Counting
+    from westander_cli.store import seal
+    from westander_cli.tomlfile import load_model, read_toml
+
+    events = REPO / "data" / "engagements" / ENGAGEMENT / "events"
+    proposed = load_model(read_toml(next(events.glob("*-proposed-*.toml"))), Proposed)
+    moment = datetime.fromisoformat(at)
+    changes = {"at": moment, "review_deadline": moment, "review_hours": 24 * 366, "review_counting": Counting.WORKING_TIME,
+               "hash": None, "signature": None}
+    text = dump_toml(seal(proposed.model_copy(update=changes)).model_dump(mode="json"))  # copied unvalidated: any time
     _run_case("event", text, lambda commands: commands)

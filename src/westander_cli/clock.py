@@ -11,9 +11,10 @@ from westander_cli.i18n import _
 EARLIEST, LATEST = 2000, 2100
 """The years WST_NOW and --as-of may name: wide enough for any test, narrow enough that file names stay sane."""
 
-EARLIEST_RECORDED, LATEST_RECORDED = datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC)
-"""The times a record may hold: a day inside what a date can hold, so that each is a moment in UTC and in every
-zone (0001-01-01T01:00+05:30 is year 0 in UTC, which overflowed), and any other time a clock or a person writes."""
+EARLIEST_RECORDED, LATEST_RECORDED = datetime(1, 1, 2, tzinfo=UTC), datetime(9997, 1, 1, tzinfo=UTC)
+"""The times a record may hold: any a clock or a person writes, but far enough inside what a date can hold that
+each is a moment in UTC and in every zone (0001-01-01T01:00+05:30 is year 0 in UTC), and that the longest review
+period (366 days of working time, ~1.5 years) counted from it ends in a date too (both overflowed: exit 70)."""
 
 
 def check_moment(moment: datetime) -> datetime:
