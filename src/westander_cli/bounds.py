@@ -50,13 +50,7 @@ def read_bytes(path: Path, limit: int, what: str = "file") -> bytes:
             raise InvalidInput(_("{path}: is a symbolic link; wst does not follow links").format(path=path)) from None
         raise InvalidInput(_("{path}: cannot read: {value}").format(path=path, value=error.strerror or error)) from None
     try:
-        info = os.fstat(descriptor)
-        if stat.S_ISDIR(info.st_mode):
-            raise InvalidInput(_("{path}: is a directory, not a {what}").format(path=path, what=what))
-        if not stat.S_ISREG(info.st_mode):
-            raise InvalidInput(_("{path}: is not a regular file (a device, pipe or socket), not a {what}").format(path=path, what=what))
-        if info.st_size > limit:
-            raise InvalidInput(_("{path}: {what} is {st_size:,} bytes; the limit is {limit:,}").format(path=path, what=what, st_size=info.st_size, limit=limit))
+        _check_kind_and_size(path, os.fstat(descriptor), limit, what)
         chunks: list[bytes] = []
         total = 0
         while True:  # the file may grow while read: never more than limit + 1 bytes
@@ -84,13 +78,18 @@ def check_regular_file(path: Path, limit: int, what: str = "file") -> int:
         raise InvalidInput(_("{path}: no such {what}").format(path=path, what=what)) from None
     except OSError as error:
         raise InvalidInput(_("{path}: cannot read: {value}").format(path=path, value=error.strerror or error)) from None
+    _check_kind_and_size(path, info, limit, what)
+    return info.st_size
+
+
+def _check_kind_and_size(path: Path, info: os.stat_result, limit: int, what: str) -> None:
+    """Refuse what is no regular file of at most `limit` bytes, as `info` (a stat of `path`) says."""
     if stat.S_ISDIR(info.st_mode):
         raise InvalidInput(_("{path}: is a directory, not a {what}").format(path=path, what=what))
     if not stat.S_ISREG(info.st_mode):
         raise InvalidInput(_("{path}: is not a regular file (a device, pipe or socket), not a {what}").format(path=path, what=what))
     if info.st_size > limit:
         raise InvalidInput(_("{path}: {what} is {st_size:,} bytes; the limit is {limit:,}").format(path=path, what=what, st_size=info.st_size, limit=limit))
-    return info.st_size
 
 
 # --- TOML -------------------------------------------------------------------------------------
