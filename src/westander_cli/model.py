@@ -270,10 +270,20 @@ class People(Strict):
                 raise ValueError(_("email '{email}' is used twice").format(email=person.email))
             seen_ids.add(person.id)
             seen_emails.add(person.email.lower())
-        ceos = [p.id for p in self.person if p.active and p.role == Role.CEO]
-        if len(ceos) != 1:
-            raise ValueError(_("exactly one active person must have role 'ceo' (found {count})").format(count=len(ceos)))
+        if len(self.ceos()) != 1:
+            raise ValueError(_("exactly one active person must have role 'ceo' (found {count})").format(count=len(self.ceos())))
         return self
+
+    def ids(self) -> frozenset[str]:
+        return frozenset(p.id for p in self.person)
+
+    def ceos(self) -> frozenset[str]:
+        """The active people with role `ceo`: one, once validated."""
+        return frozenset(p.id for p in self.person if p.active and p.role == Role.CEO)
+
+    def former_ceos(self) -> frozenset[str]:
+        """People with role `ceo` who are no longer active."""
+        return frozenset(p.id for p in self.person if not p.active and p.role == Role.CEO)
 
 
 class SmtpSecurity(StrEnum):

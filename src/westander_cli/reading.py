@@ -176,17 +176,16 @@ def _directory_of(root: Path, files: dict[str, bytes]) -> Directory:
     """People.toml and firm.toml validated from the very bytes the directory is kept under, and what it keeps."""
     from westander_cli.model import Firm, People
     from westander_cli.tomlfile import load_model, parse_toml, text_of
-    from westander_cli.workflow import Roster
 
     documents = {name: parse_toml(root / name, text_of(root / name, files[name]), what) for name, what in _directory_files()}
     people, firm = load_model(documents["people.toml"], People), load_model(documents["firm.toml"], Firm)
-    roster = Roster.of(people)
+    ceos, former_ceos = people.ceos(), people.former_ceos()  # what `workflow.Roster` holds, without loading the process
     facts: Facts = {}
     for person in people.person:
-        facts[f"person:{person.id}"] = f"{int(person.id in roster.ceos)}{int(person.id in roster.former_ceos)}"
+        facts[f"person:{person.id}"] = f"{int(person.id in ceos)}{int(person.id in former_ceos)}"
         keys = [(k.key, str(k.valid_from), str(k.valid_until)) for k in person.all_keys()]
         facts[f"keys:{person.id}"] = hashlib.sha256(repr(keys).encode()).hexdigest()[:16] if keys else ""
-    facts["ceos"] = ",".join(sorted(roster.ceos))
+    facts["ceos"] = ",".join(sorted(ceos))
     facts["channels"] = ",".join(c.value for c in firm.notify.channels)
     facts["signatures"] = firm.signatures.model_dump_json()
     return Directory(_members(people), facts)

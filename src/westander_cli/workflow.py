@@ -42,7 +42,7 @@ from westander_cli.events import (
     WebsiteText,
 )
 from westander_cli.i18n import _, local_time
-from westander_cli.model import Channel, EventKind, People, Proposal, Role
+from westander_cli.model import Channel, EventKind, People, Proposal
 from westander_cli.states import ACTIVE, ANY_STATE, OPEN, REVIEW, State, Summary
 
 
@@ -212,9 +212,7 @@ class Roster:
 
     @classmethod
     def of(cls, people: People) -> Roster:
-        return cls(frozenset(p.id for p in people.person),
-                   frozenset(p.id for p in people.person if p.active and p.role == Role.CEO),
-                   frozenset(p.id for p in people.person if not p.active and p.role == Role.CEO))
+        return cls(people.ids(), people.ceos(), people.former_ceos())
 
     def is_ceo(self, person: str, view: Engagement) -> bool:
         return person in self.ceos or person == view.ceo or (view.root.ceo is None and person in self.former_ceos)
