@@ -241,7 +241,7 @@ def _ownership_of(rule: OwnershipRule, context: Context, party: ownership.Party,
     exposure = ownership.trace(party, direct, context.owners, lambda p: bool(p.countries & restricted))
     effective = exposure.share_min
     looked_through: dict[str, Any] = {}
-    if exposure.cycles:
+    if exposure.cycles or exposure.truncated:  # the entities, not the chains: what a cycle repeats or a cut walk left out counts
         effective = max(effective, ownership.look_through(party, direct, context.owners, lambda p: bool(p.countries & restricted)))
         looked_through = {"look_through_share": _round(effective)}
     chains = [
@@ -255,8 +255,12 @@ def _ownership_of(rule: OwnershipRule, context: Context, party: ownership.Party,
         share = f"{exposure.share_min:.4g} %"
         findings.append(_finding(rule, context, of_whom(_("controlled (effective share {share}) by {owners}").format(share=share, owners=owners_text)), evidence))
     elif effective >= rule.min_share:
-        detail = (_("effective share {share} % through the cross-holding (threshold {threshold} %): {owners}") if effective > exposure.share_min
-                  else _("effective share {share} % (threshold {threshold} %): {owners}"))
+        if effective <= exposure.share_min:
+            detail = _("effective share {share} % (threshold {threshold} %): {owners}")
+        elif exposure.cycles:
+            detail = _("effective share {share} % through the cross-holding (threshold {threshold} %): {owners}")
+        else:
+            detail = _("effective share {share} % (threshold {threshold} %), counted over all owning entities as the chains are too many to follow one by one: {owners}")
         findings.append(_finding(rule, context, of_whom(detail.format(share=f"{effective:.4g}", threshold=f"{rule.min_share:g}", owners=owners_text)), evidence))
     elif exposure.unknown_chains or (exposure.share_max is not None and exposure.share_max >= rule.min_share):
         findings.append(_finding(rule, context, of_whom(_("the share is unknown or may reach the {threshold} % threshold and needs a human look: {owners}").format(threshold=f"{rule.min_share:g}", owners=owners_text)), evidence))

@@ -14,6 +14,9 @@ from typing import Protocol
 
 CONTROL_SHARE = 50.0
 MAX_DEPTH = 40
+MAX_HOLDINGS_WALKED = 2_000
+"""Holdings one trace looks at: chains can multiply with every level (two owners that each own both owners of
+the level above: 2^40 chains in a 15 KB registry file), the entities they pass through cannot (`look_through`)."""
 UNKNOWN_COUNTRY = "??"
 """The country of a party whose country nobody gave: unknown, never Swedish."""
 UNDISCLOSED = "undisclosed"
@@ -154,11 +157,18 @@ def trace(
     source: OwnerSource,
     is_restricted: Callable[[Party], bool],
 ) -> Exposure:
-    """Follow every chain of owners from the client to the first restricted owner on it."""
+    """Follow every chain of owners from the client to the first restricted owner on it, up to MAX_DEPTH links
+    and MAX_HOLDINGS_WALKED holdings in all (then `truncated`)."""
     exposure = Exposure()
+    walked = 0
 
     def walk(holdings: Sequence[Holding], path: tuple[Holding, ...], seen: tuple[str, ...]) -> None:
+        nonlocal walked
         for holding in holdings:
+            walked += 1
+            if walked > MAX_HOLDINGS_WALKED:
+                exposure.truncated = True
+                return
             chain = (*path, holding)
             if is_restricted(holding.owner):
                 exposure.chains.append(Chain(chain))
@@ -212,6 +222,8 @@ def _pct(low: float | None, high: float | None, unknown: str) -> str:
 
 MAX_LOOK_THROUGH = 5_000
 """How many entities the look-through reads at most; beyond that the chain walk's own figure stands."""
+MAX_LOOK_THROUGH_STEPS = 2_000_000
+"""Holdings the look-through weighs in all its sweeps (a ring of thousands of 99.99 % holdings converges slowly)."""
 
 
 def look_through(
@@ -237,9 +249,11 @@ def look_through(
         holdings[owner.key] = list(source.owners_of(owner))
         queue.extend(h.owner for h in holdings[owner.key])
     exposure = dict.fromkeys(holdings, 0.0)
-    for _ in range(10_000):
+    order = list(reversed(holdings.items()))  # owners were found after what they own: a share climbs down a chain in one sweep
+    steps = sum(len(owners) for owners in holdings.values())
+    for _ in range(max(1, min(10_000, MAX_LOOK_THROUGH_STEPS // max(1, steps)))):  # each sweep only raises the lower bound
         change = 0.0
-        for key, owners in holdings.items():
+        for key, owners in order:
             value = 0.0
             for holding in owners:
                 share = (holding.share_min or 0.0) / 100.0
