@@ -123,3 +123,51 @@ def test_signing_with_someone_elses_key_writes_nothing(firm: Path, wst, tmp_path
     refused = wst("veto", "2026-nyckel", "--reason", "Nej", "--as", "petra", now=T0)
     assert refused.code == 4 and "nothing was written" in refused.err
     assert files_under(firm) == before
+
+
+def _forged_copy(firm: Path, engagement: str, copy: str, **changes: object) -> None:
+    """A consultant copies an honest `proposed` event into a new folder, changing what she likes, hash and all."""
+    [proposed] = (firm / "engagements" / engagement / "events").glob("*-proposed-*")
+    record = tomllib.loads(proposed.read_text())
+    record["proposal"]["id"] = copy
+    events = firm / "engagements" / copy / "events"
+    events.mkdir(parents=True)
+    shutil.copy(proposed, events / proposed.name)
+    rewrite(events / proposed.name, Proposed, proposal=record["proposal"], **changes)
+    shutil.rmtree(firm / "engagements" / engagement)
+
+
+def test_a_proposed_event_that_names_a_consultant_its_ceo_gives_her_no_ceo_powers(firm: Path, wst, tmp_path: Path) -> None:
+    """Found by a hostile review: `ceo = "anna"` in a hand-made proposal let anna approve her own alcohol
+    client's exception, and verify said nothing. The recorded CEO counts only with the role ceo in people.toml."""
+    path = write_proposal(tmp_path, "p", proposal(id="2026-spel", client=GAMBLING))
+    assert wst("propose", str(path), "--as", "anna", "--exception-reason", "Bara lotterier", now=T0).code == 0
+    _forged_copy(firm, "2026-spel", "2026-spel-x", ceo="anna")
+    refused = wst("approve", "2026-spel-x", "--reason", "jag själv", "--as", "anna", now=AFTER)
+    assert refused.code == 4 and "only the CEO (petra)" in refused.err, refused.err
+    assert wst("approve", "2026-spel-x", "--reason", "Undantag", "--as", "petra", now=AFTER).code == 0
+    messages = [p["message"] for p in wst("verify", "--format", "json", now=AFTER).json["problems"]]
+    assert any("records 'anna' as its CEO, who does not have the role ceo" in m for m in messages), messages
+
+
+def test_a_proposed_event_that_records_no_signatures_does_not_switch_off_what_the_ceo_approved(
+        firm: Path, wst, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by a hostile review: `signatures = "none"` in a hand-made proposal made an unsigned forged CEO
+    approval count. What the roster had approved by the proposal's time is the floor, for the gates and verify."""
+    key = require_ceo_signatures(firm, tmp_path)
+    monkeypatch.setenv("WST_SIGNING_KEY", str(key))
+    assert wst("roster", "approve", "--as", "petra", now="2026-11-30T09:00:00Z").code == 0
+    monkeypatch.delenv("WST_SIGNING_KEY")
+    path = write_proposal(tmp_path, "p", proposal(id="2026-spel", client=GAMBLING))
+    assert wst("propose", str(path), "--as", "anna", "--exception-reason", "Bara lotterier", now=T0).code == 0
+    _forged_copy(firm, "2026-spel", "2026-spel-x", signatures="none")
+    events = firm / "engagements" / "2026-spel-x" / "events"
+    [proposed] = events.glob("*-proposed-*")
+    root = tomllib.loads(proposed.read_text())
+    approval = seal(Approval(at=root["at"], by="petra", follows=[root["hash"]], reason="forged"))
+    (events / event_file_name(approval)).write_text(event_text(approval), encoding="utf-8")
+    refused = wst("offer", "2026-spel-x", "--as", "anna", "--format", "json", now=AFTER)
+    assert refused.code == 3 and any("CEO exception" in m for m in refused.json["error"]["missing"]), refused.err
+    messages = [p["message"] for p in wst("verify", "--format", "json", now=AFTER).json["problems"]]
+    assert any("unsigned, but firm.toml requires a signature" in m for m in messages), messages
+    assert any("records signatures = 'none', weaker than the 'ceo_decisions'" in m for m in messages), messages

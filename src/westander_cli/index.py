@@ -30,7 +30,7 @@ from westander_cli.states import State, Summary
 if TYPE_CHECKING:
     from westander_cli.policy.parties import ActiveEngagement
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 """An index written by another wst version is dropped and rebuilt, never misread."""
 RACY_NS = 3_000_000_000
 

@@ -28,8 +28,9 @@ from westander_cli.store import DataFolder, EngagementRecord
 
 if TYPE_CHECKING:
     from westander_cli.events import BaseEvent, Proposed
-    from westander_cli.model import People, Person, SignatureSettings
+    from westander_cli.model import People, Person, SignatureRule, SignatureSettings
     from westander_cli.policy.parties import ActiveEngagement
+    from westander_cli.roster import Approval
     from westander_cli.workflow import Engagement, Roster
 
 
@@ -125,6 +126,7 @@ class Reader:
         except FileNotFoundError:
             approved = "-"
         facts["signatures"] = f"{facts['signatures']}|{approved}"
+        facts["approvals"] = approved
         return facts
 
     def _folder_entries(self, folder: str) -> list[Entry]:
@@ -149,13 +151,27 @@ class Reader:
 
         return roster.effective_signatures(self.data.root, self.data.firm)
 
+    @cached_property
+    def _approvals(self) -> list[Approval]:
+        from westander_cli import roster
+
+        return roster.read_approvals(self.data.root)[0]
+
+    def signatures_recorded(self, root: Proposed) -> SignatureRule:
+        """The rule an engagement's `proposed` event records, raised to what the CEO had approved by then (a
+        hand-made `signatures = "none"` does not switch off what the roster requires)."""
+        from westander_cli import roster
+
+        assert root.signatures is not None
+        return roster.stricter(root.signatures, roster.approved_at(self._approvals, root.at))
+
     def signature_problem(self, event: BaseEvent, root: Proposed) -> str | None:
         """Why an event does not count for want of the signature required when its engagement was
         proposed (the current requirement for engagements stored before wst 0.2); None: it counts."""
         from westander_cli import signing
         from westander_cli.model import SignatureSettings
 
-        settings = SignatureSettings(required=root.signatures) if root.signatures is not None else self.signatures
+        settings = self.signatures if root.signatures is None else SignatureSettings(required=self.signatures_recorded(root))
         if not settings.requires(event.kind):
             return None
         author = self.data.person(event.by)
@@ -229,6 +245,5 @@ def _dependencies(record: EngagementRecord) -> frozenset[str]:
         deps.add("ceos")
     if record.root.channels is None:
         deps.add("channels")
-    if record.root.signatures is None:
-        deps.add("signatures")
+    deps.add("signatures" if record.root.signatures is None else "approvals")  # a recorded rule is raised to the approved one
     return frozenset(deps)

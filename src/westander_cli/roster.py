@@ -242,6 +242,17 @@ def approved_settings(data_root: Path) -> ApprovedSettings | None:
                             max(int(a.content["review_hours"]) for a in newest))
 
 
+def approved_at(approvals: list[Approval], moment: datetime) -> SignatureRule | None:
+    """The strictest signature rule of the newest approvals made at or before `moment` (None: none was), the floor
+    for an engagement proposed then: its `proposed` event may record a stricter rule, never a weaker one."""
+    in_force = heads([a for a in approvals if a.at <= moment])
+    return max((a.required for a in in_force), key=_STRICTNESS.__getitem__, default=None)
+
+
+def stricter(recorded: SignatureRule, floor: SignatureRule | None) -> SignatureRule:
+    return recorded if floor is None or _STRICTNESS[recorded] >= _STRICTNESS[floor] else floor
+
+
 def effective_signatures(data_root: Path, firm: Firm) -> SignatureSettings:
     """What gates should require: firm.toml's setting, never below the newest approved one."""
     approved = approved_settings(data_root)

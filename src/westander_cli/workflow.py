@@ -459,7 +459,8 @@ def fold(
 ) -> Engagement:
     """Replay an engagement's events in causal order, each judged by `refusal()` against the state of
     the events it follows (what its author had seen), and merge the valid ones."""
-    ceo = root.ceo or next(iter(sorted(roster.ceos)), "")
+    recorded_ceo = root.ceo if root.ceo in roster.ceos | roster.former_ceos else None  # a hand-made `ceo = "anna"` counts for nothing
+    ceo = recorded_ceo or next(iter(sorted(roster.ceos)), "")
     channels = tuple(root.channels) if root.channels is not None else _channels_used(root, events, channels_now)
     colleagues = tuple(root.colleagues)
 
