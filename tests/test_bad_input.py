@@ -40,6 +40,8 @@ BAD_TEXT = [
     ("NACE division that does not exist", 'title = "T"\ndescription = "D"\n[client]\nname = "K"\nsectors = ["04"]\n', "'04' is not a NACE Rev. 2 code"),
     ("bad kind", 'title = "T"\ndescription = "D"\n[client]\nname = "K"\nkind = "bank"\n', ":5: client.kind: input should be 'company'"),
     ("bad id slug", 'id = "../../etc"\ntitle = "T"\ndescription = "D"\n[client]\nname = "K"\n', ":1: id: string should match pattern"),
+    ("Windows device name as id", 'id = "con"\ntitle = "T"\ndescription = "D"\n[client]\nname = "K"\n',
+     ":1: id: 'con' is a reserved device name on Windows; choose another id"),  # check gave 'clear' (a hostile review)
     ("bool as string", 'title = "T"\ndescription = "D"\npolitical_influence = "yes"\n[client]\nname = "K"\n', ":3: political_influence: input should be a valid boolean"),
     ("absurd value", 'title = "T"\ndescription = "D"\nestimated_value_sek = 1e300\n[client]\nname = "K"\n', ":3: estimated_value_sek: input should be less than or equal to"),
     ("empty title", 'title = "  "\ndescription = "D"\n[client]\nname = "K"\n', ":1: title: string should have at least 1 character"),

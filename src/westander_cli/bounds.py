@@ -20,6 +20,8 @@ from westander_cli.i18n import _
 
 SLUG = r"^[a-z0-9][a-z0-9-]{0,63}$"
 """An engagement id, which is also its folder's name."""
+WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$")
+"""Names Windows cannot hold as files: a firm's data folder may be cloned there, so no engagement id is one."""
 
 MAX_TOML_BYTES = 1_000_000
 """A proposal, event, people, firm, policy or registry TOML file; the largest real one is ~20 KB."""

@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from westander_cli.bounds import SLUG
+from westander_cli.bounds import SLUG, WINDOWS_RESERVED
 from westander_cli.clock import check_moment
 from westander_cli.i18n import _
 from westander_cli.review_period import Counting, check_time_zone
@@ -182,10 +182,17 @@ class Counterparty(Strict):
     org_number: Annotated[str, StringConstraints(max_length=40)] | None = None
 
 
+def _no_device_name(engagement_id: str) -> str:
+    """`store.check_id`'s second test, so that `check` refuses an id that `propose` would."""
+    if WINDOWS_RESERVED.match(engagement_id):
+        raise ValueError(_("'{engagement_id}' is a reserved device name on Windows; choose another id").format(engagement_id=engagement_id))
+    return engagement_id
+
+
 class Proposal(Strict):
     """A possible engagement as a consultant describes it (SPEC 2.3)."""
 
-    id: Annotated[str, StringConstraints(pattern=SLUG)] | None = None
+    id: Annotated[str, StringConstraints(pattern=SLUG), AfterValidator(_no_device_name)] | None = None
     title: ShortText
     description: RequiredLongText
     website_text: LongText = ""

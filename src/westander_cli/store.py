@@ -28,7 +28,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
-from westander_cli.bounds import SLUG
+from westander_cli.bounds import SLUG, WINDOWS_RESERVED
 from westander_cli.errors import Failed, InvalidInput
 from westander_cli.i18n import _
 from westander_cli.tomlfile import read_toml
@@ -116,8 +116,6 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$")
-"""Names Windows cannot hold as files: a firm's data folder may be cloned there."""
 DUPLICATE_MARK = "@"
 """`<id>@<hash12>` names a proposal that another clone stored under an id already taken."""
 KEY_PATTERN = re.compile(r"^(?P<id>[a-z0-9][a-z0-9-]{0,63})(@(?P<root>[0-9a-f]{12}))?$")
