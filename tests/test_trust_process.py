@@ -137,17 +137,28 @@ def _forged_copy(firm: Path, engagement: str, copy: str, **changes: object) -> N
     shutil.rmtree(firm / "engagements" / engagement)
 
 
-def test_a_proposed_event_that_names_a_consultant_its_ceo_gives_her_no_ceo_powers(firm: Path, wst, tmp_path: Path) -> None:
-    """Found by a hostile review: `ceo = "anna"` in a hand-made proposal let anna approve her own alcohol
-    client's exception, and verify said nothing. The recorded CEO counts only with the role ceo in people.toml."""
+def test_a_proposed_event_that_names_a_consultant_its_ceo_gives_her_no_ceo_powers(
+        firm: Path, wst, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by a hostile review: `ceo = "anna"` in a hand-made proposal let anna sign her own CEO approval of
+    her alcohol client's exception, and verify said nothing. Where the CEO has approved a roster, the recorded
+    CEO counts only if people.toml or the roster in force then names that person CEO (a firm without keys
+    cannot tell: README, threat model); a CEO who has since stepped down keeps the decisions (test_clones)."""
+    key = require_ceo_signatures(firm, tmp_path)
+    anna_key, anna_public = keygen(tmp_path, "anna")
+    people = (firm / "people.toml").read_text()
+    (firm / "people.toml").write_text(people.replace('id = "anna"\n', f'id = "anna"\nsigning_key = "{anna_public}"\n'))
+    monkeypatch.setenv("WST_SIGNING_KEY", str(key))
+    assert wst("roster", "approve", "--as", "petra", now="2026-11-30T09:00:00Z").code == 0
+    monkeypatch.setenv("WST_SIGNING_KEY", str(anna_key))
     path = write_proposal(tmp_path, "p", proposal(id="2026-spel", client=GAMBLING))
     assert wst("propose", str(path), "--as", "anna", "--exception-reason", "Bara lotterier", now=T0).code == 0
     _forged_copy(firm, "2026-spel", "2026-spel-x", ceo="anna")
     refused = wst("approve", "2026-spel-x", "--reason", "jag själv", "--as", "anna", now=AFTER)
     assert refused.code == 4 and "only the CEO (petra)" in refused.err, refused.err
+    monkeypatch.setenv("WST_SIGNING_KEY", str(key))
     assert wst("approve", "2026-spel-x", "--reason", "Undantag", "--as", "petra", now=AFTER).code == 0
     messages = [p["message"] for p in wst("verify", "--format", "json", now=AFTER).json["problems"]]
-    assert any("records 'anna' as its CEO, who does not have the role ceo" in m for m in messages), messages
+    assert any("records 'anna' as its CEO, whom neither people.toml nor the roster" in m for m in messages), messages
 
 
 def test_a_proposed_event_that_records_no_signatures_does_not_switch_off_what_the_ceo_approved(

@@ -92,7 +92,7 @@ class Reader:
                 raise InvalidInput(_("'{id}' was proposed after {value}").format(id=record.id, value=clock.iso(self.as_of)))
         return fold(record.id, record.root, record.proposal, events, self.roster, moment,
                     channels_now=self.data.firm.notify.channels, trust=self.signature_problem,
-                    duplicate_of=record.duplicate_of, presorted=presorted)
+                    duplicate_of=record.duplicate_of, presorted=presorted, recorded_ceo_counts=self.recorded_ceo_counts)
 
     def view(self, key: str) -> Engagement:
         return self.view_of(self.record(key))
@@ -156,6 +156,17 @@ class Reader:
         from westander_cli import roster
 
         return roster.read_approvals(self.data.root)[0]
+
+    def recorded_ceo_counts(self, root: Proposed) -> bool:
+        """Whether the CEO a `proposed` event records decides for it: one with the role ceo in people.toml (now or
+        before), or one the CEO-signed roster approvals in force at the proposal's time name (a CEO who has since
+        stepped down). A firm with no approval by then has nothing to show otherwise (README, threat model: no keys)."""
+        from westander_cli import roster
+
+        if root.ceo in self.roster.ceos | self.roster.former_ceos:
+            return True
+        named = roster.ceos_at(self._approvals, root.at)
+        return named is None or root.ceo in named
 
     def signatures_recorded(self, root: Proposed) -> SignatureRule:
         """The rule an engagement's `proposed` event records, raised to what the CEO had approved by then (a
@@ -245,5 +256,7 @@ def _dependencies(record: EngagementRecord) -> frozenset[str]:
         deps.add("ceos")
     if record.root.channels is None:
         deps.add("channels")
-    deps.add("signatures" if record.root.signatures is None else "approvals")  # a recorded rule is raised to the approved one
+    deps.add("approvals")  # a recorded signature rule is raised to the approved one; the recorded CEO checked against them
+    if record.root.signatures is None:
+        deps.add("signatures")
     return frozenset(deps)

@@ -249,6 +249,12 @@ def approved_at(approvals: list[Approval], moment: datetime) -> SignatureRule | 
     return max((a.required for a in in_force), key=_STRICTNESS.__getitem__, default=None)
 
 
+def ceos_at(approvals: list[Approval], moment: datetime) -> frozenset[str] | None:
+    """The CEOs the newest approvals made at or before `moment` name; None where no approval was made by then."""
+    in_force = heads([a for a in approvals if a.at <= moment])
+    return frozenset(ceo.id for a in in_force if (ceo := a.ceo()) is not None) if in_force else None
+
+
 def stricter(recorded: SignatureRule, floor: SignatureRule | None) -> SignatureRule:
     return recorded if floor is None or _STRICTNESS[recorded] >= _STRICTNESS[floor] else floor
 

@@ -232,8 +232,8 @@ def _recheck_proposal(ws: Workspace, record: EngagementRecord) -> Iterator[Probl
     for person in [root.lead, *root.colleagues, *([root.ceo] if root.ceo else [])]:
         if person not in known:
             yield Problem(path, None, _("names '{person}', who is not in people.toml").format(person=person))
-    if root.ceo in known and root.ceo not in ws.roster.ceos | ws.roster.former_ceos:
-        yield Problem(path, None, _("records '{person}' as its CEO, who does not have the role ceo in people.toml; the CEO decides instead").format(person=root.ceo))
+    if root.ceo in known and not ws.recorded_ceo_counts(root):
+        yield Problem(path, None, _("records '{person}' as its CEO, whom neither people.toml nor the roster approved by then names CEO; the CEO decides instead").format(person=root.ceo))
     if root.signatures is not None and ws.signatures_recorded(root) != root.signatures:
         yield Problem(path, None, _("records signatures = '{recorded}', weaker than the '{approved}' the CEO had approved by then (roster/); '{approved}' applies").format(
             recorded=root.signatures.value, approved=ws.signatures_recorded(root).value))

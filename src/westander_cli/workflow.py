@@ -456,10 +456,11 @@ def fold(
     trust: Trust | None = None,
     duplicate_of: str | None = None,
     presorted: bool = False,
+    recorded_ceo_counts: Callable[[Proposed], bool] | None = None,
 ) -> Engagement:
     """Replay an engagement's events in causal order, each judged by `refusal()` against the state of
     the events it follows (what its author had seen), and merge the valid ones."""
-    recorded_ceo = root.ceo if root.ceo in roster.ceos | roster.former_ceos else None  # a hand-made `ceo = "anna"` counts for nothing
+    recorded_ceo = root.ceo if recorded_ceo_counts is None or recorded_ceo_counts(root) else None  # a hand-made `ceo = "anna"`
     ceo = recorded_ceo or next(iter(sorted(roster.ceos)), "")
     channels = tuple(root.channels) if root.channels is not None else _channels_used(root, events, channels_now)
     colleagues = tuple(root.colleagues)
