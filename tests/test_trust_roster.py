@@ -64,7 +64,7 @@ def test_lowering_the_signature_requirement_or_swapping_a_key_is_reported(firm: 
     from westander_cli.tomlfile import load_model, read_toml
 
     local = load_model(read_toml(firm_toml), Firm)
-    assert roster.effective_signatures(firm, local).required == SignatureRule.CEO_DECISIONS
+    assert roster.effective_signatures(local, roster.read_approvals(firm)[0]).required == SignatureRule.CEO_DECISIONS
     firm_toml.write_text(original)
     _, forger_pub = keygen(tmp_path, "forger")
     people = firm / "people.toml"

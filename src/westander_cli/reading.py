@@ -42,6 +42,7 @@ class Reader:
     now: datetime
     as_of: datetime | None = None
     _cached_entries: list[Entry] | None = field(default=None, repr=False)
+    _recorded_rules: dict[str, SignatureRule] = field(default_factory=dict, repr=False)
 
     @cached_property
     def roster(self) -> Roster:
@@ -149,7 +150,7 @@ class Reader:
         """firm.toml's signature requirement, never below the one the CEO last approved (roster)."""
         from westander_cli import roster
 
-        return roster.effective_signatures(self.data.root, self.data.firm)
+        return roster.effective_signatures(self.data.firm, self._approvals)
 
     @cached_property
     def _approvals(self) -> list[Approval]:
@@ -165,16 +166,20 @@ class Reader:
 
         if root.ceo in self.roster.ceos | self.roster.former_ceos:
             return True
-        named = roster.ceos_at(self._approvals, root.at)
+        named = roster.ceos_of(roster.in_force(self._approvals, root.at))
         return named is None or root.ceo in named
 
     def signatures_recorded(self, root: Proposed) -> SignatureRule:
         """The rule an engagement's `proposed` event records, raised to what the CEO had approved by then (a
-        hand-made `signatures = "none"` does not switch off what the roster requires)."""
+        hand-made `signatures = "none"` does not switch off what the roster requires); once per engagement, as
+        every event's signature check asks."""
         from westander_cli import roster
 
         assert root.signatures is not None
-        return roster.stricter(root.signatures, roster.approved_at(self._approvals, root.at))
+        if root.id not in self._recorded_rules:
+            floor = roster.strictest(roster.in_force(self._approvals, root.at))
+            self._recorded_rules[root.id] = roster.stricter(root.signatures, floor)
+        return self._recorded_rules[root.id]
 
     def signature_problem(self, event: BaseEvent, root: Proposed) -> str | None:
         """Why an event does not count for want of the signature required when its engagement was

@@ -233,38 +233,36 @@ class ApprovedSettings:
 
 def approved_settings(data_root: Path) -> ApprovedSettings | None:
     """The newest approved signature requirement and review period (the strictest where approvals fork), or None."""
-    approvals, _ = read_approvals(data_root)
-    newest = heads(approvals)
-    if not newest:
+    newest = in_force(read_approvals(data_root)[0])
+    required = strictest(newest)
+    if required is None:
         return None
-    strictest = max(newest, key=lambda a: _STRICTNESS[a.required])
-    return ApprovedSettings(SignatureSettings(required=strictest.required),
-                            max(int(a.content["review_hours"]) for a in newest))
+    return ApprovedSettings(SignatureSettings(required=required), max(int(a.content["review_hours"]) for a in newest))
 
 
-def approved_at(approvals: list[Approval], moment: datetime) -> SignatureRule | None:
-    """The strictest signature rule of the newest approvals made at or before `moment` (None: none was), the floor
-    for an engagement proposed then: its `proposed` event may record a stricter rule, never a weaker one."""
-    in_force = heads([a for a in approvals if a.at <= moment])
-    return max((a.required for a in in_force), key=_STRICTNESS.__getitem__, default=None)
+def in_force(approvals: list[Approval], moment: datetime | None = None) -> list[Approval]:
+    """The newest of the approvals made at or before `moment` (of them all, without one)."""
+    return heads(approvals if moment is None else [a for a in approvals if a.at <= moment])
 
 
-def ceos_at(approvals: list[Approval], moment: datetime) -> frozenset[str] | None:
-    """The CEOs the newest approvals made at or before `moment` name; None where no approval was made by then."""
-    in_force = heads([a for a in approvals if a.at <= moment])
-    return frozenset(ceo.id for a in in_force if (ceo := a.ceo()) is not None) if in_force else None
+def strictest(approvals: list[Approval]) -> SignatureRule | None:
+    """The strictest signature rule the approvals require (where they fork, the strictest counts); None: no approval."""
+    return max((a.required for a in approvals), key=_STRICTNESS.__getitem__, default=None)
 
 
-def stricter(recorded: SignatureRule, floor: SignatureRule | None) -> SignatureRule:
-    return recorded if floor is None or _STRICTNESS[recorded] >= _STRICTNESS[floor] else floor
+def ceos_of(approvals: list[Approval]) -> frozenset[str] | None:
+    """The CEOs the approvals name; None where there is no approval."""
+    return frozenset(ceo.id for a in approvals if (ceo := a.ceo()) is not None) if approvals else None
 
 
-def effective_signatures(data_root: Path, firm: Firm) -> SignatureSettings:
+def stricter(rule: SignatureRule, floor: SignatureRule | None) -> SignatureRule:
+    return rule if floor is None or _STRICTNESS[rule] >= _STRICTNESS[floor] else floor
+
+
+def effective_signatures(firm: Firm, approvals: list[Approval]) -> SignatureSettings:
     """What gates should require: firm.toml's setting, never below the newest approved one."""
-    approved = approved_settings(data_root)
-    if approved is None or _STRICTNESS[firm.signatures.required] >= _STRICTNESS[approved.signatures.required]:
-        return firm.signatures
-    return approved.signatures
+    required = stricter(firm.signatures.required, strictest(in_force(approvals)))
+    return firm.signatures if required == firm.signatures.required else SignatureSettings(required=required)
 
 
 def approve(data_root: Path, firm: Firm, people: People, actor: Person, at: datetime) -> Path:

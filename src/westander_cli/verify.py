@@ -234,9 +234,9 @@ def _recheck_proposal(ws: Workspace, record: EngagementRecord) -> Iterator[Probl
             yield Problem(path, None, _("names '{person}', who is not in people.toml").format(person=person))
     if root.ceo in known and not ws.recorded_ceo_counts(root):
         yield Problem(path, None, _("records '{person}' as its CEO, whom neither people.toml nor the roster approved by then names CEO; the CEO decides instead").format(person=root.ceo))
-    if root.signatures is not None and ws.signatures_recorded(root) != root.signatures:
+    if root.signatures is not None and (applies := ws.signatures_recorded(root)) != root.signatures:
         yield Problem(path, None, _("records signatures = '{recorded}', weaker than the '{approved}' the CEO had approved by then (roster/); '{approved}' applies").format(
-            recorded=root.signatures.value, approved=ws.signatures_recorded(root).value))
+            recorded=root.signatures.value, approved=applies.value))
     if root.proposal is not None:  # only wst 0.1's records (the proposal in proposal.toml) may lack these
         unrecorded = [name for name in ("review_hours", "ceo", "channels", "policy_digest") if getattr(root, name) is None]
         if unrecorded:
