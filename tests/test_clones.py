@@ -283,6 +283,31 @@ def test_objection_in_one_clone_and_offer_in_the_other_goes_to_the_ceo(clones: C
         assert code == 0 and not [p for p in problems if "2026-oo" in p["file"]], problems
 
 
+@pytest.mark.parametrize("decline_at", ["2026-12-01T10:00:00Z", "2026-12-01T12:00:00Z"])
+def test_a_personal_decline_concurrent_with_being_made_lead_goes_to_the_ceo(clones: Clones, decline_at: str) -> None:
+    """On one clone `assign` refuses someone who declined; merged, nobody willing leads it until the CEO assigns again."""
+    cleared(clones, "2026-ad")
+    assert wst(clones.one, "assign", "2026-ad", "sara", "--as", "petra", now="2026-12-01T11:00:00Z").returncode == 0
+    assert wst(clones.two, "object", "2026-ad", "--personal", "--as", "sara", now=decline_at).returncode == 0
+    clones.merge()
+    shown = clones.agree("2026-ad")["2026-ad"]
+    assert shown["lead"] == "sara" and shown["state"] == "proposed" and shown["needs_ceo"] is True
+    assert any("sara declined personally" in m and "wst assign 2026-ad" in m for m in shown["missing_for_offer"])
+    refused = wst(clones.one, "offer", "2026-ad", "--as", "sara", now=AFTER)
+    assert refused.returncode == 3 and "declined personally" in refused.stderr
+    awaiting = ok(clones.two, "status", "--as", "petra")["awaiting"]
+    assert [a["what"] for a in awaiting if a["id"] == "2026-ad"] == ["assign a new lead: the lead declined personally ('wst assign')"]
+    assert not [a for a in ok(clones.two, "status", "--as", "sara")["awaiting"] if a["id"] == "2026-ad"]
+    for clone in (clones.one, clones.two):
+        assert verify(clone)[0] == 0
+    assert wst(clones.two, "assign", "2026-ad", "sara", "--as", "petra").returncode == 2  # already the lead
+    assert wst(clones.two, "assign", "2026-ad", "erik", "--as", "petra").returncode == 0
+    clones.merge()
+    shown = clones.agree("2026-ad")["2026-ad"]
+    assert shown["lead"] == "erik" and shown["state"] == "cleared" and shown["needs_ceo"] is False
+    assert wst(clones.one, "offer", "2026-ad", "--as", "erik", now=AFTER).returncode == 0
+
+
 def test_the_same_id_proposed_in_two_clones(clones: Clones) -> None:
     clones.propose(clones.one, "2026-samma", lead="anna")
     clones.propose(clones.two, "2026-samma", lead="sara", now="2026-12-01T09:05:00Z", title="Ett annat uppdrag")

@@ -6,12 +6,15 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from conftest import REPO, proposal, write_proposal
 from trust_helpers import keygen, require_signatures, set_field, set_person
+from westander_cli.events import Ack, Proposed
+from westander_cli.store import event_file_name, event_text, seal
 
 SCRIPTS = REPO / "examples" / "ci"
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
@@ -63,6 +66,54 @@ def test_a_post_dated_offer_is_caught_and_honest_records_pass(firm: Path, repo: 
     # not committed yet: untracked records count as arrived too, so a check before pushing sees it
     code, found = ci_verify(wst, "--since", "HEAD", "--clock-skew", "1h")
     assert code == 1 and len(found) == 1 and "-offer-" in found[0] and "after the CI clock" in found[0] and "post-dated" in found[0]
+
+
+def test_an_event_from_someone_who_has_left_is_caught_when_pushed(firm: Path, repo: Path, wst, tmp_path: Path) -> None:
+    """The fold counts a former colleague's events (they are history), so only their arrival tells a new one."""
+    path = write_proposal(tmp_path, "p", proposal(id="2026-left"))
+    assert wst("propose", str(path), "--as", "anna", now=NOW).code == 0
+    assert wst("ack", "2026-left", "--as", "sara", now=NOW).code == 0
+    commit_all(repo, "sara acked")
+    set_field(firm, "sara", "active", "false")
+    commit_all(repo, "sara left")
+    assert wst("ack", "2026-left", "--as", "sara", now=NOW).code == 4  # the command refuses her
+    events = firm / "engagements" / "2026-left" / "events"
+    records = [tomllib.loads(p.read_text()) for p in events.iterdir()]
+    followed = {h for r in records for h in r["follows"]}
+    sealed = seal(Ack(at="2026-12-01T09:05:00Z", by="erik", follows=sorted(r["hash"] for r in records if r["hash"] not in followed)))
+    (events / event_file_name(sealed)).write_text(event_text(sealed), encoding="utf-8")  # an honest ack by erik
+    forged = seal(Ack(at="2026-12-01T09:06:00Z", by="sara", follows=[sealed.id]))
+    (events / event_file_name(forged)).write_text(event_text(forged), encoding="utf-8")
+    commit_all(repo, "two acks")
+    assert ci_verify(wst)[0] == 0  # without --since it is her history
+    code, found = ci_verify(wst, "--since", "HEAD~1")
+    assert code == 1 and len(found) == 1, found
+    assert event_file_name(forged) in found[0] and "from 'sara', who is no longer active in people.toml" in found[0]
+
+
+def test_a_proposal_that_leaves_out_a_colleague_is_caught_when_pushed(firm: Path, repo: Path, wst, tmp_path: Path) -> None:
+    path = write_proposal(tmp_path, "p", proposal(id="2026-quiet"))
+    assert wst("propose", str(path), "--as", "anna", now=NOW).code == 0
+    [proposed] = (firm / "engagements" / "2026-quiet" / "events").glob("*-proposed-*")
+    record = tomllib.loads(proposed.read_text())
+    assert "jonas" in record["colleagues"]
+    commit_all(repo, "honest")
+    assert ci_verify(wst, "--since", "HEAD~1") == (0, [])
+    git(repo, "reset", "-q", "--hard", "HEAD~1")
+    path = write_proposal(tmp_path, "q", proposal(id="2026-quiet"))
+    assert wst("propose", str(path), "--as", "anna", now=NOW).code == 0
+    [proposed] = (firm / "engagements" / "2026-quiet" / "events").glob("*-proposed-*")
+    record = tomllib.loads(proposed.read_text())
+    record["colleagues"].remove("jonas")  # jonas always objects
+    del record["hash"]
+    forged = seal(Proposed.model_validate(record))
+    for written in proposed.parent.iterdir():
+        written.unlink()  # the proposal, and its delivery to the colleagues it names
+    (proposed.parent / event_file_name(forged)).write_text(event_text(forged), encoding="utf-8")
+    assert wst("verify").code == 0  # a hand-made proposal that nobody could tell from an honest one, but by its arrival
+    commit_all(repo, "quiet")
+    code, found = ci_verify(wst, "--since", "HEAD~1")
+    assert code == 1 and any("the proposal is not for jonas, active in people.toml" in p for p in found), found
 
 
 def test_bad_options_are_usage_errors(firm: Path, repo: Path, wst) -> None:

@@ -1,10 +1,13 @@
-"""Time CI can vouch for: records that arrived since a git revision must carry a time near the CI clock.
+"""What CI can vouch for: records that arrived since a git revision, judged by when they arrived.
 
 Every record carries the time its author's machine claimed (`at`), which anyone can set with
 WST_NOW. What a clone cannot fake is when a file first reached the shared repository: CI sees it
 arrive. So a record that arrived after REF but says it was made long before (a backdated proposal,
 skipping the review period) or after (a post-dated offer) the CI clock, beyond the allowed skew,
-is reported when pushed.
+is reported when pushed. So is an event that arrives from someone people.toml no longer lists as
+active (the fold counts the events of people who have since left, as their history, so only its
+arrival tells a new one from an old one), and a proposal that arrives without naming every active
+colleague (the review it starts would never ask them).
 """
 
 from __future__ import annotations
@@ -13,11 +16,15 @@ import re
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from westander_cli.clock import EARLIEST_RECORDED, LATEST_RECORDED
 from westander_cli.errors import InvalidInput, WstError
 from westander_cli.i18n import _
 from westander_cli.tomlfile import read_toml
+
+if TYPE_CHECKING:
+    from westander_cli.model import People
 
 _DURATION = re.compile(r"(\d+)([smhd])")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -84,8 +91,9 @@ def changed_files(data_root: Path, since: str, found: Changes | None = None) -> 
     return sorted(top / name for name in changed)
 
 
-def problems(data_root: Path, since: str, skew: timedelta, now: datetime, changed: Changes | None = None) -> list[str]:
-    """One line per event or roster approval that arrived after `since` with a time beyond `skew` of `now`."""
+def problems(data_root: Path, since: str, skew: timedelta, now: datetime, people: People, changed: Changes | None = None) -> list[str]:
+    """One line per event or roster approval that arrived after `since` with a time beyond `skew` of `now`,
+    per event by someone no longer active in `people`, and per proposal not for every active colleague."""
     found: list[str] = []
     root = data_root.resolve()
     for path in arrived_files(data_root, since, changed):
@@ -102,9 +110,12 @@ def problems(data_root: Path, since: str, skew: timedelta, now: datetime, change
             continue
         shown = data_root / relative
         try:
-            at = read_toml(path, "record").data.get("at")
+            record = read_toml(path, "record").data
         except WstError:
             continue  # unreadable records are verify's to report
+        if is_event:
+            found.extend(_people_problems(shown, since, record, people))
+        at = record.get("at")
         if isinstance(at, str):
             try:
                 at = datetime.fromisoformat(at)
@@ -116,6 +127,21 @@ def problems(data_root: Path, since: str, skew: timedelta, now: datetime, change
         if abs(offset) > skew:
             direction = "before" if offset < timedelta(0) else "after"
             found.append(_("{shown}: arrived after {since} but is dated {value:%Y-%m-%dT%H:%M:%SZ}, {human} {direction} the CI clock {value2:%Y-%m-%dT%H:%M:%SZ} (allowed skew {human2}): {value3}?").format(shown=shown, since=since, value=at.astimezone(UTC), human=_human(abs(offset)), direction=direction, value2=now.astimezone(UTC), human2=_human(skew), value3='backdated' if direction == 'before' else 'post-dated'))
+    return found
+
+
+def _people_problems(shown: Path, since: str, record: dict[str, Any], people: People) -> list[str]:
+    """An event by someone who has left, and a proposal that leaves out an active colleague."""
+    found = []
+    author = record.get("by")
+    former = {p.id for p in people.person if not p.active}
+    if isinstance(author, str) and author in former:
+        found.append(_("{shown}: arrived after {since} from '{by}', who is no longer active in people.toml: an event made after they left?").format(shown=shown, since=since, by=author))
+    lead, named = record.get("lead"), record.get("colleagues")
+    if record.get("kind") == "proposed" and isinstance(lead, str) and isinstance(named, list):
+        left_out = [person for person in people.colleagues_of(lead) if person not in named]
+        if left_out:
+            found.append(_("{shown}: arrived after {since}, but the proposal is not for {people}, active in people.toml: they would never be asked to review it; withdraw it and propose it again").format(shown=shown, since=since, people=", ".join(left_out)))
     return found
 
 

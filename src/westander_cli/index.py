@@ -30,7 +30,7 @@ from westander_cli.states import State, Summary
 if TYPE_CHECKING:
     from westander_cli.policy.parties import ActiveEngagement
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 """An index written by another wst version is dropped and rebuilt, never misread."""
 RACY_NS = 3_000_000_000
 
@@ -237,7 +237,7 @@ class SummaryIndex:
             db.close()
 
 
-_OBJECTIONS, _DECISION, _UNINFORMED = 1, 2, 4
+_OBJECTIONS, _DECISION, _UNINFORMED, _LEAD_DECLINED = 1, 2, 4, 8
 _STATE = {state.value: state for state in State}
 """A row's state by its name: a dict look-up, where calling the enum costs ~3 us a row at 10,000 rows."""
 
@@ -248,7 +248,8 @@ def _moment_us(value: int | None) -> datetime | None:
 
 def _to_row(entry: Entry, folder: str, folder_fp: str) -> Row:
     s = entry.summary
-    flags = (_OBJECTIONS if s.open_objections else 0) | (_DECISION if s.needs_decision else 0) | (_UNINFORMED if s.uninformed else 0)
+    flags = ((_OBJECTIONS if s.open_objections else 0) | (_DECISION if s.needs_decision else 0) | (_UNINFORMED if s.uninformed else 0)
+             | (_LEAD_DECLINED if s.lead_declined else 0))
     active = json.dumps(entry.active, ensure_ascii=False, separators=(",", ":"))  # NamedTuples: compact arrays
     return Row(s.id, folder, folder_fp, time.time_ns(), s.state.value, s.title, s.client, s.lead, s.ceo,
                None if s.review_deadline is None else s.review_deadline.isoformat(),
@@ -264,7 +265,7 @@ def _summary_of(row: Row) -> Summary:
         colleagues=tuple(row.colleagues.split("\t")) if row.colleagues else (),
         responded=tuple(row.responded.split("\t")) if row.responded else (),
         open_objections=bool(row.flags & _OBJECTIONS), needs_decision=bool(row.flags & _DECISION),
-        uninformed=bool(row.flags & _UNINFORMED), ceo=row.ceo, problems=row.problems,
+        uninformed=bool(row.flags & _UNINFORMED), ceo=row.ceo, problems=row.problems, lead_declined=bool(row.flags & _LEAD_DECLINED),
     )
 
 

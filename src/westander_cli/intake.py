@@ -54,7 +54,6 @@ from westander_cli.workflow import (
     Engagement,
     Notice,
     Refusal,
-    colleagues_of,
     owed,
     parse_consulted,
     refusal,
@@ -134,7 +133,7 @@ class Workspace(Checker):
                 raise NotYet(_("{path}: block findings ({rules}) need --exception-reason, and then a CEO approval; nothing was stored").format(path=path, rules=rules))
             at = clock.now()
             proposed = Proposed(
-                at=at, by=actor.id, lead=lead.id, colleagues=colleagues_of(self.data.people, lead.id),
+                at=at, by=actor.id, lead=lead.id, colleagues=self.data.people.colleagues_of(lead.id),
                 review_deadline=review_deadline(at, firm.review_hours, firm.review_counting, firm.timezone),
                 findings=[StoredFinding(**f.as_dict(), kind=f.kind) for f in result.findings],
                 exception_reason=reason, ceo=self.data.ceo().id, channels=list(firm.notify.channels),

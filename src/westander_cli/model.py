@@ -292,6 +292,10 @@ class People(Strict):
         """People with role `ceo` who are no longer active."""
         return frozenset(p.id for p in self.person if not p.active and p.role == Role.CEO)
 
+    def colleagues_of(self, lead: str) -> list[str]:
+        """Everyone a proposal led by `lead` is for: every active person but the lead."""
+        return [p.id for p in self.person if p.active and p.id != lead]
+
 
 class SmtpSecurity(StrEnum):
     STARTTLS = "starttls"

@@ -31,6 +31,8 @@ OPEN = frozenset({State.PROPOSED, State.DISPUTED, State.CLEARED, State.OFFERED})
 """Before won: the CEO may veto and the lead withdraw."""
 DECLINED = frozenset({State.VETOED, State.WITHDRAWN, State.LOST})
 """Confidential: never published, only counted."""
+CLOSED = DECLINED | {State.ENDED}
+"""Nothing is left for the CEO to decide."""
 ANY_STATE = frozenset(State)
 
 
@@ -56,10 +58,13 @@ class Summary:
     responded: tuple[str, ...]
     open_objections: bool
     needs_decision: bool
+    """Open objections or block findings without an exception: the CEO approves or vetoes."""
     uninformed: bool
     ceo: str = ""
     problems: int = 0
     """Events the process does not count (invalid) or that a concurrent decision overtook."""
+    lead_declined: bool = False
+    """The lead declined personally, concurrently with being assigned: the CEO assigns another lead."""
 
     def holds_at(self, now: datetime) -> bool:
         return (self.valid_from is None or self.valid_from <= now) and (self.valid_until is None or now < self.valid_until)

@@ -37,6 +37,8 @@ def _to_do(person: Member, summary: Summary) -> list[str]:
             found.append(N_("deliveries failed: run 'wst notify'"))
         elif state == State.OFFERED:
             found.append(N_("offered: record 'wst won' or 'wst lost'"))
+    if (person.ceo or person.id == summary.ceo) and summary.lead_declined:
+        found.append(N_("assign a new lead: the lead declined personally ('wst assign')"))
     if (person.ceo or person.id == summary.ceo) and summary.needs_decision:
         if summary.open_objections:
             found.append(N_("decide the dispute: 'wst approve' or 'wst veto'"))

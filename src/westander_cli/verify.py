@@ -123,7 +123,7 @@ def _trust(ws: Workspace, since: str | None, skew: timedelta, changes: arrival.C
 
     found = roster.problems(ws.data.root, ws.data.firm, ws.data.people)
     if since is not None:
-        found += arrival.problems(ws.data.root, since, skew, ws.now, changes)
+        found += arrival.problems(ws.data.root, since, skew, ws.now, ws.data.people, changes)
     located = []
     for text in found:
         file, sep, message = text.partition(": ")

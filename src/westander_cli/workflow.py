@@ -43,7 +43,7 @@ from westander_cli.events import (
 )
 from westander_cli.i18n import _, local_time
 from westander_cli.model import Channel, EventKind, People, Proposal
-from westander_cli.states import ACTIVE, ANY_STATE, OPEN, REVIEW, State, Summary
+from westander_cli.states import ACTIVE, ANY_STATE, CLOSED, OPEN, REVIEW, State, Summary
 
 
 class Command(StrEnum):
@@ -367,7 +367,7 @@ class Engagement:
 
     def _clears(self) -> bool:
         """`missing_for_clearance()` is empty, decided without building its messages."""
-        return (self.duplicate_of is None and not (self.block_findings and not self.approved)
+        return (self.duplicate_of is None and not (self.block_findings and not self.approved) and not self.lead_declined
                 and not self.review_period_running() and self.everyone_informed())
 
     @property
@@ -378,10 +378,21 @@ class Engagement:
 
     @property
     def needs_ceo(self) -> bool:
-        """Open objections or block findings without an exception: only the CEO can move it on."""
-        if self.phase in (State.VETOED, State.WITHDRAWN, State.LOST, State.ENDED):
+        """Only the CEO can move it on: a decision to make, or a new lead to assign."""
+        return self.decision_pending or self.lead_declined
+
+    @property
+    def decision_pending(self) -> bool:
+        """Open objections or block findings without an exception: the CEO approves or vetoes."""
+        if self.phase in CLOSED:
             return False
         return bool(self.objections) or (bool(self.block_findings) and not self.approved)
+
+    @property
+    def lead_declined(self) -> bool:
+        """The lead declined personally to work on it, recorded concurrently with their assignment in another
+        clone (on one clone `assign` refuses them): nobody willing leads it until the CEO assigns another lead."""
+        return self.phase not in CLOSED and self.lead in self.opted_out
 
     def review_period_running(self) -> bool:
         return self.now < self.review_deadline and bool(set(self.colleagues).difference(self.acks, (self.lead,)))
@@ -404,6 +415,8 @@ class Engagement:
         if self.block_findings and not self.approved:
             rules = ", ".join(sorted({f.rule for f in self.block_findings}))
             missing.append(_("a CEO exception for the block findings ({rules}) with 'wst approve {id}'").format(rules=rules, id=self.id))
+        if self.lead_declined:
+            missing.append(_("a new client lead: {lead} declined personally to work on it, concurrently with being assigned; the CEO assigns another with 'wst assign {id}'").format(lead=self.lead, id=self.id))
         return missing
 
 
@@ -658,11 +671,6 @@ def owed(view: Engagement, remind_before: timedelta) -> list[Notice]:
 # --- helpers the commands share ------------------------------------------------------------------
 
 
-def colleagues_of(people: People, lead: str) -> list[str]:
-    """Everyone to inform: every active person but the lead."""
-    return [p.id for p in people.person if p.active and p.id != lead]
-
-
 def parse_consulted(values: Sequence[str]) -> dict[str, str]:
     consulted: dict[str, str] = {}
     for value in values:
@@ -689,7 +697,8 @@ def summarize(view: Engagement) -> Summary:
         colleagues=tuple(view.active_colleagues),
         responded=tuple(sorted(view.responded)),
         open_objections=bool(view.objections),
-        needs_decision=view.needs_ceo,
+        needs_decision=view.decision_pending,
+        lead_declined=view.lead_declined,
         uninformed=bool(view.uninformed()),
         ceo=view.ceo,
         problems=len(view.invalid) + len(view.superseded),
