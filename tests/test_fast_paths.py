@@ -260,3 +260,32 @@ def test_verify_names_a_hand_made_event_s_time_in_utc_as_it_says(firm: Path, wst
     result = wst("verify")
     assert result.code == 1
     assert "recorded at 2026-01-01 00:00 UTC, before the event" in result.out
+
+
+def test_country_codes_are_pycountrys_whether_read_from_its_file_or_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """wst reads pycountry's database file rather than importing pycountry (README, "Speed"): the same codes."""
+    import importlib.util
+
+    import pycountry
+
+    from westander_cli import model
+
+    asked = frozenset(country.alpha_2 for country in pycountry.countries)
+    assert len(asked) > 240 and model._country_codes.__wrapped__() == asked
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)  # the file moved: pycountry answers
+    assert model._country_codes.__wrapped__() == asked
+    assert model.check_country("se") == "SE"
+    with pytest.raises(ValueError, match="not an ISO 3166-1 alpha-2 country code"):
+        model.check_country("XX")
+
+
+def test_a_check_loads_neither_package_metadata_nor_pycountry(firm: Path, tmp_path: Path) -> None:
+    """~70 ms of every command that validates a file: Pydantic's plugin loader and pycountry each import
+    `importlib.metadata` (and `email`), and pycountry builds an object per country."""
+    from test_index import modules_loaded
+
+    checked = write_proposal(tmp_path, "p", proposal())
+    env = {"WST_DATA": str(firm)}
+    heavy = ("importlib.metadata", "email", "pycountry", "pydantic")
+    assert modules_loaded(env, heavy, "check", str(checked)) == "pydantic"
+    assert modules_loaded({**env, "PYDANTIC_DISABLE_PLUGINS": "__all__"}, heavy, "check", str(checked)) == "email,importlib.metadata,pydantic"

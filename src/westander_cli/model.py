@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
-from pathlib import PurePosixPath, PureWindowsPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Annotated
 
 from pydantic import (
@@ -84,12 +84,27 @@ def check_country(code: str) -> str:
     return upper
 
 
-@lru_cache(maxsize=512)
 def _is_country(alpha_2: str) -> bool:
-    """Cached: a first `status` validates 10,000 proposals, nearly all of them in a few countries."""
-    import pycountry  # costs ~50 ms, so only where a file is validated
+    return alpha_2 in _country_codes()
 
-    return pycountry.countries.get(alpha_2=alpha_2) is not None
+
+@lru_cache(maxsize=1)
+def _country_codes() -> frozenset[str]:
+    """The ISO 3166-1 alpha-2 codes of pycountry's database, read from its data file (`pycountry.DATABASE_DIR`):
+    importing pycountry to ask it costs ~80 ms (it loads `importlib.metadata` for its version and makes an
+    object of every country), the file is one JSON read (README, 'Speed'). Should the file move, pycountry answers."""
+    import importlib.util
+    import json
+
+    spec = importlib.util.find_spec("pycountry")  # finds the package without running it
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    try:
+        with open(Path(folders[0], "databases", "iso3166-1.json"), "rb") as file:
+            return frozenset(str(country["alpha_2"]) for country in json.load(file)["3166-1"])
+    except (IndexError, OSError, ValueError, KeyError, TypeError):
+        import pycountry
+
+        return frozenset(country.alpha_2 for country in pycountry.countries)
 
 
 def check_nace_codes(codes: list[str]) -> list[str]:
