@@ -293,19 +293,22 @@ def test_a_personal_decline_concurrent_with_being_made_lead_goes_to_the_ceo(clon
     shown = clones.agree("2026-ad")["2026-ad"]
     assert shown["lead"] == "sara" and shown["state"] == "proposed" and shown["needs_ceo"] is True
     assert any("sara declined personally" in m and "wst assign 2026-ad" in m for m in shown["missing_for_offer"])
-    refused = wst(clones.one, "offer", "2026-ad", "--as", "sara", now=AFTER)
-    assert refused.returncode == 3 and "declined personally" in refused.stderr
+    assert shown["lead_declined"] is True
+    for refused in (wst(clones.one, "offer", "2026-ad", "--as", "sara", now=AFTER), wst(clones.one, "withdraw", "2026-ad", "--as", "sara", now=AFTER)):
+        assert refused.returncode == 4 and "declined personally" in refused.stderr and "wst assign" in refused.stderr
     awaiting = ok(clones.two, "status", "--as", "petra")["awaiting"]
     assert [a["what"] for a in awaiting if a["id"] == "2026-ad"] == ["assign a new lead: the lead declined personally ('wst assign')"]
     assert not [a for a in ok(clones.two, "status", "--as", "sara")["awaiting"] if a["id"] == "2026-ad"]
     for clone in (clones.one, clones.two):
-        assert verify(clone)[0] == 0
+        code, problems = verify(clone)
+        assert code == 0 and any(p["severity"] == "warning" and "sara declined personally" in p["message"] for p in problems), problems
     assert wst(clones.two, "assign", "2026-ad", "sara", "--as", "petra").returncode == 2  # already the lead
     assert wst(clones.two, "assign", "2026-ad", "erik", "--as", "petra").returncode == 0
     clones.merge()
     shown = clones.agree("2026-ad")["2026-ad"]
     assert shown["lead"] == "erik" and shown["state"] == "cleared" and shown["needs_ceo"] is False
     assert wst(clones.one, "offer", "2026-ad", "--as", "erik", now=AFTER).returncode == 0
+    assert not [p for p in verify(clones.one)[1] if "declined" in p["message"]]
 
 
 def test_the_same_id_proposed_in_two_clones(clones: Clones) -> None:

@@ -68,8 +68,22 @@ def test_a_post_dated_offer_is_caught_and_honest_records_pass(firm: Path, repo: 
     assert code == 1 and len(found) == 1 and "-offer-" in found[0] and "after the CI clock" in found[0] and "post-dated" in found[0]
 
 
-def test_an_event_from_someone_who_has_left_is_caught_when_pushed(firm: Path, repo: Path, wst, tmp_path: Path) -> None:
-    """The fold counts a former colleague's events (they are history), so only their arrival tells a new one."""
+def since_problems(wst, since: str = "HEAD~1") -> tuple[int, list[tuple[str, str]]]:
+    """`verify --since` as CI runs it: the exit code, and (severity, file: message) per problem."""
+    result = wst("verify", "--format", "json", "--since", since, now="2026-12-01T09:10:00Z")
+    assert result.code in (0, 1), result.err
+    return result.code, [(p["severity"], f"{p['file']}: {p['message']}") for p in result.json["problems"]]
+
+
+def heads(events: Path) -> list[str]:
+    records = [tomllib.loads(p.read_text()) for p in events.iterdir()]
+    followed = {h for r in records for h in r["follows"]}
+    return sorted(r["hash"] for r in records if r["hash"] not in followed)
+
+
+def test_an_event_from_someone_who_has_left_is_flagged_when_pushed(firm: Path, repo: Path, wst, tmp_path: Path) -> None:
+    """The fold counts a former colleague's events (they are history), so only their arrival tells a new one; a
+    warning, as an ack made just before they left can arrive after it (the firm's review of CI decides)."""
     path = write_proposal(tmp_path, "p", proposal(id="2026-left"))
     assert wst("propose", str(path), "--as", "anna", now=NOW).code == 0
     assert wst("ack", "2026-left", "--as", "sara", now=NOW).code == 0
@@ -78,42 +92,68 @@ def test_an_event_from_someone_who_has_left_is_caught_when_pushed(firm: Path, re
     commit_all(repo, "sara left")
     assert wst("ack", "2026-left", "--as", "sara", now=NOW).code == 4  # the command refuses her
     events = firm / "engagements" / "2026-left" / "events"
-    records = [tomllib.loads(p.read_text()) for p in events.iterdir()]
-    followed = {h for r in records for h in r["follows"]}
-    sealed = seal(Ack(at="2026-12-01T09:05:00Z", by="erik", follows=sorted(r["hash"] for r in records if r["hash"] not in followed)))
+    sealed = seal(Ack(at="2026-12-01T09:05:00Z", by="erik", follows=heads(events)))
     (events / event_file_name(sealed)).write_text(event_text(sealed), encoding="utf-8")  # an honest ack by erik
     forged = seal(Ack(at="2026-12-01T09:06:00Z", by="sara", follows=[sealed.id]))
     (events / event_file_name(forged)).write_text(event_text(forged), encoding="utf-8")
     commit_all(repo, "two acks")
     assert ci_verify(wst)[0] == 0  # without --since it is her history
-    code, found = ci_verify(wst, "--since", "HEAD~1")
-    assert code == 1 and len(found) == 1, found
-    assert event_file_name(forged) in found[0] and "from 'sara', who is no longer active in people.toml" in found[0]
+    code, found = since_problems(wst)
+    assert code == 0 and len(found) == 1, found
+    severity, text = found[0]
+    assert severity == "warning" and event_file_name(forged) in text and "from 'sara', who is not active in people.toml" in text
+    # re-activating her in the same push hides nothing: inactive before the push counts
+    git(repo, "reset", "-q", "HEAD~1")
+    set_field(firm, "sara", "active", "true")
+    commit_all(repo, "sara is back, and acks")
+    assert [s for s, t in since_problems(wst)[1] if "from 'sara'" in t] == ["warning"]
 
 
-def test_a_proposal_that_leaves_out_a_colleague_is_caught_when_pushed(firm: Path, repo: Path, wst, tmp_path: Path) -> None:
+def forge_proposal(folder: Path, change: dict[str, object]) -> None:
+    """Replace an engagement's proposal by a copy with `change`, resealed, and drop the deliveries it made."""
+    [proposed] = folder.glob("*-proposed-*")
+    record = tomllib.loads(proposed.read_text())
+    record.update(change)
+    del record["hash"]
+    forged = seal(Proposed.model_validate(record))
+    for written in folder.iterdir():
+        written.unlink()  # the proposal, and its delivery to the colleagues it names
+    (folder / event_file_name(forged)).write_text(event_text(forged), encoding="utf-8")
+
+
+def test_a_proposal_that_leaves_out_a_colleague_or_a_channel_is_caught_when_pushed(firm: Path, repo: Path, wst, tmp_path: Path) -> None:
     path = write_proposal(tmp_path, "p", proposal(id="2026-quiet"))
     assert wst("propose", str(path), "--as", "anna", now=NOW).code == 0
-    [proposed] = (firm / "engagements" / "2026-quiet" / "events").glob("*-proposed-*")
-    record = tomllib.loads(proposed.read_text())
-    assert "jonas" in record["colleagues"]
+    events = firm / "engagements" / "2026-quiet" / "events"
     commit_all(repo, "honest")
     assert ci_verify(wst, "--since", "HEAD~1") == (0, [])
     git(repo, "reset", "-q", "--hard", "HEAD~1")
-    path = write_proposal(tmp_path, "q", proposal(id="2026-quiet"))
+    for change, words in (({"colleagues": ["petra", "erik", "sara"]}, "the proposal is not for jonas, active in people.toml"),
+                          ({"channels": []}, "the proposal is delivered without outbox, which firm.toml names")):
+        assert wst("propose", str(path), "--as", "anna", now=NOW).code == 0
+        forge_proposal(events, change)
+        assert wst("verify").code == 0  # a hand-made proposal that nobody could tell from an honest one, but by its arrival
+        commit_all(repo, "quiet")
+        code, found = ci_verify(wst, "--since", "HEAD~1")
+        assert code == 1 and [p for p in found if words in p], found
+        set_field(firm, "jonas", "active", "false")  # deactivating him in the same push hides nothing
+        commit_all(repo, "jonas left")
+        assert ci_verify(wst, "--since", "HEAD~2")[0] == 1
+        git(repo, "reset", "-q", "--hard", "HEAD~2")
+    # a colleague hired while a proposal was made in a clone that had not pulled him: CI is red, and the remedy clears it
+    people = (firm / "people.toml").read_text()
+    nils = '\n[[person]]\nid = "nils"\nname = "Nils N"\nemail = "nils@westander.se"\nrole = "consultant"\nbusiness_area = ""\nactive = true\n'
+    (firm / "people.toml").write_text(people + nils)
+    commit_all(repo, "nils hired")
+    (firm / "people.toml").write_text(people)  # anna's clone, before the pull
     assert wst("propose", str(path), "--as", "anna", now=NOW).code == 0
-    [proposed] = (firm / "engagements" / "2026-quiet" / "events").glob("*-proposed-*")
-    record = tomllib.loads(proposed.read_text())
-    record["colleagues"].remove("jonas")  # jonas always objects
-    del record["hash"]
-    forged = seal(Proposed.model_validate(record))
-    for written in proposed.parent.iterdir():
-        written.unlink()  # the proposal, and its delivery to the colleagues it names
-    (proposed.parent / event_file_name(forged)).write_text(event_text(forged), encoding="utf-8")
-    assert wst("verify").code == 0  # a hand-made proposal that nobody could tell from an honest one, but by its arrival
-    commit_all(repo, "quiet")
+    (firm / "people.toml").write_text(people + nils)  # merged
+    commit_all(repo, "a proposal from a clone without nils")
     code, found = ci_verify(wst, "--since", "HEAD~1")
-    assert code == 1 and any("the proposal is not for jonas, active in people.toml" in p for p in found), found
+    assert code == 1 and [p for p in found if "the proposal is not for nils" in p], found
+    assert wst("withdraw", "2026-quiet", "--reason", "nils was not asked", "--as", "anna", now=NOW).code == 0
+    commit_all(repo, "withdrawn, to propose again")
+    assert ci_verify(wst, "--since", "HEAD~2") == (0, [])
 
 
 def test_bad_options_are_usage_errors(firm: Path, repo: Path, wst) -> None:

@@ -16,7 +16,7 @@ import re
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from westander_cli.clock import EARLIEST_RECORDED, LATEST_RECORDED
 from westander_cli.errors import InvalidInput, WstError
@@ -24,7 +24,7 @@ from westander_cli.i18n import _
 from westander_cli.tomlfile import read_toml
 
 if TYPE_CHECKING:
-    from westander_cli.model import People
+    from westander_cli.model import Firm, People
 
 _DURATION = re.compile(r"(\d+)([smhd])")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -49,54 +49,99 @@ def _git(root: Path, *args: str) -> str:
     return result.stdout
 
 
-def changes(data_root: Path, since: str) -> tuple[Path, frozenset[str], frozenset[str]]:
-    """The repository's top folder, and the files (relative to it) added, and added, changed or deleted, since
-    the merge base of `since` and HEAD: commits as a tree-to-tree diff, the working tree and the index from
-    `git status` (its stat cache: a diff of the base against the working tree would compare every file)."""
+class Changes(NamedTuple):
+    """What git says changed since a revision."""
+
+    top: Path
+    """The repository's top folder."""
+    base: str
+    """The merge base of the revision and HEAD."""
+    changed: frozenset[str]
+    """Files (relative to `top`) added, changed or deleted since `base`, in commits, the index or the working tree."""
+
+
+class Arrival(NamedTuple):
+    """One problem of a record that arrived: `where: what`."""
+
+    text: str
+    warning: bool = False
+
+
+def changes(data_root: Path, since: str) -> Changes:
+    """The files changed since the merge base of `since` and HEAD: commits as a tree-to-tree diff, the working tree
+    and the index from `git status` (its stat cache: a diff of the base against the working tree would compare every file)."""
     _git(data_root, "rev-parse", "--show-toplevel")
     try:
         base = _git(data_root, "merge-base", since, "HEAD").strip()
     except InvalidInput:
         raise InvalidInput(_("--since: '{since}' is not a git revision of the repository holding {data_root}").format(since=since, data_root=data_root)) from None
     top = Path(_git(data_root, "rev-parse", "--show-toplevel").strip())
-    added: set[str] = set()
-    changed: set[str] = set()
-    committed = _git(top, "diff", "--name-status", "--no-renames", "-z", base, "HEAD").split("\0")
-    for status, name in zip(committed[::2], committed[1::2], strict=False):
-        changed.add(name)
-        if status == "A":
-            added.add(name)
+    changed = set(_git(top, "diff", "--name-only", "--no-renames", "-z", base, "HEAD").split("\0"))
     for entry in _git(top, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames").split("\0"):
         if len(entry) > 3:
             changed.add(entry[3:])
-            if "A" in entry[:2] or entry[:2] == "??":
-                added.add(entry[3:])
-    return top, frozenset(added), frozenset(changed)
-
-
-Changes = tuple[Path, frozenset[str], frozenset[str]]
-
-
-def arrived_files(data_root: Path, since: str, found: Changes | None = None) -> list[Path]:
-    """Files under the data folder added after `since`: committed since the merge base, staged, or untracked."""
-    top, added, _changed = found or changes(data_root, since)
-    root = data_root.resolve()
-    return sorted(path for path in (top / name for name in added) if path.is_relative_to(root) and path.exists())
+    return Changes(top, base, frozenset(name for name in changed if name))
 
 
 def changed_files(data_root: Path, since: str, found: Changes | None = None) -> list[Path]:
     """Every file added, changed or deleted between `since` (its merge base with HEAD) and the working
     tree, anywhere in the repository holding the data folder, untracked files included."""
-    top, _added, changed = found or changes(data_root, since)
+    top, _base, changed = found or changes(data_root, since)
     return sorted(top / name for name in changed)
 
 
-def problems(data_root: Path, since: str, skew: timedelta, now: datetime, people: People, changed: Changes | None = None) -> list[str]:
-    """One line per event or roster approval that arrived after `since` with a time beyond `skew` of `now`,
-    per event by someone no longer active in `people`, and per proposal not for every active colleague."""
-    found: list[str] = []
+class _Firm(NamedTuple):
+    """Who is active, and the delivery channels, as people.toml and firm.toml say as pushed and at the base, so
+    that an edit in the same push hides nothing: someone inactive in either has left; someone active in either
+    is a colleague to ask; a channel named in both is one to deliver by."""
+
+    former: frozenset[str]
+    colleagues: frozenset[str]
+    channels: frozenset[str]
+
+
+def _firm_at(data_root: Path, found: Changes, people: People, firm: Firm) -> _Firm:
+    former = {p.id for p in people.person if not p.active}
+    active = {p.id for p in people.person if p.active}
+    channels = {c.value for c in firm.notify.channels}
+    then_people, then_firm = _at_base(data_root, found, "people.toml"), _at_base(data_root, found, "firm.toml")
+    if then_people is not None:
+        from westander_cli.model import People
+
+        try:
+            before = People.model_validate(then_people)
+        except ValueError:
+            pass  # a people.toml the base could not read: as pushed only
+        else:
+            former |= {p.id for p in before.person if not p.active}
+            active |= {p.id for p in before.person if p.active}
+    if then_firm is not None and isinstance(notify := then_firm.get("notify", {}), dict) and isinstance(named := notify.get("channels"), list):
+        channels &= {str(c) for c in named}
+    return _Firm(frozenset(former), frozenset(active), frozenset(channels))
+
+
+def _at_base(data_root: Path, found: Changes, name: str) -> dict[str, Any] | None:
+    """A file of the data folder as the base commit has it, parsed; None where it is missing or unreadable."""
+    from westander_cli.tomlfile import parse_toml
+
+    try:
+        relative = (data_root.resolve() / name).relative_to(found.top.resolve()).as_posix()
+        text = _git(found.top, "show", f"{found.base}:{relative}")
+        return parse_toml(Path(name), text).data
+    except (WstError, ValueError):
+        return None
+
+
+def problems(data_root: Path, since: str, skew: timedelta, now: datetime, people: People, firm: Firm,
+             changed: Changes | None = None) -> list[Arrival]:
+    """The records (events, roster approvals) added or changed after `since`: each with a time beyond `skew` of `now`,
+    each event by someone no longer active, and each proposal that leaves out an active colleague or a delivery channel."""
+    found: list[Arrival] = []
     root = data_root.resolve()
-    for path in arrived_files(data_root, since, changed):
+    changes_found = changed or changes(data_root, since)
+    arrived = [path for path in changed_files(data_root, since, changes_found) if path.is_relative_to(root) and path.exists()]
+    firm_then: _Firm | None = None
+    for path in arrived:
         relative = path.resolve().relative_to(root) if path.resolve().is_relative_to(root) else None
         if relative is None or path.suffix != ".toml" or path.name.startswith("."):
             continue
@@ -104,7 +149,7 @@ def problems(data_root: Path, since: str, skew: timedelta, now: datetime, people
         is_event = len(parts) == 4 and parts[0] == "engagements" and parts[2] == "events"
         is_roster = len(parts) == 2 and parts[0] == "roster"
         if len(parts) == 3 and parts[0] == "engagements" and parts[2] == "proposal.toml":
-            found.append(_("{value}: arrived after {since}, but wst 0.2 and later never write proposal.toml (the proposal lives in its proposed event): a hand-made engagement in the old form?").format(value=data_root / relative, since=since))
+            found.append(Arrival(_("{value}: arrived after {since}, but wst 0.2 and later never write proposal.toml (the proposal lives in its proposed event): a hand-made engagement in the old form?").format(value=data_root / relative, since=since)))
             continue
         if not (is_event or is_roster):
             continue
@@ -114,7 +159,8 @@ def problems(data_root: Path, since: str, skew: timedelta, now: datetime, people
         except WstError:
             continue  # unreadable records are verify's to report
         if is_event:
-            found.extend(_people_problems(shown, since, record, people))
+            firm_then = firm_then or _firm_at(data_root, changes_found, people, firm)
+            found.extend(_people_problems(shown, since, record, firm_then))
         at = record.get("at")
         if isinstance(at, str):
             try:
@@ -126,22 +172,28 @@ def problems(data_root: Path, since: str, skew: timedelta, now: datetime, people
         offset = at - now
         if abs(offset) > skew:
             direction = "before" if offset < timedelta(0) else "after"
-            found.append(_("{shown}: arrived after {since} but is dated {value:%Y-%m-%dT%H:%M:%SZ}, {human} {direction} the CI clock {value2:%Y-%m-%dT%H:%M:%SZ} (allowed skew {human2}): {value3}?").format(shown=shown, since=since, value=at.astimezone(UTC), human=_human(abs(offset)), direction=direction, value2=now.astimezone(UTC), human2=_human(skew), value3='backdated' if direction == 'before' else 'post-dated'))
+            found.append(Arrival(_("{shown}: arrived after {since} but is dated {value:%Y-%m-%dT%H:%M:%SZ}, {human} {direction} the CI clock {value2:%Y-%m-%dT%H:%M:%SZ} (allowed skew {human2}): {value3}?").format(shown=shown, since=since, value=at.astimezone(UTC), human=_human(abs(offset)), direction=direction, value2=now.astimezone(UTC), human2=_human(skew), value3='backdated' if direction == 'before' else 'post-dated')))
     return found
 
 
-def _people_problems(shown: Path, since: str, record: dict[str, Any], people: People) -> list[str]:
-    """An event by someone who has left, and a proposal that leaves out an active colleague."""
+def _people_problems(shown: Path, since: str, record: dict[str, Any], firm: _Firm) -> list[Arrival]:
+    """An event by someone who has left; a proposal that leaves out an active colleague or a delivery channel
+    (unless its engagement is withdrawn or vetoed as pushed: so the remedy clears it, and it has done no harm)."""
     found = []
     author = record.get("by")
-    former = {p.id for p in people.person if not p.active}
-    if isinstance(author, str) and author in former:
-        found.append(_("{shown}: arrived after {since} from '{by}', who is no longer active in people.toml: an event made after they left?").format(shown=shown, since=since, by=author))
-    lead, named = record.get("lead"), record.get("colleagues")
-    if record.get("kind") == "proposed" and isinstance(lead, str) and isinstance(named, list):
-        left_out = [person for person in people.colleagues_of(lead) if person not in named]
+    if isinstance(author, str) and author in firm.former:
+        found.append(Arrival(_("{shown}: arrived after {since} from '{by}', who is not active in people.toml (as pushed, or before): made before they left, or by someone who has left?").format(shown=shown, since=since, by=author), warning=True))
+    if record.get("kind") != "proposed" or any(part in path.name for path in shown.parent.iterdir() for part in ("-withdrawn-", "-veto-")):
+        return found
+    lead, named, channels = record.get("lead"), record.get("colleagues"), record.get("channels")
+    if isinstance(lead, str) and isinstance(named, list):
+        left_out = sorted(firm.colleagues - {lead, *map(str, named)})
         if left_out:
-            found.append(_("{shown}: arrived after {since}, but the proposal is not for {people}, active in people.toml: they would never be asked to review it; withdraw it and propose it again").format(shown=shown, since=since, people=", ".join(left_out)))
+            found.append(Arrival(_("{shown}: arrived after {since}, but the proposal is not for {people}, active in people.toml: they would never be asked to review it; withdraw it and propose it again").format(shown=shown, since=since, people=", ".join(left_out))))
+    if isinstance(channels, list):  # wst 0.1 recorded none: the firm's channels then
+        unused = sorted(firm.channels - set(map(str, channels)))
+        if unused:
+            found.append(Arrival(_("{shown}: arrived after {since}, but the proposal is delivered without {channels}, which firm.toml names: its colleagues may never hear of it; withdraw it and propose it again").format(shown=shown, since=since, channels=", ".join(unused))))
     return found
 
 

@@ -121,13 +121,14 @@ def _trust(ws: Workspace, since: str | None, skew: timedelta, changes: arrival.C
     """The CEO-approved roster (`roster`), and the times of records that arrived since `since` (`arrival`)."""
     from westander_cli import arrival, roster
 
-    found = roster.problems(ws.data.root, ws.data.firm, ws.data.people)
+    found = [arrival.Arrival(text) for text in roster.problems(ws.data.root, ws.data.firm, ws.data.people)]
     if since is not None:
-        found += arrival.problems(ws.data.root, since, skew, ws.now, ws.data.people, changes)
+        found += arrival.problems(ws.data.root, since, skew, ws.now, ws.data.people, ws.data.firm, changes)
     located = []
-    for text in found:
+    for text, warning in found:
         file, sep, message = text.partition(": ")
-        located.append(Problem(file, None, message) if sep else Problem(str(ws.data.root), None, text))
+        severity: Severity = "warning" if warning else "error"
+        located.append(Problem(file, None, message, severity) if sep else Problem(str(ws.data.root), None, text, severity))
     return located
 
 
@@ -203,6 +204,9 @@ def _replay(ws: Workspace, record: EngagementRecord, view: Engagement) -> Iterat
         decide = _("'wst approve {id}'").format(id=view.id) + (_(" or 'wst veto {id}'").format(id=view.id) if view.state != State.WON else "")
         yield Problem(str(record.files[root.id].parent), None,
                       _("concurrent: an objection was recorded while '{id}' was offered; it is disputed until the CEO decides ({decide})").format(id=view.id, decide=decide), "warning")
+    if view.lead_declined:
+        yield Problem(str(record.files[root.id].parent), None,
+                      _("concurrent: {lead} declined personally to work on '{id}' while being assigned its lead; nobody willing leads it until the CEO assigns another ('wst assign {id} PERSON')").format(lead=view.lead, id=view.id), "warning")
 
 
 def _signature(ws: Workspace, event: BaseEvent, path: str) -> Iterator[Problem]:

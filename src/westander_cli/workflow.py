@@ -227,6 +227,8 @@ def refusal(step: Step, view: Engagement, event: BaseEvent, roster: Roster) -> R
         return Refusal(ExitCode.NOT_PERMITTED, _("only the CEO ({ceo}) may {value}; {by} is not the CEO").format(ceo=view.ceo, value=step.command.value, by=event.by))
     if who == Who.LEAD and event.by != view.lead:
         return Refusal(ExitCode.NOT_PERMITTED, _("only the client lead ({lead}) may {value} '{id}'").format(lead=view.lead, value=step.command.value, id=view.id))
+    if who in (Who.LEAD, Who.LEAD_OR_PROPOSER) and view.lead_declined and event.by == view.lead:
+        return Refusal(ExitCode.NOT_PERMITTED, _("{by} declined personally to work on '{id}'; the CEO assigns another lead first ('wst assign')").format(by=event.by, id=view.id))
     if who == Who.LEAD_OR_PROPOSER and event.by not in (view.lead, view.proposed_by):
         return Refusal(ExitCode.NOT_PERMITTED, _("only the client lead ({lead}) may {value} '{id}'").format(lead=view.lead, value=step.command.value, id=view.id))
     if who == Who.COLLEAGUE and event.by == view.lead:

@@ -83,6 +83,7 @@ def detail(view: Engagement) -> dict[str, Any]:
         "findings": [f.model_dump(exclude={"kind"}) for f in view.findings],
         "missing_for_offer": view.missing_for_clearance() if view.state.value in ("proposed", "disputed") else [],
         "needs_ceo": view.needs_ceo,
+        "lead_declined": view.lead_declined,
         "reopened": view.reopened,
         "duplicate_of": view.duplicate_of,
         "not_counted": [{"event": h, "reason": r, "kind": "invalid"} for h, r in view.invalid.items()]

@@ -148,6 +148,7 @@ class EngagementDetail(SummaryRow):
     findings: list[Finding]
     missing_for_offer: list[str]
     needs_ceo: bool
+    lead_declined: bool
     reopened: bool
     duplicate_of: str | None
     not_counted: list[NotCounted]
