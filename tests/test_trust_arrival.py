@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, proposal, write_proposal
+from test_clones import head_of, write_by_hand
 from trust_helpers import keygen, require_signatures, set_field, set_person
 from westander_cli.events import Ack, Proposed
-from westander_cli.store import event_file_name, event_text, seal
 
 SCRIPTS = REPO / "examples" / "ci"
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
@@ -75,12 +75,6 @@ def since_problems(wst, since: str = "HEAD~1") -> tuple[int, list[tuple[str, str
     return result.code, [(p["severity"], f"{p['file']}: {p['message']}") for p in result.json["problems"]]
 
 
-def heads(events: Path) -> list[str]:
-    records = [tomllib.loads(p.read_text()) for p in events.iterdir()]
-    followed = {h for r in records for h in r["follows"]}
-    return sorted(r["hash"] for r in records if r["hash"] not in followed)
-
-
 def test_an_event_from_someone_who_has_left_is_flagged_when_pushed(firm: Path, repo: Path, wst, tmp_path: Path) -> None:
     """The fold counts a former colleague's events (they are history), so only their arrival tells a new one; a
     warning, as an ack made just before they left can arrive after it (the firm's review of CI decides)."""
@@ -92,16 +86,15 @@ def test_an_event_from_someone_who_has_left_is_flagged_when_pushed(firm: Path, r
     commit_all(repo, "sara left")
     assert wst("ack", "2026-left", "--as", "sara", now=NOW).code == 4  # the command refuses her
     events = firm / "engagements" / "2026-left" / "events"
-    sealed = seal(Ack(at="2026-12-01T09:05:00Z", by="erik", follows=heads(events)))
-    (events / event_file_name(sealed)).write_text(event_text(sealed), encoding="utf-8")  # an honest ack by erik
-    forged = seal(Ack(at="2026-12-01T09:06:00Z", by="sara", follows=[sealed.id]))
-    (events / event_file_name(forged)).write_text(event_text(forged), encoding="utf-8")
+    honest = write_by_hand(events, Ack(at="2026-12-01T09:05:00Z", by="erik", follows=head_of(events)))  # an ack by erik
+    forged = write_by_hand(events, Ack(at="2026-12-01T09:06:00Z", by="sara", follows=head_of(events)))
+    assert tomllib.loads(forged.read_text())["follows"] == [tomllib.loads(honest.read_text())["hash"]]
     commit_all(repo, "two acks")
     assert ci_verify(wst)[0] == 0  # without --since it is her history
     code, found = since_problems(wst)
     assert code == 0 and len(found) == 1, found
     severity, text = found[0]
-    assert severity == "warning" and event_file_name(forged) in text and "from 'sara', who is not active in people.toml" in text
+    assert severity == "warning" and forged.name in text and "from 'sara', who is not active in people.toml" in text
     # re-activating her in the same push hides nothing: inactive before the push counts
     git(repo, "reset", "-q", "HEAD~1")
     set_field(firm, "sara", "active", "true")
@@ -115,10 +108,9 @@ def forge_proposal(folder: Path, change: dict[str, object]) -> None:
     record = tomllib.loads(proposed.read_text())
     record.update(change)
     del record["hash"]
-    forged = seal(Proposed.model_validate(record))
     for written in folder.iterdir():
         written.unlink()  # the proposal, and its delivery to the colleagues it names
-    (folder / event_file_name(forged)).write_text(event_text(forged), encoding="utf-8")
+    write_by_hand(folder, Proposed.model_validate(record))
 
 
 def test_a_proposal_that_leaves_out_a_colleague_or_a_channel_is_caught_when_pushed(firm: Path, repo: Path, wst, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ skipping the review period) or after (a post-dated offer) the CI clock, beyond t
 is reported when pushed. So is an event that arrives from someone people.toml no longer lists as
 active (the fold counts the events of people who have since left, as their history, so only its
 arrival tells a new one from an old one), and a proposal that arrives without naming every active
-colleague (the review it starts would never ask them).
+colleague or every channel the firm delivers by (the review it starts would never ask them).
 """
 
 from __future__ import annotations
@@ -70,12 +70,11 @@ class Arrival(NamedTuple):
 def changes(data_root: Path, since: str) -> Changes:
     """The files changed since the merge base of `since` and HEAD: commits as a tree-to-tree diff, the working tree
     and the index from `git status` (its stat cache: a diff of the base against the working tree would compare every file)."""
-    _git(data_root, "rev-parse", "--show-toplevel")
+    top = Path(_git(data_root, "rev-parse", "--show-toplevel").strip())  # first: outside git, the error says so
     try:
         base = _git(data_root, "merge-base", since, "HEAD").strip()
     except InvalidInput:
         raise InvalidInput(_("--since: '{since}' is not a git revision of the repository holding {data_root}").format(since=since, data_root=data_root)) from None
-    top = Path(_git(data_root, "rev-parse", "--show-toplevel").strip())
     changed = set(_git(top, "diff", "--name-only", "--no-renames", "-z", base, "HEAD").split("\0"))
     for entry in _git(top, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames").split("\0"):
         if len(entry) > 3:
@@ -139,12 +138,12 @@ def problems(data_root: Path, since: str, skew: timedelta, now: datetime, people
     found: list[Arrival] = []
     root = data_root.resolve()
     changes_found = changed or changes(data_root, since)
-    arrived = [path for path in changed_files(data_root, since, changes_found) if path.is_relative_to(root) and path.exists()]
     firm_then: _Firm | None = None
-    for path in arrived:
-        relative = path.resolve().relative_to(root) if path.resolve().is_relative_to(root) else None
-        if relative is None or path.suffix != ".toml" or path.name.startswith("."):
-            continue
+    for path in changed_files(data_root, since, changes_found):
+        resolved = path.resolve()
+        if not resolved.is_relative_to(root) or path.suffix != ".toml" or path.name.startswith(".") or not path.exists():
+            continue  # outside the data folder, not a record, or deleted
+        relative = resolved.relative_to(root)
         parts = relative.parts
         is_event = len(parts) == 4 and parts[0] == "engagements" and parts[2] == "events"
         is_roster = len(parts) == 2 and parts[0] == "roster"

@@ -79,13 +79,9 @@ Moment = Annotated[AwareDatetime, AfterValidator(check_moment)]
 def check_country(code: str) -> str:
     """ISO 3166-1 alpha-2, written in capitals."""
     upper = code.upper()
-    if len(upper) != 2 or not _is_country(upper):
+    if len(upper) != 2 or upper not in _country_codes():
         raise ValueError(_("not an ISO 3166-1 alpha-2 country code"))
     return upper
-
-
-def _is_country(alpha_2: str) -> bool:
-    return alpha_2 in _country_codes()
 
 
 @lru_cache(maxsize=1)

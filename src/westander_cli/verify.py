@@ -118,10 +118,10 @@ def _changed_since(ws: Workspace, since: str, changes: arrival.Changes | None = 
 
 
 def _trust(ws: Workspace, since: str | None, skew: timedelta, changes: arrival.Changes | None = None) -> list[Problem]:
-    """The CEO-approved roster (`roster`), and the times of records that arrived since `since` (`arrival`)."""
+    """The CEO-approved roster (`roster`), and the records that arrived since `since` (`arrival`): problems as (text, warning)."""
     from westander_cli import arrival, roster
 
-    found = [arrival.Arrival(text) for text in roster.problems(ws.data.root, ws.data.firm, ws.data.people)]
+    found: list[tuple[str, bool]] = [(text, False) for text in roster.problems(ws.data.root, ws.data.firm, ws.data.people)]
     if since is not None:
         found += arrival.problems(ws.data.root, since, skew, ws.now, ws.data.people, ws.data.firm, changes)
     located = []
