@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from westander_cli.clock import EARLIEST_RECORDED, LATEST_RECORDED
+from westander_cli.clock import recordable
 from westander_cli.errors import InvalidInput, WstError
 from westander_cli.i18n import _
 from westander_cli.tomlfile import read_toml
@@ -166,7 +166,7 @@ def problems(data_root: Path, since: str, skew: timedelta, now: datetime, people
                 at = datetime.fromisoformat(at)
             except ValueError:
                 continue
-        if not isinstance(at, datetime) or at.tzinfo is None or not EARLIEST_RECORDED <= at <= LATEST_RECORDED:
+        if not isinstance(at, datetime) or at.tzinfo is None or not recordable(at):
             continue  # no time a record may hold: verify reports the file
         offset = at - now
         if abs(offset) > skew:

@@ -17,9 +17,14 @@ each is a moment in UTC and in every zone (0001-01-01T01:00+05:30 is year 0 in U
 period (366 days of working time, ~1.5 years) counted from it ends in a date too (both overflowed: exit 70)."""
 
 
+def recordable(moment: datetime) -> bool:
+    """Whether an aware time is one a record may hold: from EARLIEST_RECORDED to LATEST_RECORDED (compared without converting it)."""
+    return EARLIEST_RECORDED <= moment <= LATEST_RECORDED
+
+
 def check_moment(moment: datetime) -> datetime:
-    """A time in a record, from EARLIEST_RECORDED to LATEST_RECORDED (compared without converting it)."""
-    if not EARLIEST_RECORDED <= moment <= LATEST_RECORDED:
+    """A time in a record, as `recordable` says."""
+    if not recordable(moment):
         raise ValueError(_("a time from {earliest} to {latest}").format(earliest=utc_text(EARLIEST_RECORDED), latest=utc_text(LATEST_RECORDED)))
     return moment
 
