@@ -106,6 +106,7 @@ def make_firm(root: Path, engagements: int, registry_companies: int, seed: int =
             previous = [str(sealed.hash)]
             name = f"{sealed.at:%Y%m%dT%H%M%S%fZ}-{sealed.kind.value}-{str(sealed.hash)[:12]}.toml"
             (folder / "events" / name).write_text(event_text(sealed), encoding="utf-8")
+    DataFolder(data).ensure_ignores()  # as wst writes them: the index under .wst/ never goes into git
     (data / "registry").mkdir()
     (data / "registry" / "bench.bods.json").write_text(json.dumps(bods_registry(registry_companies, rng)), encoding="utf-8")
     return data
@@ -271,6 +272,21 @@ for root, _, files in os.walk(sys.argv[1]):
 """
 """The floor: every event file read and parsed once with the parser wst uses, nothing else."""
 
+VALIDATED_READ = """
+import os, sys, rtoml
+from westander_cli.events import MODEL_OF, EventKind
+from westander_cli.tomlfile import _with_standard_zones
+for root, _, files in os.walk(sys.argv[1]):
+    for name in files:
+        if name.endswith('.toml'):
+            with open(os.path.join(root, name), 'rb') as handle:
+                data = rtoml.loads(handle.read().decode())
+            _with_standard_zones(data)
+            MODEL_OF[EventKind(data['kind'])].model_validate(data)
+"""
+"""A floor for every command that must trust what it reads: the bare read, then each event validated by wst's
+Pydantic models (nothing of the process); what any full read of the records costs while Pydantic validates them."""
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
@@ -366,6 +382,9 @@ def main() -> int:
             record(group, "wst check 1,000 proposals in one call", many, f"{many[0] / len(one):.2f} ms each (target <= 2)")
         bare = measure([sys.executable, "-c", BARE_READ, str(data / "engagements")], runs, env)
         record(group, "floor: bare Python read + rtoml parse of the event files", bare)
+        validated = measure([sys.executable, "-c", VALIDATED_READ, str(data / "engagements")], max(1, runs // 2), env)
+        record(group, "floor: the bare read, then each event validated by wst's Pydantic models", validated,
+               f"{validated[0] / bare[0]:.2f}x bare read")
         for command in ("validate", "verify"):
             result = measure([WST, command, "--data", str(data)], max(1, runs // 2), env, ok=(0, 1))
             record(group, f"wst {command}", result, f"{result[0] / bare[0]:.2f}x bare read" + (" (target <= 1.5)" if command == "verify" else ""))
@@ -376,6 +395,9 @@ def main() -> int:
             add_comments(data, [f"2026-bench-{n:05d}" for n in range(0, size, size // 10)][:10], T0 + timedelta(days=320), "I CI.")
             git(data, "add", "-A")
             git(data, "commit", "-qm", "a push of 10 events")
+            scan = measure(["git", "-C", str(data), "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"], runs, env)
+            record(group, "floor: git status of the clone (the working tree --since also checks)", scan,
+                   f"{scan[0] / help_time[0]:.2f}x wst --help")
             since = measure([WST, "verify", "--since", "HEAD~1", "--clock-skew", "1000d", "--data", str(data)], runs, env, ok=(0, 1))
             record(group, "wst verify --since HEAD~1 (a push of 10 events)", since, f"{since[0] / help_time[0]:.2f}x wst --help (target <= 1.5)")
 
