@@ -188,3 +188,42 @@ def test_an_objection_concurrent_with_offer_and_won_is_shown_to_the_ceo(template
     for clone in (one, two):
         assert view(clone, later, "show", PID)["engagement"]["reopened"] is False
         assert view(clone, later, "verify")["problems"] == []
+
+
+@pytest.mark.parametrize("ended_in_the_lead_clone", [True, False], ids=["ended-concurrently", "ended-after-the-merge"])
+def test_ending_the_engagement_does_not_bury_a_concurrent_objection(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   ended_in_the_lead_clone: bool) -> None:
+    """Found by attacking: a colleague's objection, concurrent with the offer and won, was buried by the lead's
+    ordinary `wst end` (after the merge, or in the lead's own clone before it): show, the CEO's status and verify
+    went quiet. Now `end` waits for the CEO's decision, and an `end` recorded concurrently leaves the engagement
+    reopened: shown, listed for the CEO, warned about by verify, until the CEO approves."""
+    monkeypatch.setenv("WST_POLICIES", str(REPO / "policies"))
+    monkeypatch.delenv("WST_USER", raising=False)
+    one, two = tmp_path / "one", tmp_path / "two"
+    shutil.copytree(template, one)
+    for person in ("erik", "sara", "jonas", "petra"):
+        assert cli(one, T0, "ack", PID, "--as", person)[0] == 0
+    shutil.copytree(one, two)
+    later = T0 + timedelta(hours=1)
+    assert cli(one, later, "object", PID, "--reason", "Motpart", "--as", "sara")[0] == 0
+    for step in ("offer", "won", *(["end"] if ended_in_the_lead_clone else [])):
+        assert cli(two, later, step, PID, "--as", "anna")[0] == 0
+    merge(one, two)
+    if not ended_in_the_lead_clone:
+        code, _out, err = cli(two, later, "end", PID, "--as", "anna")
+        assert code == 3 and "open objection" in err
+    for clone in (one, two):
+        shown = view(clone, later, "show", PID)["engagement"]
+        assert shown["state"] == ("ended" if ended_in_the_lead_clone else "won") and shown["reopened"] is True
+        assert [a["id"] for a in view(clone, later, "status", "--as", "petra")["awaiting"]] == [PID]
+        problems = view(clone, later, "verify")["problems"]
+        assert [p["severity"] for p in problems] == ["warning"] and "wst approve" in problems[0]["message"]
+        assert "wst veto" not in problems[0]["message"]
+    assert cli(two, later, "approve", PID, "--as", "petra")[0] == 0
+    merge(one, two)
+    for clone in (one, two):
+        assert view(clone, later, "show", PID)["engagement"]["reopened"] is False
+        assert view(clone, later, "verify")["problems"] == []
+        assert view(clone, later, "status", "--as", "petra")["awaiting"] == []
+    if not ended_in_the_lead_clone:
+        assert cli(two, later, "end", PID, "--as", "anna")[0] == 0

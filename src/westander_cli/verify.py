@@ -24,7 +24,7 @@ from westander_cli import i18n
 from westander_cli.errors import WstError
 from westander_cli.events import BaseEvent, Proposed
 from westander_cli.i18n import _
-from westander_cli.states import ACTIVE, State
+from westander_cli.states import ACTIVE, OPEN
 from westander_cli.store import LEFTOVERS, SLUG_PATTERN, EngagementRecord, assemble, canonical_hash, event_file_name, scan_events
 from westander_cli.workflow import Engagement
 
@@ -201,7 +201,7 @@ def _replay(ws: Workspace, record: EngagementRecord, view: Engagement) -> Iterat
         elif event.signature is not None:
             yield from _signature(ws, event, path)
     if view.reopened:
-        decide = _("'wst approve {id}'").format(id=view.id) + (_(" or 'wst veto {id}'").format(id=view.id) if view.state != State.WON else "")
+        decide = _("'wst approve {id}'").format(id=view.id) + (_(" or 'wst veto {id}'").format(id=view.id) if view.state in OPEN else "")
         yield Problem(str(record.files[root.id].parent), None,
                       _("concurrent: an objection was recorded while '{id}' was offered; it is disputed until the CEO decides ({decide})").format(id=view.id, decide=decide), "warning")
     if view.lead_declined:

@@ -159,6 +159,13 @@ def new_lead_is_someone_else(view: Engagement, event: BaseEvent, roster: Roster)
     return None
 
 
+def no_open_objection(view: Engagement, event: BaseEvent, roster: Roster) -> Refusal | None:
+    """An objection recorded concurrently with the offer is the CEO's to decide before the engagement ends."""
+    if not view.objections:
+        return None
+    return Refusal(ExitCode.NOT_YET, _("'{id}' has an open objection, recorded while it was offered; the CEO decides it first ('wst approve {id}')").format(id=view.id))
+
+
 def delivery_concerns_this_engagement(view: Engagement, event: BaseEvent, roster: Roster) -> Refusal | None:
     assert isinstance(event, Informed)
     if event.about != view.root.id and event.about not in view.counted:
@@ -177,13 +184,13 @@ PROCESS: tuple[Step, ...] = (
     Step(Command.OBJECT, EventKind.OBJECTION, Who.COLLEAGUE, REVIEW),
     Step(Command.OPT_OUT, EventKind.OPT_OUT, Who.COLLEAGUE, OPEN | {State.WON}),
     Step(Command.WITHDRAW_OBJECTION, EventKind.OBJECTION_WITHDRAWN, Who.ANYONE, ANY_STATE, (withdraws_own_open_objection,)),
-    Step(Command.APPROVE, EventKind.APPROVAL, Who.CEO, ACTIVE, (approval_has_something_to_decide, affected_clients_consulted)),
+    Step(Command.APPROVE, EventKind.APPROVAL, Who.CEO, ACTIVE | {State.ENDED}, (approval_has_something_to_decide, affected_clients_consulted)),
     Step(Command.VETO, EventKind.VETO, Who.CEO, OPEN, moves_to=State.VETOED),
     Step(Command.WITHDRAW, EventKind.WITHDRAWN, Who.LEAD, OPEN, moves_to=State.WITHDRAWN),
     Step(Command.OFFER, EventKind.OFFER, Who.LEAD, frozenset({State.CLEARED}), moves_to=State.OFFERED),
     Step(Command.WON, EventKind.WON, Who.LEAD, frozenset({State.OFFERED}), moves_to=State.WON),
     Step(Command.LOST, EventKind.LOST, Who.LEAD, frozenset({State.OFFERED}), moves_to=State.LOST),
-    Step(Command.END, EventKind.ENDED, Who.LEAD, frozenset({State.WON}), moves_to=State.ENDED),
+    Step(Command.END, EventKind.ENDED, Who.LEAD, frozenset({State.WON}), (no_open_objection,), moves_to=State.ENDED),
     Step(Command.TEAM, EventKind.TEAM, Who.LEAD, ACTIVE, (team_change_makes_sense, person_has_not_declined)),
     Step(Command.ASSIGN, EventKind.LEAD_CHANGED, Who.CEO, ACTIVE, (new_lead_is_someone_else, person_has_not_declined)),
     Step(Command.CRITICISM, EventKind.CRITICISM, Who.LEAD, frozenset({State.OFFERED, State.WON, State.ENDED})),
@@ -374,9 +381,9 @@ class Engagement:
 
     @property
     def reopened(self) -> bool:
-        """An objection recorded concurrently with the offer (and perhaps the `won` after it): the dispute
-        is the CEO's again."""
-        return self.phase in (State.OFFERED, State.WON) and bool(self.objections)
+        """An objection recorded concurrently with the offer (and perhaps the `won` and `end` after it): the dispute
+        is the CEO's again, and ending the engagement does not bury it."""
+        return self.phase in (State.OFFERED, State.WON, State.ENDED) and bool(self.objections)
 
     @property
     def needs_ceo(self) -> bool:
@@ -387,7 +394,7 @@ class Engagement:
     def decision_pending(self) -> bool:
         """Open objections or block findings without an exception: the CEO approves or vetoes."""
         if self.phase in CLOSED:
-            return False
+            return self.reopened
         return bool(self.objections) or (bool(self.block_findings) and not self.approved)
 
     @property
