@@ -30,8 +30,8 @@ from westander_cli.states import State, Summary
 if TYPE_CHECKING:
     from westander_cli.policy.parties import ActiveEngagement
 
-SCHEMA_VERSION = 12
-"""An index written by another wst version is dropped and rebuilt, never misread."""
+SCHEMA_VERSION = 13
+"""An index written by another wst version is dropped and rebuilt, never misread (13: a reopened objection survives `end`)."""
 RACY_NS = 3_000_000_000
 
 
