@@ -113,6 +113,32 @@ def test_an_unsigned_forged_approval_counts_for_nothing(firm: Path, wst, tmp_pat
     assert wst("offer", "2026-spel", "--as", "anna", now=AFTER).code == 0
 
 
+def test_a_signed_events_hash_and_signature_copied_onto_a_hand_made_approval_count_for_nothing(
+        firm: Path, wst, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by attacking: the signature is over the hash, and the gates took the hash the file claims. A consultant
+    copied the CEO's signed comment's hash and signature onto an approval she wrote: `offer` counted it, and only
+    verify said the file was edited. Now the gates recompute the hash of every event whose signature they check."""
+    key = require_ceo_signatures(firm, tmp_path)
+    path = write_proposal(tmp_path, "p", proposal(id="2026-spel", client=GAMBLING))
+    assert wst("propose", str(path), "--as", "anna", "--exception-reason", "Bara lotterier", now=T0).code == 0
+    other = write_proposal(tmp_path, "annat", proposal(id="2026-annat"))
+    assert wst("propose", str(other), "--as", "anna", now=T0).code == 0
+    monkeypatch.setenv("WST_SIGNING_KEY", str(key))
+    assert wst("comment", "2026-annat", "Jag tittar på det", "--as", "petra", now=T0).code == 0
+    [comment] = (firm / "engagements" / "2026-annat" / "events").glob("*-comment-*")
+    signed = tomllib.loads(comment.read_text())
+    events = firm / "engagements" / "2026-spel" / "events"
+    heads = [tomllib.loads(p.read_text())["hash"] for p in events.glob("*-informed-*")]
+    forged = {"kind": "approval", "at": signed["at"], "by": "petra", "follows": heads, "reason": "OK",
+              "hash": signed["hash"], "signature": signed["signature"]}
+    (events / f"20261201T100000000000Z-approval-{signed['hash'][:12]}.toml").write_text(event_text(Approval.model_validate(forged)), encoding="utf-8")
+    refused = wst("offer", "2026-spel", "--as", "anna", "--format", "json", now=AFTER)
+    assert refused.code == 3 and any("CEO exception" in m for m in refused.json["error"]["missing"])
+    shown = wst("show", "2026-spel", "--format", "json", now=AFTER).json["engagement"]
+    assert any("does not match the hash" in n["reason"] for n in shown["not_counted"])
+    assert wst("verify", now=AFTER).code == 1
+
+
 def test_signing_with_someone_elses_key_writes_nothing(firm: Path, wst, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     require_ceo_signatures(firm, tmp_path)
     erik_key, _ = keygen(tmp_path, "erik")

@@ -183,13 +183,18 @@ class Reader:
 
     def signature_problem(self, event: BaseEvent, root: Proposed) -> str | None:
         """Why an event does not count for want of the signature required when its engagement was
-        proposed (the current requirement for engagements stored before wst 0.2); None: it counts."""
+        proposed (the current requirement for engagements stored before wst 0.2); None: it counts. Where a
+        signature is required, the event's content must match its hash, which the signature is over."""
         from westander_cli import signing
         from westander_cli.model import SignatureSettings
 
         settings = self.signatures if root.signatures is None else SignatureSettings(required=self.signatures_recorded(root))
         if not settings.requires(event.kind):
             return None
+        from westander_cli.store import canonical_hash
+
+        if event.hash != canonical_hash(event.content()):  # a signature is over the hash: a copied hash and signature prove nothing
+            return _("{value} by {by}: edited: the content does not match the hash it was recorded with").format(value=event.kind.value, by=event.by)
         author = self.data.person(event.by)
         if event.signature is None:
             return _("{value} by {by}: unsigned, but firm.toml requires a signature on it").format(value=event.kind.value, by=event.by)
