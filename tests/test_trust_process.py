@@ -208,3 +208,26 @@ def test_a_proposed_event_that_records_no_signatures_does_not_switch_off_what_th
     messages = [p["message"] for p in wst("verify", "--format", "json", now=AFTER).json["problems"]]
     assert any("unsigned, but firm.toml requires a signature" in m for m in messages), messages
     assert any("records signatures = 'none', weaker than the 'ceo_decisions'" in m for m in messages), messages
+
+
+def test_a_proposed_event_copied_into_another_folder_is_refused_everywhere(firm: Path, wst, tmp_path: Path) -> None:
+    """Found by attacking: the CEO's veto was escaped by copying the engagement's `proposed` event (and its
+    deliveries) into a new folder, which then read as a fresh, cleared engagement that full verify passed.
+    A proposal is stored under its own id, so one in another folder is refused as a bad file by every command
+    (and `publish` leaves it out, counting it as unreadable)."""
+    path = write_proposal(tmp_path, "p", proposal(id="2026-veto"))
+    assert wst("propose", str(path), "--as", "anna", now=T0).code == 0
+    assert wst("veto", "2026-veto", "--reason", "Nej", "--as", "petra", now=T0).code == 0
+    source = firm / "engagements" / "2026-veto" / "events"
+    copy = firm / "engagements" / "2026-kopia" / "events"
+    copy.mkdir(parents=True)
+    for event in [*source.glob("*-proposed-*"), *source.glob("*-informed-*")]:
+        shutil.copy(event, copy / event.name)
+    for command in (["show", "2026-kopia"], ["offer", "2026-kopia", "--as", "anna"]):
+        refused = wst(*command, now=AFTER)
+        assert refused.code == 2 and "is not the folder it is stored in ('2026-kopia')" in refused.err, refused.err
+    verified = wst("verify", "--format", "json", now=AFTER)
+    assert verified.code == 1
+    assert any("2026-kopia" in p["file"] and "copied proposal" in p["message"] for p in verified.json["problems"])
+    listed = wst("list", now=AFTER)  # as for any bad file: one line naming it, exit 2
+    assert listed.code == 2 and "2026-kopia" in listed.err and "copied proposal" in listed.err

@@ -349,6 +349,11 @@ def assemble(folder_id: str, events: list[BaseEvent], files: dict[str, Path], le
         proposal = root.proposal if root.proposal is not None else (legacy[0] if legacy else None)
         if proposal is None:
             raise InvalidInput(_("{value}: proposal: the proposed event holds no proposal, and there is no proposal.toml").format(value=files[root.id]))
+        if root.proposal is not None and root.proposal.id is not None and root.proposal.id != folder_id:
+            # `propose` stores a proposal under its id: one in another folder is a copy, which would give a vetoed
+            # engagement a second, fresh history
+            raise InvalidInput(_("{value}: proposal.id: '{id}' is not the folder it is stored in ('{folder}'): a copied proposal?").format(
+                value=files[root.id], id=root.proposal.id, folder=folder_id))
         records.append(EngagementRecord(
             id=key, folder=folder_id, root=root, proposal=proposal, events=tuple(groups[root.id]), files=files,
             duplicate_of=folder_id if number else None, legacy_proposal_sha256=legacy[1] if legacy else None))
