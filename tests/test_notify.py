@@ -72,6 +72,23 @@ def test_every_colleague_gets_one_well_formed_message(firm: Path, wst, tmp_path:
     assert shown["informed"] == sorted(COLLEAGUES)
 
 
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1c", "\r\n"])
+def test_a_line_separator_pasted_into_a_name_or_title_is_a_space_in_the_subject(firm: Path, wst, tmp_path: Path, smtp_server,
+                                                                                separator: str) -> None:
+    """Found by attacking: a client name or title pasted from Word or a PDF with a line or paragraph separator made
+    `propose` crash (exit 70) after storing the engagement, and every `notify` after it: the e-mail library refuses
+    a line break in a header. The subject now has a space where the name had the break."""
+    controller, inbox = smtp_server
+    use_smtp(firm, controller.port)
+    path = write_proposal(tmp_path, "p", proposal(id="2026-radbryt", title=f"Opinionsarbete{separator}för laddning",
+                                                  client={"name": f"Laddkraft{separator}Sverige AB"}))
+    result = wst("propose", str(path), "--as", "anna", now="2026-12-01T09:00:00Z")
+    assert result.code == 0, result.err
+    subjects = [message["Subject"] for _rcpt, message in inbox.messages]
+    assert len(subjects) == 4 and all(s.endswith(": Opinionsarbete för laddning (Laddkraft Sverige AB)") for s in subjects), subjects
+    assert wst("show", "2026-radbryt", "--format", "json").json["engagement"]["informed"] == sorted(COLLEAGUES)
+
+
 def test_messages_in_english_when_the_firm_says_so(firm: Path, wst, tmp_path: Path, smtp_server) -> None:
     controller, inbox = smtp_server
     use_smtp(firm, controller.port, language="en")
