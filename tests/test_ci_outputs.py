@@ -63,3 +63,18 @@ def test_report_counts_every_engagement_in_words_and_log_details_are_structured(
     assert "vetoed 1" in table and "{" not in table and "proposed per month" in table
     events = wst("log", "2026-tvist", "--format", "json").json["events"]
     assert next(e["details"] for e in events if e["kind"] == "objection" and e["by"] == "sara") == {"reason": "Nej från sara"}
+
+
+def test_control_and_bidi_characters_in_a_name_are_escaped_in_junit_and_github_output(firm: Path, wst, tmp_path: Path) -> None:
+    """Found by attacking: a client name with ESC, BEL, an OSC title sequence and a right-to-left override made the
+    JUnit report ill-formed XML (a CI parser rejected the whole report) and reached GitHub's log raw. Both now
+    escape them as tables do (`\\x1b`)."""
+    hostile = "Evil\x1b]0;PWNED\x07\x1b[2J\u202e AB\ufffe"
+    path = write_proposal(tmp_path, "evil", proposal(id="2026-evil", client={"name": hostile, "sectors": ["92.00"]}))
+    junit = wst("check", str(path), "--format", "junit")
+    suite = ElementTree.fromstring(junit.out.split("\n", 1)[1]).find("testsuite")  # well-formed
+    assert suite is not None and "\\x1b]0;PWNED\\x07" in ElementTree.tostring(suite, encoding="unicode")
+    invalid = write_proposal(tmp_path, "bad", proposal(id="2026-bad", client={"country": hostile}))  # its message quotes the value
+    github = wst("check", str(path), str(invalid), "--format", "github")
+    assert github.out.startswith("::") and "\\x1b[2J" in github.out and "\\u202e" in github.out
+    assert not any(c in junit.out + github.out for c in "\x1b\x07\u202e\ufffe")

@@ -123,7 +123,10 @@ def emit(fmt: Format, payload: dict[str, Any], view: View) -> None:
             from westander_cli.errors import InvalidInput
 
             raise InvalidInput(_("--format {value}: not written for {value2}").format(value=fmt.value, value2=view.value))
-        sys.stdout.write("".join(f"{line}\n" for line in writer(payload)))
+        # CI reads these (GitHub's log, a JUnit parser) and people see them in terminals: control and bidi
+        # characters escaped as in tables (raw, they made JUnit XML ill-formed and GitHub's log a terminal's target)
+        shown = sanitised(payload) if fmt in (Format.GITHUB, Format.JUNIT) else payload
+        sys.stdout.write("".join(f"{line}\n" for line in writer(shown)))
         return
     if not sys.stdout.isatty() and view in PIPED_VIEWS:  # a pipe: plain lines, Rich never imported
         from westander_cli.render import lines
