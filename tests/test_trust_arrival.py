@@ -131,7 +131,11 @@ def test_a_proposal_that_leaves_out_a_colleague_or_a_channel_is_caught_when_push
         set_field(firm, "jonas", "active", "false")  # deactivating him in the same push hides nothing
         commit_all(repo, "jonas left")
         assert ci_verify(wst, "--since", "HEAD~2")[0] == 1
-        git(repo, "reset", "-q", "--hard", "HEAD~2")
+        (events / "notes-withdrawn-.txt").write_text("nothing\n")  # a file merely named so hides nothing either
+        commit_all(repo, "a name that looks withdrawn")
+        code, found = ci_verify(wst, "--since", "HEAD~3")
+        assert code == 1 and [p for p in found if words in p], found
+        git(repo, "reset", "-q", "--hard", "HEAD~3")
     # a colleague hired while a proposal was made in a clone that had not pulled him: CI is red, and the remedy clears it
     people = (firm / "people.toml").read_text()
     nils = '\n[[person]]\nid = "nils"\nname = "Nils N"\nemail = "nils@westander.se"\nrole = "consultant"\nbusiness_area = ""\nactive = true\n'

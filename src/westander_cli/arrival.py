@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -132,9 +133,10 @@ def _at_base(data_root: Path, found: Changes, name: str) -> dict[str, Any] | Non
 
 
 def problems(data_root: Path, since: str, skew: timedelta, now: datetime, people: People, firm: Firm,
-             changed: Changes | None = None) -> list[Arrival]:
+             changed: Changes | None, closed: Callable[[Path], bool]) -> list[Arrival]:
     """The records (events, roster approvals) added or changed after `since`: each with a time beyond `skew` of `now`,
-    each event by someone no longer active, and each proposal that leaves out an active colleague or a delivery channel."""
+    each event by someone no longer active, and each proposal that leaves out an active colleague or a delivery channel
+    (unless `closed` says its engagement is withdrawn or vetoed: so the remedy clears it, and it has done no harm)."""
     found: list[Arrival] = []
     root = data_root.resolve()
     changes_found = changed or changes(data_root, since)
@@ -159,7 +161,7 @@ def problems(data_root: Path, since: str, skew: timedelta, now: datetime, people
             continue  # unreadable records are verify's to report
         if is_event:
             firm_then = firm_then or _firm_at(data_root, changes_found, people, firm)
-            found.extend(_people_problems(shown, since, record, firm_then))
+            found.extend(_people_problems(shown, since, record, firm_then, record.get("kind") == "proposed" and closed(path)))
         at = record.get("at")
         if isinstance(at, str):
             try:
@@ -175,14 +177,14 @@ def problems(data_root: Path, since: str, skew: timedelta, now: datetime, people
     return found
 
 
-def _people_problems(shown: Path, since: str, record: dict[str, Any], firm: _Firm) -> list[Arrival]:
-    """An event by someone who has left; a proposal that leaves out an active colleague or a delivery channel
-    (unless its engagement is withdrawn or vetoed as pushed: so the remedy clears it, and it has done no harm)."""
+def _people_problems(shown: Path, since: str, record: dict[str, Any], firm: _Firm, closed: bool) -> list[Arrival]:
+    """An event by someone who has left; a proposal that leaves out an active colleague or a delivery channel,
+    unless its engagement is `closed` (withdrawn or vetoed)."""
     found = []
     author = record.get("by")
     if isinstance(author, str) and author in firm.former:
         found.append(Arrival(_("{shown}: arrived after {since} from '{by}', who is not active in people.toml (as pushed, or before): made before they left, or by someone who has left?").format(shown=shown, since=since, by=author), warning=True))
-    if record.get("kind") != "proposed" or any(part in path.name for path in shown.parent.iterdir() for part in ("-withdrawn-", "-veto-")):
+    if record.get("kind") != "proposed" or closed:
         return found
     lead, named, channels = record.get("lead"), record.get("colleagues"), record.get("channels")
     if isinstance(lead, str) and isinstance(named, list):

@@ -24,7 +24,7 @@ from westander_cli import i18n
 from westander_cli.errors import WstError
 from westander_cli.events import BaseEvent, Proposed
 from westander_cli.i18n import _
-from westander_cli.states import ACTIVE, OPEN
+from westander_cli.states import ACTIVE, OPEN, State
 from westander_cli.store import LEFTOVERS, SLUG_PATTERN, EngagementRecord, assemble, canonical_hash, event_file_name, scan_events
 from westander_cli.workflow import Engagement
 
@@ -117,13 +117,25 @@ def _changed_since(ws: Workspace, since: str, changes: arrival.Changes | None = 
     return folders, proposed
 
 
+def _withdrawn_or_vetoed(ws: Workspace, proposed: Path) -> bool:
+    """Whether the engagement the `proposed` event file starts is withdrawn or vetoed, as the process folds it
+    (a file merely named so proves nothing); False where its folder cannot be read, which verify reports."""
+    try:
+        records = ws.data.read_folder(proposed.parent.parent.name)
+    except WstError:
+        return False
+    return any(record.files[record.root.id].name == proposed.name and ws.view_of(record).state in (State.WITHDRAWN, State.VETOED)
+               for record in records)
+
+
 def _trust(ws: Workspace, since: str | None, skew: timedelta, changes: arrival.Changes | None = None) -> list[Problem]:
     """The CEO-approved roster (`roster`), and the records that arrived since `since` (`arrival`): problems as (text, warning)."""
     from westander_cli import arrival, roster
 
     found: list[tuple[str, bool]] = [(text, False) for text in roster.problems(ws.data.root, ws.data.firm, ws.data.people)]
     if since is not None:
-        found += arrival.problems(ws.data.root, since, skew, ws.now, ws.data.people, ws.data.firm, changes)
+        found += arrival.problems(ws.data.root, since, skew, ws.now, ws.data.people, ws.data.firm, changes,
+                                  closed=lambda proposed: _withdrawn_or_vetoed(ws, proposed))
     located = []
     for text, warning in found:
         file, sep, message = text.partition(": ")
