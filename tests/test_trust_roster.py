@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from conftest import files_under
+from conftest import files_under, proposal, write_proposal
+from test_clones import write_by_hand
 from trust_helpers import append_person_keys, keygen, require_signatures, set_field, set_person
 from westander_cli import roster
+from westander_cli.events import Proposed
 from westander_cli.model import SignatureRule
 
 pytestmark = pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs ssh-keygen")
@@ -170,3 +172,23 @@ def test_changing_the_pinned_policy_needs_the_ceos_approval(firm: Path, wst, sig
     pinned = text.split('digest = "', 1)[1][:64]
     firm_toml.write_text(text.replace(pinned, "f" * 64))
     assert any(p.startswith("firm.toml: policy.digest is 'ffff") and "not approved by the CEO" in p for p in problems(wst))
+
+
+def test_a_hand_made_proposal_with_a_shorter_review_than_the_ceo_approved_is_an_error(firm: Path, wst, signed_firm, tmp_path: Path,
+                                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by attacking: a proposed event resealed with `review_hours = 0` and its deadline at once skipped the
+    colleagues' review, and verify only warned (shorter than firm.toml's), though the CEO had approved 48 hours."""
+    monkeypatch.setenv("WST_SIGNING_KEY", str(signed_firm["anna"]))
+    path = write_proposal(tmp_path, "p", proposal(id="2026-snabb"))
+    assert wst("propose", str(path), "--as", "anna", now="2026-12-01T10:00:00Z").code == 0
+    events = firm / "engagements" / "2026-snabb" / "events"
+    [proposed] = events.glob("*-proposed-*")
+    record = tomllib.loads(proposed.read_text())
+    record.update(review_hours=0, review_deadline=record["at"])
+    del record["hash"]
+    for written in events.iterdir():
+        written.unlink()
+    write_by_hand(events, Proposed.model_validate(record))
+    found = wst("verify", "--format", "json", now="2026-12-01T10:05:00Z").json["problems"]
+    assert [(p["severity"], p["message"]) for p in found if "review period" in p["message"]] == [
+        ("error", "recorded a review period of 0 hours, shorter than the 48 the CEO had approved by then (roster/)")]

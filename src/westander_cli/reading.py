@@ -181,6 +181,13 @@ class Reader:
             self._recorded_rules[root.id] = roster.stricter(root.signatures, floor)
         return self._recorded_rules[root.id]
 
+    def review_hours_approved(self, root: Proposed) -> int | None:
+        """The review period the CEO had approved when `root` was proposed (roster/; the longest where approvals
+        fork); None where there was no approval then."""
+        from westander_cli import roster
+
+        return max((int(a.content["review_hours"]) for a in roster.in_force(self._approvals, root.at)), default=None)
+
     def signature_problem(self, event: BaseEvent, root: Proposed) -> str | None:
         """Why an event does not count for want of the signature required when its engagement was
         proposed (the current requirement for engagements stored before wst 0.2); None: it counts. Where a

@@ -265,6 +265,9 @@ def _recheck_proposal(ws: Workspace, record: EngagementRecord) -> Iterator[Probl
                                       if counting == Counting.WORKING_TIME else
                                       _("review deadline {review_deadline:%Y-%m-%d %H:%M} UTC is not {review_hours} hours after the proposal ({expected:%Y-%m-%d %H:%M} UTC)")
                                       ).format(review_deadline=root.review_deadline, review_hours=root.review_hours, expected=expected))
+        elif (approved := ws.review_hours_approved(root)) is not None and root.review_hours < approved:
+            yield Problem(path, None, _("recorded a review period of {review_hours} hours, shorter than the {review_hours2} the CEO had approved by then (roster/)").format(
+                review_hours=root.review_hours, review_hours2=approved))
         elif root.review_hours < firm.review_hours:
             yield Problem(path, None, _("recorded a review period of {review_hours} hours, shorter than the firm's {review_hours2}").format(review_hours=root.review_hours, review_hours2=firm.review_hours), "warning")
     current = ws.policy_sha
