@@ -78,3 +78,19 @@ def test_control_and_bidi_characters_in_a_name_are_escaped_in_junit_and_github_o
     github = wst("check", str(path), str(invalid), "--format", "github")
     assert github.out.startswith("::") and "\\x1b[2J" in github.out and "\\u202e" in github.out
     assert not any(c in junit.out + github.out for c in "\x1b\x07\u202e\ufffe")
+
+
+def test_months_and_days_shown_to_people_are_the_firms_not_utcs(firm: Path, wst, tmp_path: Path) -> None:
+    """Found by attacking: a proposal made and won at 00:30-00:55 on New Year's Day in Stockholm (23:30-23:55 UTC)
+    was counted under December and published as a client since 31 December."""
+    path = write_proposal(tmp_path, "p", proposal(id="2026-nyar"))
+    assert wst("propose", str(path), "--as", "anna", now="2026-12-31T23:30:00Z").code == 0
+    for person in ("erik", "sara", "jonas", "petra"):
+        assert wst("ack", "2026-nyar", "--as", person, now="2026-12-31T23:35:00Z").code == 0
+    after = "2027-01-03T09:00:00Z"  # the review period over
+    assert wst("offer", "2026-nyar", "--as", "anna", now="2027-01-02T23:50:00Z").code == 0
+    assert wst("won", "2026-nyar", "--as", "anna", now="2027-01-02T23:55:00Z").code == 0  # 00:55 on 3 January in Stockholm
+    report = wst("report", "--format", "json", now=after).json
+    assert report["proposed_by_month"].get("2027-01") == 1 and "2026-12" not in report["proposed_by_month"]
+    [client] = [c for c in wst("publish", "--format", "json", now=after).json["clients"] if c["title"] == proposal(id="x")["title"]]
+    assert client["since"] == "2027-01-03"

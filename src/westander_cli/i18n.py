@@ -73,8 +73,13 @@ def ngettext(singular: str, plural: str, count: int) -> str:
 def local_time(at: datetime | str) -> str:
     """A moment as people read it: the firm's local time with its zone, e.g. `2026-03-04 09:00 CET`.
     Machines get UTC (JSON and files); this is only for tables, status lines, messages and e-mails."""
-    moment = (datetime.fromisoformat(at) if isinstance(at, str) else at).astimezone(_zone_info(_zone[-1]))
+    moment = local_moment(datetime.fromisoformat(at) if isinstance(at, str) else at)
     return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} {moment.hour:02d}:{moment.minute:02d} {moment.tzname() or ''}"
+
+
+def local_moment(at: datetime) -> datetime:
+    """A moment in the firm's time zone: which day and month it is for the people of the firm."""
+    return at.astimezone(_zone_info(_zone[-1]))
 
 
 @cache
@@ -94,4 +99,4 @@ def N_(message: str) -> str:
     return message
 
 
-__all__ = ["DEFAULT_LANGUAGE", "DEFAULT_TIME_ZONE", "LANGUAGES", "N_", "_", "catalog", "current", "local_time", "ngettext", "speaking", "use"]
+__all__ = ["DEFAULT_LANGUAGE", "DEFAULT_TIME_ZONE", "LANGUAGES", "N_", "_", "catalog", "current", "local_moment", "local_time", "ngettext", "speaking", "use"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import statistics
 from typing import TYPE_CHECKING, Any
 
-from westander_cli.clock import iso
+from westander_cli.i18n import local_moment
 from westander_cli.model import EventKind
 from westander_cli.states import DECLINED, State
 
@@ -68,7 +68,7 @@ def public_clients(ws: Workspace) -> tuple[list[dict[str, Any]], int]:
             "website_text": view.website_text,
             "political_influence": view.proposal.political_influence,
             "status": "ongoing" if state == State.WON else "ended",
-            "since": (iso(won) or "")[:10] or None,
+            "since": local_moment(won).date().isoformat() if won else None,  # the day it was won in the firm's time zone
         })
     return sorted(clients, key=lambda c: (c["status"], c["client"].casefold())), unreadable
 
@@ -88,7 +88,8 @@ def intake_statistics(ws: Workspace) -> dict[str, Any]:
         kinds = [e.kind for e in view.valid_events]
         objections += EventKind.OBJECTION in kinds
         exceptions += bool(view.block_findings)
-        month = view.proposed_at.strftime("%Y-%m")
+        proposed = local_moment(view.proposed_at)  # the firm's month: a proposal at 00:30 on 1 January is January's
+        month = f"{proposed.year:04d}-{proposed.month:02d}"
         by_month[month] = by_month.get(month, 0) + 1
         offer = next((e.at for e in view.valid_events if e.kind == EventKind.OFFER), None)
         if offer:
