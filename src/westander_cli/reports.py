@@ -61,6 +61,8 @@ def public_clients(ws: Workspace) -> tuple[list[dict[str, Any]], int]:
         if view is None:
             unreadable += 1
             continue
+        if view.state not in PUBLIC:  # the folded records decide what is public, never the local index alone
+            continue
         won = next((e.at for e in view.events if e.kind == EventKind.WON), None)
         clients.append({
             "client": view.proposal.client.name,

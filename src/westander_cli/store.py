@@ -258,12 +258,20 @@ class DataFolder:
     def _read_events(self, folder: Path) -> tuple[list[BaseEvent], dict[str, Path]]:
         events: list[BaseEvent] = []
         files: dict[str, Path] = {}
+        kept: dict[str, BaseEvent] = {}
         for found in scan_events(folder):
             if found.event is None:
                 raise InvalidInput(found.problem)
-            if found.event.id not in files:
-                events.append(found.event)
-                files[found.event.id] = found.path
+            event = found.event
+            if event.id in kept:  # the same event in two files (harmless), or a file claiming another's hash to hide it
+                for path, claimed in ((found.path, event), (files[event.id], kept[event.id])):
+                    if canonical_hash(claimed.content()) != event.id:
+                        raise InvalidInput(_("{path}: claims the hash of another event ({other}), which its content does not match").format(
+                            path=path, other=found.path if path == files[event.id] else files[event.id]))
+                continue
+            kept[event.id] = event
+            events.append(event)
+            files[event.id] = found.path
         return events, files
 
     def create(self, proposed: Proposed) -> Proposed:
@@ -404,7 +412,10 @@ def scan_events(folder: Path) -> list[EventFile]:
             continue
         try:  # read_bytes opens with O_NOFOLLOW and checks it is a regular file: a swap since the listing is refused
             document = read_toml(path, "event file")
-            found.append(EventFile(path, load_model(document, model_of(document.data, str(path)))))
+            event = load_model(document, model_of(document.data, str(path)))
+            if event.hash is None:  # only an event being made has none; every later event follows one by it
+                raise InvalidInput(_("{path}: hash: missing; every recorded event carries the hash it was sealed with").format(path=path))
+            found.append(EventFile(path, event))
         except InvalidInput as error:
             found.append(EventFile(path, None, str(error), unreadable=True))
     return found

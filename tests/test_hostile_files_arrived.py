@@ -1,0 +1,74 @@
+"""Files that arrive by `git pull` and were made to hide, stop or crash something (found by a hostile review):
+each through the real CLI on a copy of the example firm."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from conftest import proposal, write_proposal
+
+T0 = "2026-12-01T09:00:00Z"
+VETOED = "2026-hemligt"
+
+
+def _propose_and_veto(firm: Path, wst, tmp_path: Path) -> str:
+    path = write_proposal(tmp_path, "hemligt", proposal(id=VETOED, client={"name": "Hemlighetsbolaget AB"}))
+    assert wst("propose", str(path), "--as", "anna", now=T0).code == 0
+    assert wst("veto", VETOED, "--reason", "Hemligt", "--as", "petra", now=T0).code == 0
+    return "Hemlighetsbolaget"
+
+
+def _events(firm: Path, engagement: str) -> Path:
+    return firm / "engagements" / engagement / "events"
+
+
+def _hash(path: Path) -> str:
+    return str(tomllib.loads(path.read_text(encoding="utf-8"))["hash"])
+
+
+def test_a_file_claiming_the_hash_of_a_veto_does_not_hide_it(firm: Path, wst, tmp_path: Path) -> None:
+    """One added file (nothing edited or deleted, so an append-only check passes it) claimed the hash of the CEO's
+    veto; the store kept whichever file sorted first, so the veto was gone (a won engagement's veto hidden so
+    put the client back in `publish`). Now a file claiming another event's hash makes the folder unreadable."""
+    client = _propose_and_veto(firm, wst, tmp_path)
+    events = _events(firm, VETOED)
+    [veto] = events.glob("*-veto-*")
+    [proposed] = events.glob("*-proposed-*")
+    fake = events / "00000000T000000000000Z-comment-aaaaaaaaaaaa.toml"
+    fake.write_text(f'kind = "comment"\nat = 2026-12-01T09:00:00Z\nby = "anna"\nfollows = ["{_hash(proposed)}"]\n'
+                    f'text = "hej"\nhash = "{_hash(veto)}"\n', encoding="utf-8")
+    shown = wst("show", VETOED, now=T0)
+    assert shown.code == 2 and str(fake) in shown.err and "claims the hash of another event" in shown.err
+    published = wst("publish", "--format", "json", now=T0)
+    assert published.code == 0 and client not in published.out
+    assert wst("verify", now=T0).code == 1
+
+
+def test_an_event_file_without_a_hash_is_a_bad_file_not_a_crash(firm: Path, wst, tmp_path: Path) -> None:
+    """An event without `hash` made every recording command on its engagement crash (exit 70), the CEO's veto too."""
+    path = write_proposal(tmp_path, "p", proposal(id="2026-utan-hash"))
+    assert wst("propose", str(path), "--as", "anna", now=T0).code == 0
+    events = _events(firm, "2026-utan-hash")
+    [informed] = events.glob("*-informed-*")
+    bad = events / "20261201T100000000000Z-ack-000000000000.toml"
+    bad.write_text(f'kind = "ack"\nat = 2026-12-01T10:00:00Z\nby = "erik"\nfollows = ["{_hash(informed)}"]\n', encoding="utf-8")
+    for command in (["veto", "2026-utan-hash", "--reason", "Nej", "--as", "petra"], ["show", "2026-utan-hash"]):
+        refused = wst(*command, now=T0)
+        assert refused.code == 2 and f"{bad}: hash: missing" in refused.err, refused.err
+    bad.unlink()  # the remedy: the file goes, and the CEO's veto is recorded
+    assert wst("veto", "2026-utan-hash", "--reason", "Nej", "--as", "petra", now=T0).code == 0
+
+
+def test_publish_decides_from_the_records_not_the_local_index(firm: Path, wst, tmp_path: Path) -> None:
+    """A local index edited to say a vetoed engagement is won made `publish` list the client."""
+    import sqlite3
+    import time
+
+    client = _propose_and_veto(firm, wst, tmp_path)
+    assert wst("list", now=T0).code == 0
+    time.sleep(3.2)  # past the index's racily-clean window, so the next run trusts it
+    assert wst("list", now=T0).code == 0
+    with sqlite3.connect(firm / ".wst" / "index.sqlite") as db:
+        db.execute("UPDATE summary SET state = 'won' WHERE id = ?", (VETOED,))
+    assert client not in wst("publish", now=T0).out
