@@ -16,6 +16,8 @@ from westander_cli.errors import InvalidInput
 from westander_cli.i18n import _
 
 MAX_FILE_BYTES = bounds.MAX_TOML_BYTES
+MAX_PROBLEMS_NAMED = 50
+"""The validation problems of one file named with their lines; the rest are counted (a person fixes the first ones)."""
 
 if TYPE_CHECKING:  # Pydantic loads where a file is validated: reading and parsing need none of it
     from pydantic import BaseModel, ValidationError
@@ -149,13 +151,15 @@ def describe_validation_error(
     problems = []
     # An unknown key is usually the cause of a "missing" one (a typo), so it is named first.
     items = sorted(error.errors(include_url=False), key=lambda item: item["type"] != "extra_forbidden")
-    for item in items:
+    for item in items[:MAX_PROBLEMS_NAMED]:  # each is located by a scan of the text: a file of 5,000 bad keys took minutes
         loc = tuple(item["loc"])
         field_path = format_loc(at + loc)
         message = _message(model, item, loc)
         line = document.line_of(field_path)
         where = f"{document.path}:{line}" if line else f"{document.path}"
         problems.append(f"{where}: {field_path or '(file)'}: {message}")
+    if len(items) > MAX_PROBLEMS_NAMED:
+        problems.append(_("{path}: and {count} more problems").format(path=document.path, count=len(items) - MAX_PROBLEMS_NAMED))
     return problems
 
 
