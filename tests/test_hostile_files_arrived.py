@@ -94,3 +94,26 @@ def test_an_event_file_with_thousands_of_unknown_keys_is_refused_quickly(firm: P
     started = time.monotonic()
     checked = wst("check", str(proposal_file))
     assert time.monotonic() - started < 10 and checked.code == 2 and "y0: unknown key" in checked.err, checked.err
+
+
+def test_a_proposed_event_naming_an_unknown_time_zone_is_a_bad_file(firm: Path, wst, tmp_path: Path) -> None:
+    """`timezone = "Bogus/Zone"` (or a path) in a hand-made proposed event crashed verify (exit 70)."""
+    from test_clones import write_by_hand
+
+    from westander_cli.events import Proposed
+
+    path = write_proposal(tmp_path, "p", proposal(id="2026-zon"))
+    assert wst("propose", str(path), "--as", "anna", now=T0).code == 0
+    events = _events(firm, "2026-zon")
+    [proposed] = events.glob("*-proposed-*")
+    record = tomllib.loads(proposed.read_text(encoding="utf-8"))
+    del record["hash"]
+    for written in events.iterdir():
+        written.unlink()
+    record.update(review_counting="working_time", timezone="Europe/Stockholm")
+    write_by_hand(events, Proposed.model_validate(record))
+    [forged] = events.glob("*-proposed-*")
+    forged.write_text(forged.read_text(encoding="utf-8").replace('"Europe/Stockholm"', '"../../../../etc/passwd"'), encoding="utf-8")
+    for command in (["verify"], ["show", "2026-zon"]):
+        refused = wst(*command, now=T0)
+        assert refused.code in (1, 2) and "not a known time zone" in refused.out + refused.err, (command, refused.err)

@@ -15,12 +15,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from westander_cli.errors import InvalidInput
 from westander_cli.i18n import _
 from westander_cli.model import PERSON_ID, Channel, EventKind, Moment, Proposal, SignatureRule
-from westander_cli.review_period import Counting
+from westander_cli.review_period import Counting, check_time_zone
 
 Hash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 PersonId = Annotated[str, StringConstraints(pattern=PERSON_ID)]
@@ -86,7 +86,7 @@ class Proposed(BaseEvent):
     channels: Annotated[list[Channel], Field(max_length=10)] | None = None
     review_hours: Annotated[int, Field(ge=0, le=24 * 366)] | None = None
     review_counting: Counting | None = None
-    timezone: Annotated[str, StringConstraints(max_length=64)] | None = None
+    timezone: Annotated[str, StringConstraints(max_length=64), AfterValidator(check_time_zone)] | None = None
     policy_digest: Hash | None = None
     signatures: SignatureRule | None = None
     """The signature requirement in force when it was proposed: it holds for the engagement's whole history,
