@@ -117,3 +117,17 @@ def test_a_proposed_event_naming_an_unknown_time_zone_is_a_bad_file(firm: Path, 
     for command in (["verify"], ["show", "2026-zon"]):
         refused = wst(*command, now=T0)
         assert refused.code in (1, 2) and "not a known time zone" in refused.out + refused.err, (command, refused.err)
+
+
+def test_a_damaged_registry_index_is_rebuilt_not_a_crash(firm: Path, wst) -> None:
+    """Valid SQLite with bad JSON in the registry index's dates made check crash (exit 70)."""
+    import sqlite3
+
+    from conftest import REPO
+
+    volvo = REPO / "data" / "examples" / "volvo-chain.toml"
+    first = wst("check", str(volvo), "--format", "json")
+    with sqlite3.connect(firm / ".wst" / "registry.sqlite") as db:
+        db.execute("UPDATE file SET dates = '{{'")
+    again = wst("check", str(volvo), "--format", "json")
+    assert again.code == first.code and again.json["results"] == first.json["results"]

@@ -223,7 +223,16 @@ class Registry:
         row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
         if row is None or row[0] != INDEX_VERSION:
             raise sqlite3.DatabaseError("an index of another version")
-        return {name: (stamp, json.loads(dates), passed) for name, stamp, dates, passed in db.execute("SELECT name, stamp, dates, passed FROM file")}
+        indexed = {}
+        for name, stamp, dates, passed in db.execute("SELECT name, stamp, dates, passed FROM file"):
+            try:
+                days = json.loads(dates)
+            except (TypeError, ValueError):
+                days = None
+            if not (isinstance(days, list) and all(isinstance(d, str) for d in days)):
+                raise sqlite3.DatabaseError("a damaged index")  # local state, rebuilt from the files, never trusted
+            indexed[name] = (stamp, days, passed)
+        return indexed
 
     def _current(self, db: sqlite3.Connection, stamps: dict[str, str], day: str) -> bool:
         indexed = self._indexed(db)
