@@ -131,3 +131,18 @@ def test_a_damaged_registry_index_is_rebuilt_not_a_crash(firm: Path, wst) -> Non
         db.execute("UPDATE file SET dates = '{{'")
     again = wst("check", str(volvo), "--format", "json")
     assert again.code == first.code and again.json["results"] == first.json["results"]
+
+
+def test_local_state_in_the_wrong_shape_is_one_clear_line(firm: Path, wst, tmp_path: Path) -> None:
+    """`.wst` as a plain file (or its locks folder as a file) made list, check and ack crash (exit 70)."""
+    import shutil
+
+    from conftest import REPO
+
+    shutil.rmtree(firm / ".wst", ignore_errors=True)
+    (firm / ".wst").write_text("x\n", encoding="utf-8")
+    for command in (["list"], ["check", str(REPO / "data" / "examples" / "cykel-clear.toml")], ["ack", "2026-vattenfall-fossilfritt", "--as", "erik"]):
+        refused = wst(*command, now=T0)
+        assert refused.code == 2 and ".wst" in refused.err and "delete it" in refused.err, (command, refused.err)
+    (firm / ".wst").unlink()
+    assert wst("list", now=T0).code == 0

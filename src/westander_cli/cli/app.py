@@ -129,6 +129,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exit_.exit_code)
     except BrokenPipeError:
         return int(ExitCode.OK)
+    except (FileExistsError, NotADirectoryError, IsADirectoryError) as error:  # e.g. `.wst` made a file: input, not a bug
+        return _fail(ExitCode.INVALID, _("{path}: a file where wst keeps a folder, or a folder where it keeps a file ({reason}); "
+                                         "if it is under .wst/, delete it: wst rebuilds its local state").format(
+            path=error.filename, reason=error.strerror), args)
     except Exception as error:
         if os.environ.get("WST_DEBUG"):
             raise
