@@ -6,6 +6,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from conftest import proposal, write_proposal
 
 T0 = "2026-12-01T09:00:00Z"
@@ -99,7 +101,6 @@ def test_an_event_file_with_thousands_of_unknown_keys_is_refused_quickly(firm: P
 def test_a_proposed_event_naming_an_unknown_time_zone_is_a_bad_file(firm: Path, wst, tmp_path: Path) -> None:
     """`timezone = "Bogus/Zone"` (or a path) in a hand-made proposed event crashed verify (exit 70)."""
     from test_clones import write_by_hand
-
     from westander_cli.events import Proposed
 
     path = write_proposal(tmp_path, "p", proposal(id="2026-zon"))
@@ -146,3 +147,25 @@ def test_local_state_in_the_wrong_shape_is_one_clear_line(firm: Path, wst, tmp_p
         assert refused.code == 2 and ".wst" in refused.err and "delete it" in refused.err, (command, refused.err)
     (firm / ".wst").unlink()
     assert wst("list", now=T0).code == 0
+
+
+@pytest.mark.parametrize("change", ["UPDATE summary SET state = 'bogus'", "UPDATE summary SET review_deadline = 'garbage'",
+                                    "UPDATE summary SET flags = 'x'", "UPDATE summary SET valid_from = 'abc'",
+                                    "UPDATE summary SET active = '{{'", "UPDATE meta SET value = '[1,2]' WHERE key = 'facts'"])
+def test_an_edited_summary_index_is_never_a_crash(firm: Path, wst, change: str) -> None:
+    """Valid SQLite holding values no wst wrote made list, status and check crash (exit 70). Now the files decide
+    where the index cannot be read, and a row that cannot be decoded when used is one clear line (exit 2)."""
+    import sqlite3
+    import time
+
+    from conftest import REPO
+
+    assert wst("list", now=T0).code == 0
+    time.sleep(3.2)  # past the racily-clean window: the next run trusts the index
+    assert wst("list", now=T0).code == 0
+    with sqlite3.connect(firm / ".wst" / "index.sqlite") as db:
+        db.execute(change)
+    for command in (["list"], ["status", "--as", "petra"], ["check", str(REPO / "data" / "examples" / "volvo-chain.toml")]):
+        result = wst(*command, now=T0)
+        assert result.code in (0, 1, 2, 3) and "internal error" not in result.err, (command, result.err)
+        assert result.code != 2 or "index is damaged" in result.err, result.err

@@ -22,9 +22,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from westander_cli.bulk import cycle_collection_paused, mapped
+from westander_cli.errors import InvalidInput
+from westander_cli.i18n import _
 from westander_cli.states import State, Summary
 
 if TYPE_CHECKING:
@@ -99,21 +101,33 @@ class Entry:
         if self._summary is not None:
             return self._summary.state
         assert self._row is not None
-        return _STATE[self._row.state]
+        return _decoded(lambda row: _STATE[row.state], self._row)
 
     @property
     def summary(self) -> Summary:
         if self._summary is None:
             assert self._row is not None
-            self._summary = _summary_of(self._row)
+            self._summary = _decoded(_summary_of, self._row)
         return self._summary
 
     @property
     def active(self) -> ActiveEngagement:
         if self._active is None:
             assert self._row is not None
-            self._active = _decode_active(self._row.active)
+            self._active = _decoded(lambda row: _decode_active(row.active), self._row)
         return self._active
+
+
+DecodedT = TypeVar("DecodedT")
+
+
+def _decoded(decode: Callable[[Row], DecodedT], row: Row) -> DecodedT:
+    """A kept row decoded when it is first used; a row no wst wrote (an edited index) is one clear line, not a crash."""
+    try:
+        return decode(row)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        raise InvalidInput(_("{value}: the local index is damaged (the summary of '{id}'); delete it: wst rebuilds it").format(
+            value=".wst/index.sqlite", id=str(row.id)[:80])) from None
 
 
 def _holds_at(row: Row, now_us: int) -> bool:
@@ -151,7 +165,7 @@ class SummaryIndex:
             try:
                 with self._connection() as db:
                     return self._entries(db, folders, now, build, facts)
-            except sqlite3.Error:
+            except (sqlite3.Error, ValueError, TypeError, KeyError, AttributeError):  # a damaged or edited index: the files decide
                 return [entry for folder in folders for entry in build(folder)]
 
     def _entries(self, db: sqlite3.Connection, folders: list[str], now: datetime, build: Callable[[str], list[Entry]],
