@@ -15,6 +15,7 @@ from pathlib import Path
 
 from westander_cli import i18n
 from westander_cli.i18n import N_, _, ngettext
+from westander_cli.render import one_line
 from westander_cli.resources import shipped
 
 CYKEL, NORDVIND, BATTERI = "2026-svensk-cykling-cykelvagar", "2026-nordvind-havsvind", "2026-nordic-cell-batterifabrik"
@@ -142,7 +143,7 @@ def _show_outbox(data: Path, say: Callable[[str], None]) -> None:
 
 def _one_line(header: object) -> str:
     """A header as a mail program shows it: unfolded, on one line."""
-    return " ".join(str(header).split())
+    return one_line(str(header))
 
 
 @contextmanager

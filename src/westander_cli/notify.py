@@ -18,6 +18,7 @@ from westander_cli import words
 from westander_cli.events import StoredFinding
 from westander_cli.i18n import N_, _, current, local_time, speaking
 from westander_cli.model import Channel, Firm, Person, Proposal
+from westander_cli.render import one_line
 from westander_cli.store import write_once
 
 
@@ -147,20 +148,14 @@ def notice_message(
 def _message(sender: str, recipient: Person, subject: str, body: str, engagement_id: str, now: datetime) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = f"{_one_line(recipient.name)} <{recipient.email}>"
-    message["Subject"] = _one_line(subject)
+    message["To"] = f"{one_line(recipient.name)} <{recipient.email}>"
+    message["Subject"] = one_line(subject)
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain=sender.split("@")[-1])
     message["X-Wst-Engagement"] = engagement_id
     message.set_content(body)
     message["Content-Language"] = current()  # RFC 3282: the recipient's language (after set_content, which clears Content-*)
     return message
-
-
-def _one_line(text: str) -> str:
-    """A header's text on one line: a title or name pasted with a line or paragraph separator (U+2028, U+0085, a
-    vertical tab, ...) is one to people, and the e-mail library refuses any line break in a header."""
-    return " ".join(text.split())
 
 
 def message_key(message: EmailMessage, person: Person, channel: Channel) -> str:

@@ -195,19 +195,15 @@ def _check_arguments(args: list[str]) -> None:
 
 
 def _fail(code: ExitCode, message: str, args: list[str], missing: Sequence[str] = ()) -> int:
-    from westander_cli.render import sanitise
+    from westander_cli.render import one_line, sanitise
 
-    sys.stderr.write(f"wst: error: {sanitise(_one_line(message))}\n")
+    sys.stderr.write(f"wst: error: {sanitise(one_line(message))}\n")
     if _wants_json(args):
         import json
 
         payload = {"version": 1, "error": {"code": int(code), "message": message, "missing": list(missing)}}
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2 if sys.stdout.isatty() else None) + "\n")
     return int(code)
-
-
-def _one_line(message: str) -> str:
-    return " ".join(message.split())
 
 
 def _wants_json(args: list[str]) -> bool:

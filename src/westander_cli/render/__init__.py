@@ -87,6 +87,12 @@ def sanitise(text: str) -> str:
     return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
 
 
+def one_line(text: str) -> str:
+    """Text on one line, each run of whitespace one space: a title or name pasted with a line or paragraph
+    separator (U+2028, U+0085, a vertical tab, ...) is one to people, and an e-mail header refuses a line break."""
+    return " ".join(text.split())
+
+
 def sanitised(value: Any) -> Any:
     """Every string in a payload, sanitised; keys too, since some tables show them."""
     if isinstance(value, str):

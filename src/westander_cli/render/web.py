@@ -8,6 +8,7 @@ from html import escape
 from typing import Any
 
 from westander_cli.i18n import N_, _, current
+from westander_cli.render import one_line
 
 HEADINGS = {"title": N_("Our clients"), "ongoing": N_("Ongoing engagements"), "ended": N_("Ended engagements"),
             "since": N_("since"), "lobbying": N_("Public affairs"), "none": N_("No engagements to show.")}
@@ -26,7 +27,7 @@ def _groups(payload: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
 def _markdown_text(text: str) -> str:
     """Text that Markdown shows as written: its markup characters escaped, HTML written as text."""
     special = "\\`*_{}[]()#+-.!|<>"
-    return "".join(f"\\{ch}" if ch in special else ch for ch in " ".join(text.split()))
+    return "".join(f"\\{ch}" if ch in special else ch for ch in one_line(text))
 
 
 def markdown(payload: dict[str, Any]) -> Iterator[str]:
