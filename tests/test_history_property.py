@@ -160,11 +160,9 @@ def test_random_merged_histories_agree_and_stay_green_long(template: Path, steps
     run_history(template, steps)
 
 
-def test_an_objection_concurrent_with_offer_and_won_is_shown_to_the_ceo(template: Path, tmp_path: Path,
-                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    """Found by attacking: the lead offers and marks it won in one clone while a colleague objects in the
-    other. After the merge the engagement stays won, but show says `reopened`, verify warns, the CEO's
-    status lists it, and a CEO approval that follows the objection settles it."""
+def objection_merged_with(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *steps: str) -> tuple[Path, Path, datetime]:
+    """Two clones after every colleague's ack: sara objects in one while the lead records `steps` in the other,
+    then they merge. The clones and the moment of both."""
     monkeypatch.setenv("WST_POLICIES", str(REPO / "policies"))
     monkeypatch.delenv("WST_USER", raising=False)
     one, two = tmp_path / "one", tmp_path / "two"
@@ -174,9 +172,18 @@ def test_an_objection_concurrent_with_offer_and_won_is_shown_to_the_ceo(template
     shutil.copytree(one, two)
     later = T0 + timedelta(hours=1)
     assert cli(one, later, "object", PID, "--reason", "Motpart", "--as", "sara")[0] == 0
-    assert cli(two, later, "offer", PID, "--as", "anna")[0] == 0
-    assert cli(two, later, "won", PID, "--as", "anna")[0] == 0
+    for step in steps:
+        assert cli(two, later, step, PID, "--as", "anna")[0] == 0
     merge(one, two)
+    return one, two, later
+
+
+def test_an_objection_concurrent_with_offer_and_won_is_shown_to_the_ceo(template: Path, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by attacking: the lead offers and marks it won in one clone while a colleague objects in the
+    other. After the merge the engagement stays won, but show says `reopened`, verify warns, the CEO's
+    status lists it, and a CEO approval that follows the objection settles it."""
+    one, two, later = objection_merged_with(template, tmp_path, monkeypatch, "offer", "won")
     for clone in (one, two):
         shown = view(clone, later, "show", PID)["engagement"]
         assert shown["state"] == "won" and shown["reopened"] is True
@@ -197,18 +204,7 @@ def test_ending_the_engagement_does_not_bury_a_concurrent_objection(template: Pa
     ordinary `wst end` (after the merge, or in the lead's own clone before it): show, the CEO's status and verify
     went quiet. Now `end` waits for the CEO's decision, and an `end` recorded concurrently leaves the engagement
     reopened: shown, listed for the CEO, warned about by verify, until the CEO approves."""
-    monkeypatch.setenv("WST_POLICIES", str(REPO / "policies"))
-    monkeypatch.delenv("WST_USER", raising=False)
-    one, two = tmp_path / "one", tmp_path / "two"
-    shutil.copytree(template, one)
-    for person in ("erik", "sara", "jonas", "petra"):
-        assert cli(one, T0, "ack", PID, "--as", person)[0] == 0
-    shutil.copytree(one, two)
-    later = T0 + timedelta(hours=1)
-    assert cli(one, later, "object", PID, "--reason", "Motpart", "--as", "sara")[0] == 0
-    for step in ("offer", "won", *(["end"] if ended_in_the_lead_clone else [])):
-        assert cli(two, later, step, PID, "--as", "anna")[0] == 0
-    merge(one, two)
+    one, two, later = objection_merged_with(template, tmp_path, monkeypatch, "offer", "won", *(["end"] if ended_in_the_lead_clone else []))
     if not ended_in_the_lead_clone:
         code, _out, err = cli(two, later, "end", PID, "--as", "anna")
         assert code == 3 and "open objection" in err

@@ -101,7 +101,7 @@ class Entry:
         if self._summary is not None:
             return self._summary.state
         assert self._row is not None
-        return _decoded(lambda row: _STATE[row.state], self._row)
+        return _decoded(_state_of, self._row)
 
     @property
     def summary(self) -> Summary:
@@ -114,7 +114,7 @@ class Entry:
     def active(self) -> ActiveEngagement:
         if self._active is None:
             assert self._row is not None
-            self._active = _decoded(lambda row: _decode_active(row.active), self._row)
+            self._active = _decoded(_decode_active, self._row)
         return self._active
 
 
@@ -271,9 +271,13 @@ def _to_row(entry: Entry, folder: str, folder_fp: str) -> Row:
                s.problems, active, "\t".join(sorted(entry.deps)))
 
 
+def _state_of(row: Row) -> State:
+    return _STATE[row.state]
+
+
 def _summary_of(row: Row) -> Summary:
     return Summary(
-        id=row.id, state=_STATE[row.state], title=row.title, client=row.client, lead=row.lead,
+        id=row.id, state=_state_of(row), title=row.title, client=row.client, lead=row.lead,
         review_deadline=None if row.review_deadline is None else datetime.fromisoformat(row.review_deadline),
         valid_from=_moment_us(row.valid_from), valid_until=_moment_us(row.valid_until),
         colleagues=tuple(row.colleagues.split("\t")) if row.colleagues else (),
@@ -283,10 +287,10 @@ def _summary_of(row: Row) -> Summary:
     )
 
 
-def _decode_active(text: str) -> ActiveEngagement:
+def _decode_active(row: Row) -> ActiveEngagement:
     from westander_cli.policy.parties import ActiveEngagement, Side  # only a conflict check decodes these
 
-    engagement_id, client, kind, classes, counterparties = json.loads(text)
+    engagement_id, client, kind, classes, counterparties = json.loads(row.active)
     return ActiveEngagement(engagement_id, Side(client[0], tuple(client[1]), client[2], client[3]), kind, tuple(classes),
                             tuple(Side(c[0], tuple(c[1]), c[2], c[3]) for c in counterparties))
 

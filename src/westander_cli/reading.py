@@ -186,7 +186,7 @@ class Reader:
         fork); None where there was no approval then."""
         from westander_cli import roster
 
-        return max((int(a.content["review_hours"]) for a in roster.in_force(self._approvals, root.at)), default=None)
+        return roster.longest_review(roster.in_force(self._approvals, root.at))
 
     def signature_problem(self, event: BaseEvent, root: Proposed) -> str | None:
         """Why an event does not count for want of the signature required when its engagement was

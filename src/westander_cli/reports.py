@@ -69,7 +69,7 @@ def public_clients(ws: Workspace) -> tuple[list[dict[str, Any]], int]:
             "title": view.proposal.title,
             "website_text": view.website_text,
             "political_influence": view.proposal.political_influence,
-            "status": "ongoing" if state == State.WON else "ended",
+            "status": "ongoing" if view.state == State.WON else "ended",
             "since": local_moment(won).date().isoformat() if won else None,  # the day it was won in the firm's time zone
         })
     return sorted(clients, key=lambda c: (c["status"], c["client"].casefold())), unreadable

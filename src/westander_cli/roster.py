@@ -234,10 +234,10 @@ class ApprovedSettings:
 def approved_settings(data_root: Path) -> ApprovedSettings | None:
     """The newest approved signature requirement and review period (the strictest where approvals fork), or None."""
     newest = in_force(read_approvals(data_root)[0])
-    required = strictest(newest)
-    if required is None:
+    required, review_hours = strictest(newest), longest_review(newest)
+    if required is None or review_hours is None:
         return None
-    return ApprovedSettings(SignatureSettings(required=required), max(int(a.content["review_hours"]) for a in newest))
+    return ApprovedSettings(SignatureSettings(required=required), review_hours)
 
 
 def in_force(approvals: list[Approval], moment: datetime | None = None) -> list[Approval]:
@@ -248,6 +248,11 @@ def in_force(approvals: list[Approval], moment: datetime | None = None) -> list[
 def strictest(approvals: list[Approval]) -> SignatureRule | None:
     """The strictest signature rule the approvals require (where they fork, the strictest counts); None: no approval."""
     return max((a.required for a in approvals), key=_STRICTNESS.__getitem__, default=None)
+
+
+def longest_review(approvals: list[Approval]) -> int | None:
+    """The review period the approvals require in hours (where they fork, the longest counts); None: no approval."""
+    return max((int(a.content["review_hours"]) for a in approvals), default=None)
 
 
 def ceos_of(approvals: list[Approval]) -> frozenset[str] | None:

@@ -264,10 +264,10 @@ class DataFolder:
                 raise InvalidInput(found.problem)
             event = found.event
             if event.id in kept:  # the same event in two files (harmless), or a file claiming another's hash to hide it
-                for path, claimed in ((found.path, event), (files[event.id], kept[event.id])):
+                for path, claimed, other in ((found.path, event, files[event.id]), (files[event.id], kept[event.id], found.path)):
                     if canonical_hash(claimed.content()) != event.id:
                         raise InvalidInput(_("{path}: claims the hash of another event ({other}), which its content does not match").format(
-                            path=path, other=found.path if path == files[event.id] else files[event.id]))
+                            path=path, other=other))
                 continue
             kept[event.id] = event
             events.append(event)
